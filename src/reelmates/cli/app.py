@@ -1,0 +1,43 @@
+"""The ``reelmates`` command: a typer app whose sub-commands live in sibling modules.
+
+Each module exposes ``register(app)``; this file only wires them and turns domain errors into a red
+message and a non-zero exit, so no command repeats that.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from reelmates.errors import ReelmatesError
+
+app = typer.Typer(
+    name="reelmates",
+    help="Pick a film to watch together, fairly, and make the night happen.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register_commands() -> None:
+    # Imported here, not at module top, so `reelmates --help` stays fast and nothing heavy
+    # (numpy, SQLAlchemy engines) happens at import time of this module.
+    from reelmates.cli import registry
+
+    for register in registry.command_modules():
+        register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register_commands()
+    err = Console(stderr=True)
+    try:
+        app(args=argv, standalone_mode=True)
+    except ReelmatesError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        if exc.hint:
+            err.print(exc.hint, highlight=False)
+        sys.exit(2 if exc.status_code < 500 else 1)

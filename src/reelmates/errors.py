@@ -1,0 +1,57 @@
+"""Domain errors: each carries a user-facing message and the HTTP status it maps to.
+
+The CLI prints them in red (with ``file:line`` where there is one) and exits non-zero; the web layer
+maps them to a 4xx page or JSON body in one handler.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReelmatesError(Exception):
+    """Base for every error a user can act on."""
+
+    status_code: int = 400
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint  # what to do next, when we know
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+
+
+class InputFileError(ReelmatesError):
+    """A file a user gave us is malformed; says where, so they can fix it."""
+
+    status_code = 422
+
+    def __init__(
+        self, path: str | Path, line: int | None, message: str, *, hint: str | None = None
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}", hint=hint)
+
+
+class NotFoundError(ReelmatesError):
+    status_code = 404
+
+
+class ConflictError(ReelmatesError):
+    status_code = 409
+
+
+class ConfigurationError(ReelmatesError):
+    """Settings or environment are wrong (bad database URL, missing model file...)."""
+
+    status_code = 500
+
+
+class SourceUnavailableError(ReelmatesError):
+    """A dataset could not be fetched (no network, bad URL, checksum mismatch)."""
+
+    status_code = 502

@@ -1,0 +1,176 @@
+"""Turn ``PATH|URL|NAME`` into a readable dataset root: a folder or a zip read in place.
+
+A root hides the zip-or-folder difference and the single top folder most archives wrap their
+files in (``ml-100k.zip`` holds ``ml-100k/u.data``), so parsers ask for ``u.data`` and get it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from reelmates.errors import InputFileError, NotFoundError
+from reelmates.importers.download import (
+    MOVIELENS_NAMES,
+    DownloadProgress,
+    fetch,
+    grouplens_url,
+)
+
+
+class DatasetRoot(ABC):
+    """A set of files, by name relative to the dataset's top folder. Use as a context manager."""
+
+    label: str  # what the user gave, for messages
+    name: str  # the dataset's own folder name, e.g. "ml-100k"
+
+    @abstractmethod
+    def members(self) -> list[str]:
+        """Names of the files directly in the top folder."""
+
+    @abstractmethod
+    def open(self, member: str) -> IO[bytes]: ...
+
+    @abstractmethod
+    def size(self, member: str) -> int:
+        """Uncompressed size in bytes (a progress bar's total)."""
+
+    @abstractmethod
+    def where(self, member: str) -> str:
+        """How to name the file in a ``file:line`` message."""
+
+    def has(self, member: str) -> bool:
+        return member in self.members()
+
+    def close(self) -> None:  # noqa: B027 - only zips hold a resource
+        pass
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class DirectoryRoot(DatasetRoot):
+    def __init__(self, path: Path) -> None:
+        self.label = str(path)
+        self._dir = _descend_single_folder(path)
+        self.name = self._dir.name
+
+    def members(self) -> list[str]:
+        return sorted(p.name for p in self._dir.iterdir() if p.is_file())
+
+    def open(self, member: str) -> IO[bytes]:
+        return (self._dir / member).open("rb")
+
+    def size(self, member: str) -> int:
+        return (self._dir / member).stat().st_size
+
+    def where(self, member: str) -> str:
+        return str(self._dir / member)
+
+
+def _descend_single_folder(path: Path) -> Path:
+    entries = [p for p in path.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    if len(entries) == 1 and entries[0].is_dir():
+        return entries[0]
+    return path
+
+
+class ZipRoot(DatasetRoot):
+    """Reads members in place; nothing is extracted."""
+
+    def __init__(self, path: Path) -> None:
+        self.label = str(path)
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputFileError(path, None, f"not a readable zip file ({exc})") from exc
+        names = [
+            n for n in self._zip.namelist() if not n.startswith("__MACOSX/") and not n.endswith("/")
+        ]
+        tops = {n.split("/", 1)[0] for n in names}
+        nested = all("/" in n for n in names)
+        self._prefix = f"{tops.pop()}/" if len(tops) == 1 and nested else ""
+        self.name = self._prefix.rstrip("/") or path.stem
+        self._members = {
+            n[len(self._prefix) :]: n
+            for n in names
+            if n.startswith(self._prefix) and "/" not in n[len(self._prefix) :]
+        }
+
+    def members(self) -> list[str]:
+        return sorted(self._members)
+
+    def _info(self, member: str) -> zipfile.ZipInfo:
+        try:
+            return self._zip.getinfo(self._members[member])
+        except KeyError as exc:
+            raise NotFoundError(f"{self.label} has no {member}") from exc
+
+    def open(self, member: str) -> IO[bytes]:
+        return self._zip.open(self._info(member))
+
+    def size(self, member: str) -> int:
+        return self._info(member).file_size
+
+    def where(self, member: str) -> str:
+        return f"{self.label}:{self._members.get(member, self._prefix + member)}"
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def open_path(path: str | Path) -> DatasetRoot:
+    """A local folder or zip file."""
+    local = Path(path).expanduser()
+    if local.is_dir():
+        return DirectoryRoot(local)
+    if local.is_file():
+        return ZipRoot(local)
+    raise NotFoundError(f"{path}: no such file or folder")
+
+
+def is_url(spec: str) -> bool:
+    return spec.startswith(("http://", "https://"))
+
+
+def resolve_source(
+    spec: str | Path,
+    *,
+    cache_dir: Path,
+    progress: DownloadProgress | None = None,
+    timeout: float = 60.0,
+) -> DatasetRoot:
+    """``PATH`` (folder or zip), ``URL`` (downloaded once into ``cache_dir``) or a GroupLens
+    ``NAME`` such as ``ml-latest-small``. Raises SourceUnavailableError when a download fails."""
+    text = str(spec)
+    if is_url(text):
+        return ZipRoot(fetch(text, cache_dir, progress=progress, timeout=timeout))
+    if Path(text).expanduser().exists():
+        return open_path(text)
+    if text in MOVIELENS_NAMES:
+        return ZipRoot(fetch(grouplens_url(text), cache_dir, progress=progress, timeout=timeout))
+    raise NotFoundError(
+        f"{text}: not a file, folder, URL or known dataset name",
+        hint=f"Known names: {', '.join(MOVIELENS_NAMES)}.",
+    )
+
+
+def source_url(spec: str | Path) -> str | None:
+    """The URL ``spec`` would be downloaded from, or None for a local path (no network)."""
+    text = str(spec)
+    if is_url(text):
+        return text
+    if not Path(text).expanduser().exists() and text in MOVIELENS_NAMES:
+        return grouplens_url(text)
+    return None

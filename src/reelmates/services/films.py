@@ -1,0 +1,99 @@
+"""Putting source film records into the catalog: match first, create or enrich second."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from reelmates.catalog.identity import (
+    CatalogFilm,
+    FilmMapping,
+    FilmMatcher,
+    display_title,
+    map_films,
+    normalise_title,
+)
+from reelmates.importers.records import FilmRecord
+from reelmates.store.models import Film, FilmGenre
+from reelmates.store.repositories import FilmRepository
+
+# Which Film column a source's own film id belongs to (MovieLens has two id spaces).
+SOURCE_ID_COLUMN = {"ml-100k": "ml100k_id", "movielens": "movielens_id"}
+
+
+def catalog_matcher(films: FilmRepository) -> FilmMatcher[int]:
+    return FilmMatcher(
+        CatalogFilm(f.id, f.title, f.year, f.imdb_id, f.tmdb_id) for f in films.identities()
+    )
+
+
+def _new_film(record: FilmRecord) -> Film:
+    title = display_title(record.title)
+    return Film(
+        title=title,
+        title_key=normalise_title(title),
+        year=record.year,
+        runtime_minutes=record.runtime_minutes,
+        director=record.director,
+        leading_cast="|".join(record.cast) or None,
+        premise=record.premise,
+    )
+
+
+class FilmUpserter:
+    """Maps a source's films to catalog ids, creating new films and filling in missing facts and
+    external ids on matched ones (never overwriting what the catalog already says)."""
+
+    def __init__(self, session: Session, id_space: str | None) -> None:
+        self.repo = FilmRepository(session)
+        self.id_column = SOURCE_ID_COLUMN.get(id_space or "")
+        self._taken = {col: self.repo.external_ids_in_use(col) for col in ("imdb_id", "tmdb_id")}
+        if self.id_column:
+            self._taken[self.id_column] = self.repo.external_ids_in_use(self.id_column)
+
+    def upsert(self, records: Iterable[FilmRecord]) -> FilmMapping[int]:
+        matcher = catalog_matcher(self.repo)
+        enriched: list[FilmRecord] = []
+
+        def create(record: FilmRecord) -> int:
+            film = self.repo.add(_new_film(record), record.genres)
+            self._set_ids(film, record)
+            return film.id
+
+        def remember(record: FilmRecord) -> FilmRecord:
+            enriched.append(record)
+            return record
+
+        mapping = map_films((remember(r) for r in records), matcher, create)
+        created = {id(r) for r in mapping.created}
+        matched = [r for r in enriched if id(r) not in created]
+        films = self.repo.by_ids([mapping.ids[r.source_id] for r in matched])
+        for record in matched:
+            self._enrich(films[mapping.ids[record.source_id]], record)
+        self.repo.session.flush()
+        return mapping
+
+    def _set_ids(self, film: Film, record: FilmRecord) -> None:
+        wanted: dict[str, object] = {"imdb_id": record.imdb_id, "tmdb_id": record.tmdb_id}
+        if self.id_column and record.source_id.isdigit():
+            wanted[self.id_column] = int(record.source_id)
+        for column, value in wanted.items():
+            # A source may list one external id twice (MovieLens duplicates); first one wins.
+            if value is None or getattr(film, column) is not None or value in self._taken[column]:
+                continue
+            setattr(film, column, value)
+            self._taken[column].add(value)
+
+    def _enrich(self, film: Film, record: FilmRecord) -> None:
+        self._set_ids(film, record)
+        for attr, value in (
+            ("runtime_minutes", record.runtime_minutes),
+            ("director", record.director),
+            ("premise", record.premise),
+            ("leading_cast", "|".join(record.cast) or None),
+        ):
+            if value and getattr(film, attr) is None:
+                setattr(film, attr, value)
+        if record.genres and not film.genres:
+            film.genres = [FilmGenre(genre=g) for g in sorted(set(record.genres))]

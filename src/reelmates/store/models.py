@@ -1,0 +1,169 @@
+"""SQLAlchemy 2 models: the catalog, people, their ratings, seen marks and watchlists.
+
+Stars are stored as half-star integers (1..10) so that a rating is exact and a CHECK can hold it;
+rating times are UTC unix seconds, compact enough for tens of millions of community ratings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PERSON_KINDS = ("member", "community")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Film(Base):
+    __tablename__ = "films"
+    __table_args__ = (
+        CheckConstraint("year IS NULL OR (year >= 1870 AND year <= 2100)", name="year_range"),
+        CheckConstraint(
+            "runtime_minutes IS NULL OR (runtime_minutes > 0 AND runtime_minutes < 1500)",
+            name="runtime_range",
+        ),
+        Index("ix_films_title_key_year", "title_key", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    title_key: Mapped[str] = mapped_column(String(300))  # catalog.identity.normalise_title
+    year: Mapped[int | None] = mapped_column(SmallInteger)
+    runtime_minutes: Mapped[int | None] = mapped_column(SmallInteger)
+    director: Mapped[str | None] = mapped_column(String(200))
+    leading_cast: Mapped[str | None] = mapped_column(String(400))  # "|"-joined, billing order
+    premise: Mapped[str | None] = mapped_column(Text)
+    imdb_id: Mapped[str | None] = mapped_column(String(16), unique=True)
+    tmdb_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    # MovieLens has two id spaces: 100K's own, and the one 1M/latest/25M/32M share.
+    movielens_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    ml100k_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    genres: Mapped[list[FilmGenre]] = relationship(
+        back_populates="film", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def genre_names(self) -> tuple[str, ...]:
+        return tuple(sorted(g.genre for g in self.genres))
+
+    @property
+    def cast_names(self) -> tuple[str, ...]:
+        return tuple(self.leading_cast.split("|")) if self.leading_cast else ()
+
+
+class FilmGenre(Base):
+    __tablename__ = "film_genres"
+    __table_args__ = (Index("ix_film_genres_genre", "genre"),)
+
+    film_id: Mapped[int] = mapped_column(
+        ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
+    )
+    genre: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    film: Mapped[Film] = relationship(back_populates="genres")
+
+
+class Person(Base):
+    """An app member (has a name) or a community rater imported from a dataset."""
+
+    __tablename__ = "persons"
+    __table_args__ = (CheckConstraint("kind IN ('member', 'community')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unique handle: a member's name ("Jess"), or "<source>:<id>" for a community rater.
+    handle: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str | None] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("half_stars BETWEEN 1 AND 10", name="half_stars_range"),
+        Index("ix_ratings_film_id", "film_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    film_id: Mapped[int] = mapped_column(
+        ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
+    )
+    half_stars: Mapped[int] = mapped_column(SmallInteger)
+    rated_at: Mapped[int | None] = mapped_column(BigInteger)  # UTC unix seconds
+
+    @property
+    def stars(self) -> float:
+        return self.half_stars / 2
+
+
+class SeenMark(Base):
+    """Seen without a rating (a rating implies seen; this records the rest)."""
+
+    __tablename__ = "seen_marks"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    film_id: Mapped[int] = mapped_column(
+        ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_on: Mapped[date | None] = mapped_column(Date)
+
+
+class WatchlistEntry(Base):
+    __tablename__ = "watchlist_entries"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    film_id: Mapped[int] = mapped_column(
+        ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ImportRun(Base):
+    """What was imported, from where, and what it changed: provenance for models and users."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # movielens | letterboxd | starter
+    source: Mapped[str] = mapped_column(String(500))
+    dataset: Mapped[str | None] = mapped_column(String(40))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    films_added: Mapped[int] = mapped_column(Integer, default=0)
+    films_matched: Mapped[int] = mapped_column(Integer, default=0)
+    persons_added: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_added: Mapped[int] = mapped_column(BigInteger, default=0)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

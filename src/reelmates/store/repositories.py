@@ -1,0 +1,271 @@
+"""Repositories: the queries the services need, named for what they mean. The only SQL lives here
+and in :mod:`reelmates.store.bulk`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from reelmates.errors import NotFoundError
+from reelmates.store.models import (
+    Film,
+    FilmGenre,
+    Person,
+    Rating,
+    SeenMark,
+    WatchlistEntry,
+)
+
+EXTERNAL_ID_COLUMNS = ("imdb_id", "tmdb_id", "movielens_id", "ml100k_id")
+
+
+@dataclass(frozen=True, slots=True)
+class FilmIdentity:
+    """What film matching needs to know of a catalog entry."""
+
+    id: int
+    title: str
+    year: int | None
+    imdb_id: str | None
+    tmdb_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FilmFacts:
+    """A film's facts, as the taste engine's content model and the front ends read them."""
+
+    id: int
+    title: str
+    year: int | None
+    genres: tuple[str, ...]
+    runtime_minutes: int | None
+    director: str | None
+    cast: tuple[str, ...]
+    premise: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingsSnapshot:
+    """All ratings as parallel arrays: what a taste model is fitted on."""
+
+    person_ids: NDArray[np.int64]
+    film_ids: NDArray[np.int64]
+    stars: NDArray[np.float32]
+
+    def __len__(self) -> int:
+        return len(self.stars)
+
+
+class FilmRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Film)) or 0
+
+    def identities(self) -> list[FilmIdentity]:
+        rows = self.session.execute(
+            select(Film.id, Film.title, Film.year, Film.imdb_id, Film.tmdb_id)
+        )
+        return [FilmIdentity(*row) for row in rows]
+
+    def add(self, film: Film, genres: Iterable[str]) -> Film:
+        film.genres = [FilmGenre(genre=g) for g in sorted(set(genres))]
+        self.session.add(film)
+        self.session.flush()
+        return film
+
+    def get(self, film_id: int) -> Film:
+        film = self.session.get(Film, film_id)
+        if film is None:
+            raise NotFoundError(f"no film with id {film_id}")
+        return film
+
+    def by_ids(self, film_ids: Sequence[int]) -> dict[int, Film]:
+        films = self.session.scalars(select(Film).where(Film.id.in_(film_ids)))
+        return {f.id: f for f in films}
+
+    def find_by_title(self, title_key: str, year: int | None = None) -> list[Film]:
+        query = select(Film).where(Film.title_key == title_key)
+        if year is not None:
+            query = query.where(Film.year == year)
+        return list(self.session.scalars(query.order_by(Film.year, Film.id)))
+
+    def external_ids_in_use(self, column: str) -> set[object]:
+        col = getattr(Film, column)
+        return set(self.session.scalars(select(col).where(col.is_not(None))))
+
+    def facts(self) -> list[FilmFacts]:
+        genres: dict[int, list[str]] = {}
+        for film_id, genre in self.session.execute(select(FilmGenre.film_id, FilmGenre.genre)):
+            genres.setdefault(film_id, []).append(genre)
+        rows = self.session.execute(
+            select(
+                Film.id,
+                Film.title,
+                Film.year,
+                Film.runtime_minutes,
+                Film.director,
+                Film.leading_cast,
+                Film.premise,
+            ).order_by(Film.id)
+        )
+        return [
+            FilmFacts(
+                id=fid,
+                title=title,
+                year=year,
+                genres=tuple(sorted(genres.get(fid, ()))),
+                runtime_minutes=runtime,
+                director=director,
+                cast=tuple(cast.split("|")) if cast else (),
+                premise=premise,
+            )
+            for fid, title, year, runtime, director, cast, premise in rows
+        ]
+
+
+class PersonRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_handle(self, handle: str) -> Person | None:
+        return self.session.scalar(select(Person).where(Person.handle == handle))
+
+    def require(self, handle: str) -> Person:
+        person = self.by_handle(handle)
+        if person is None:
+            raise NotFoundError(
+                f"no person called {handle!r}", hint="Import their ratings or add them first."
+            )
+        return person
+
+    def get_or_create_member(self, handle: str) -> tuple[Person, bool]:
+        person = self.by_handle(handle)
+        if person is not None:
+            return person, False
+        person = Person(handle=handle, kind="member", source=None)
+        self.session.add(person)
+        self.session.flush()
+        return person, True
+
+    def members(self) -> list[Person]:
+        return list(
+            self.session.scalars(select(Person).where(Person.kind == "member").order_by(Person.id))
+        )
+
+    def count_from_source(self, source: str) -> int:
+        return (
+            self.session.scalar(
+                select(func.count()).select_from(Person).where(Person.source == source)
+            )
+            or 0
+        )
+
+    def delete_from_source(self, source: str) -> int:
+        """Remove a dataset's community raters; their ratings go with them (ON DELETE CASCADE)."""
+        ids = select(Person.id).where(Person.source == source).scalar_subquery()
+        # Explicit child deletes: cheaper than row-by-row cascades and dialect independent.
+        self.session.execute(delete(Rating).where(Rating.person_id.in_(ids)))
+        result = self.session.execute(delete(Person).where(Person.source == source))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class RatingRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Rating)) or 0
+
+    def set_rating(self, person_id: int, film_id: int, stars: float, rated_at: int | None) -> None:
+        half = half_stars(stars)
+        existing = self.session.get(Rating, (person_id, film_id))
+        if existing is None:
+            self.session.add(
+                Rating(person_id=person_id, film_id=film_id, half_stars=half, rated_at=rated_at)
+            )
+        else:
+            existing.half_stars = half
+            existing.rated_at = rated_at
+
+    def for_person(self, person_id: int) -> list[tuple[int, float]]:
+        rows = self.session.execute(
+            select(Rating.film_id, Rating.half_stars).where(Rating.person_id == person_id)
+        )
+        return [(film_id, half / 2) for film_id, half in rows]
+
+    def snapshot(self, batch: int = 200_000) -> RatingsSnapshot:
+        """Every rating as arrays, streamed in batches so memory stays near the arrays' size."""
+        total = self.count()
+        persons = np.empty(total, dtype=np.int64)
+        films = np.empty(total, dtype=np.int64)
+        halves = np.empty(total, dtype=np.int16)
+        filled = 0
+        result = self.session.execute(
+            select(Rating.person_id, Rating.film_id, Rating.half_stars).execution_options(
+                yield_per=batch
+            )
+        )
+        for chunk in result.partitions():
+            arr = np.asarray(chunk, dtype=np.int64).reshape(-1, 3)
+            end = min(filled + len(arr), total)
+            take = end - filled
+            persons[filled:end] = arr[:take, 0]
+            films[filled:end] = arr[:take, 1]
+            halves[filled:end] = arr[:take, 2]
+            filled = end
+        return RatingsSnapshot(
+            persons[:filled], films[:filled], halves[:filled].astype(np.float32) / np.float32(2)
+        )
+
+
+class MarkRepository:
+    """Seen marks and watchlist entries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def mark_seen(self, person_id: int, film_id: int, on: date | None) -> None:
+        if self.session.get(SeenMark, (person_id, film_id)) is None:
+            self.session.add(SeenMark(person_id=person_id, film_id=film_id, seen_on=on))
+
+    def add_to_watchlist(self, person_id: int, film_id: int, on: date | None) -> None:
+        if self.session.get(WatchlistEntry, (person_id, film_id)) is None:
+            self.session.add(WatchlistEntry(person_id=person_id, film_id=film_id, added_on=on))
+
+    def seen(self, person_id: int) -> set[int]:
+        return set(
+            self.session.scalars(select(SeenMark.film_id).where(SeenMark.person_id == person_id))
+        )
+
+    def watchlist(self, person_id: int) -> set[int]:
+        return set(
+            self.session.scalars(
+                select(WatchlistEntry.film_id).where(WatchlistEntry.person_id == person_id)
+            )
+        )
+
+
+def half_stars(stars: float) -> int:
+    half = round(stars * 2)
+    if abs(half - stars * 2) > 1e-6 or not 1 <= half <= 10:
+        raise ValueError(f"{stars} is not a rating from 0.5 to 5 in half stars")
+    return int(half)
+
+
+def iter_chunks(items: Iterable[object], size: int) -> Iterator[list[object]]:
+    chunk: list[object] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

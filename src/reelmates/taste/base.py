@@ -1,0 +1,242 @@
+"""The one interface every scorer honours.
+
+A scorer is fitted on a :class:`RatingsMatrix` and then answers for *any* person from their ratings
+alone ("fold-in"): a new or changed person needs no retraining. Subclasses implement four things:
+``_fit`` (learn from the community), ``score_matrix`` (relevance of every film for a batch of
+histories), ``item_similarity`` (for explanations) and ``_state``/``_set_state`` (plain arrays for
+``.npz`` files). Everything else — top-k, fitted users, predicted stars, save/load — is shared here.
+
+Scores are relevance for ranking: comparable within one person, not across people and not stars.
+Calibrated stars come from :meth:`Scorer.predict_stars` (see ``stars.py``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from pydantic import BaseModel, ConfigDict
+
+from reelmates.taste.matrix import RatingsMatrix
+
+FloatArray = NDArray[np.float32]
+IntArray = NDArray[np.int64]
+
+
+class ScorerConfig(BaseModel):
+    """Hyper-parameters of one scorer; each scorer subclasses this."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scorer(ABC):
+    """Fit on the community, score anyone from their ratings."""
+
+    name: ClassVar[str]
+    config_type: ClassVar[type[ScorerConfig]]
+
+    def __init__(self, config: ScorerConfig | None = None) -> None:
+        self.config: Any = config if config is not None else self.config_type()
+        if not isinstance(self.config, self.config_type):
+            raise TypeError(f"{self.name} needs a {self.config_type.__name__}")
+        self._matrix: RatingsMatrix | None = None
+        self.stars_model: Any = None  # a stars.StarModel once fitted with calibrate=True
+
+    # ----- what each scorer implements -------------------------------------------------------
+
+    @abstractmethod
+    def _fit(self, matrix: RatingsMatrix) -> None:
+        """Learn from the community's ratings (``matrix.ratings`` are stars)."""
+
+    @abstractmethod
+    def score_matrix(self, histories: sp.csr_matrix) -> FloatArray:
+        """Relevance of every film for each row of ``histories`` (rows × n_items stars, CSR).
+
+        Fold-in: rows need not be fitted people. Returns a dense float32 (rows, n_items) array.
+        Films a row rated are scored too; :meth:`recommend` is what excludes them.
+        """
+
+    @abstractmethod
+    def item_similarity(self, items: ArrayLike, targets: ArrayLike) -> FloatArray:
+        """How alike films are, as this model sees them: (len(items), len(targets)), ≤ 1.
+
+        Used for explanations: a member's top-rated films most similar to a pick.
+        """
+
+    @abstractmethod
+    def _state(self) -> dict[str, NDArray[Any]]:
+        """Fitted arrays to save (plain numeric arrays only)."""
+
+    @abstractmethod
+    def _set_state(self, arrays: dict[str, NDArray[Any]]) -> None:
+        """Inverse of :meth:`_state`."""
+
+    def describe(self) -> str:
+        """One line saying which model this is and how it is set, for logs and the CLI."""
+        params = ", ".join(f"{k}={v}" for k, v in self.config.model_dump().items())
+        return f"{self.name}({params})"
+
+    # ----- shared behaviour ------------------------------------------------------------------
+
+    @property
+    def matrix(self) -> RatingsMatrix:
+        """The community ratings this scorer was fitted on."""
+        if self._matrix is None:
+            raise RuntimeError(f"{self.name} is not fitted")
+        return self._matrix
+
+    @property
+    def is_fitted(self) -> bool:
+        return self._matrix is not None
+
+    @property
+    def n_items(self) -> int:
+        return self.matrix.n_items
+
+    def fit(self, matrix: RatingsMatrix, *, calibrate: bool = True, seed: int = 0) -> Self:
+        """Fit on ``matrix``; with ``calibrate`` also learn the stars calibration (a second fit
+        on a held-out part for small data; see ``stars.fit_with_stars``)."""
+        if calibrate:
+            from reelmates.taste.stars import fit_with_stars
+
+            fit_with_stars(self, matrix, seed=seed)
+        else:
+            self._fit(matrix)
+            self._matrix = matrix
+        return self
+
+    def _fit_plain(self, matrix: RatingsMatrix) -> None:
+        """Fit without calibration (used by the stars calibration itself)."""
+        self._fit(matrix)
+        self._matrix = matrix
+
+    def history_row(self, items: ArrayLike, stars: ArrayLike) -> sp.csr_matrix:
+        """A one-row CSR for a person's ratings (film indices, stars)."""
+        idx = np.asarray(items, dtype=np.int64).ravel()
+        val = np.asarray(stars, dtype=np.float32).ravel()
+        if len(idx) != len(val):
+            raise ValueError("items and stars must have the same length")
+        if len(idx) and (idx.min() < 0 or idx.max() >= self.n_items):
+            raise IndexError("film index out of range")
+        row = sp.csr_matrix(
+            (val, (np.zeros(len(idx), dtype=np.int64), idx)), shape=(1, self.n_items)
+        )
+        row.sum_duplicates()
+        return row
+
+    def score_history(self, items: ArrayLike, stars: ArrayLike) -> FloatArray:
+        """Relevance of every film for one person given their ratings (fold-in)."""
+        return self.score_matrix(self.history_row(items, stars))[0]
+
+    def score_users(self, users: ArrayLike) -> FloatArray:
+        """Relevance of every film for fitted people (rows of the training matrix)."""
+        rows = np.asarray(users, dtype=np.int64).ravel()
+        return self.score_matrix(self.matrix.ratings[rows])
+
+    def recommend(
+        self,
+        items: ArrayLike,
+        stars: ArrayLike,
+        k: int,
+        *,
+        exclude: ArrayLike | None = None,
+    ) -> tuple[IntArray, FloatArray]:
+        """Top ``k`` films (indices, scores, best first) for a person, never one they rated.
+
+        ``exclude`` is extra films to leave out: a boolean mask over all films or an index array.
+        """
+        scores = self.score_history(items, stars)
+        banned = np.zeros(self.n_items, dtype=bool)
+        banned[np.asarray(items, dtype=np.int64)] = True
+        if exclude is not None:
+            ex = np.asarray(exclude)
+            if ex.dtype == bool:
+                banned |= ex
+            else:
+                banned[ex.astype(np.int64)] = True
+        return top_k(scores, k, banned)
+
+    def recommend_users(
+        self, users: ArrayLike, k: int, *, batch: int = 1024
+    ) -> tuple[IntArray, FloatArray]:
+        """Top ``k`` for fitted people, excluding their training ratings: (rows, k) arrays.
+
+        Rows have fewer than ``k`` real entries only when the catalog runs out; those slots hold
+        index -1 and score -inf.
+        """
+        rows = np.asarray(users, dtype=np.int64).ravel()
+        out_i = np.full((len(rows), k), -1, dtype=np.int64)
+        out_s = np.full((len(rows), k), -np.inf, dtype=np.float32)
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            scores = self.score_users(part)
+            seen = self.matrix.ratings[part]
+            idx, val = top_k_rows(scores, k, seen)
+            out_i[start : start + len(part)] = idx
+            out_s[start : start + len(part)] = val
+        return out_i, out_s
+
+    def predict_stars(self, items: ArrayLike, stars: ArrayLike) -> FloatArray:
+        """Calibrated 0.5–5 estimate of this person's stars for every film."""
+        return self.predict_stars_matrix(self.history_row(items, stars))[0]
+
+    def predict_stars_matrix(self, histories: sp.csr_matrix) -> FloatArray:
+        """Batch version of :meth:`predict_stars` (rows × n_items)."""
+        if self.stars_model is None:
+            raise RuntimeError(f"{self.name} was fitted without stars calibration")
+        scores = self.score_matrix(histories)
+        return np.asarray(self.stars_model.predict(histories, scores), dtype=np.float32)
+
+    # ----- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str) -> None:
+        """Write plain arrays to ``path`` (.npz); see ``persist.save_scorer``."""
+        from reelmates.taste.persist import save_scorer
+
+        save_scorer(self, path)
+
+
+def top_k(scores: FloatArray, k: int, banned: NDArray[np.bool_]) -> tuple[IntArray, FloatArray]:
+    """Best ``k`` allowed entries of one score vector, best first (ties by lower index)."""
+    allowed = np.flatnonzero(~banned)
+    k = min(k, len(allowed))
+    if k == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    vals = scores[allowed]
+    if k < len(allowed):
+        part = np.argpartition(-vals, k - 1)[:k]
+    else:
+        part = np.arange(len(allowed))
+    order = part[np.lexsort((allowed[part], -vals[part]))]
+    return allowed[order].astype(np.int64), vals[order].astype(np.float32)
+
+
+def top_k_rows(
+    scores: FloatArray, k: int, seen: sp.csr_matrix | None = None
+) -> tuple[IntArray, FloatArray]:
+    """Row-wise top ``k`` of a dense score block, masking each row's ``seen`` films.
+
+    Rows with fewer than ``k`` allowed films are padded with index -1 and score -inf.
+    """
+    s = np.array(scores, dtype=np.float32, copy=True)
+    if seen is not None and seen.nnz:
+        coo = seen.tocoo()
+        s[coo.row, coo.col] = -np.inf
+    n_rows, n_items = s.shape
+    k_eff = min(k, n_items)
+    if k_eff < n_items:
+        part = np.argpartition(-s, k_eff - 1, axis=1)[:, :k_eff]
+    else:
+        part = np.tile(np.arange(n_items), (n_rows, 1))
+    vals = np.take_along_axis(s, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)
+    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
+    val = np.take_along_axis(vals, order, axis=1)
+    idx[~np.isfinite(val)] = -1
+    if k_eff < k:
+        idx = np.pad(idx, ((0, 0), (0, k - k_eff)), constant_values=-1)
+        val = np.pad(val, ((0, 0), (0, k - k_eff)), constant_values=-np.inf)
+    return idx, val.astype(np.float32)

@@ -1,0 +1,93 @@
+"""Fixtures shared by every test area: seeded RNG, settings in a temp home, both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ML100K = REPO_ROOT.parent / "shared" / "data" / "ml-100k"
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(42)
+
+
+@pytest.fixture(scope="session")
+def ml100k_dir() -> Path:
+    """MovieLens 100K in its original layout; never copied into the repo (licence)."""
+    if not (ML100K / "u.data").exists():
+        pytest.skip(f"MovieLens 100K not found at {ML100K} (it is not redistributable; see README)")
+    return ML100K
+
+
+# --- databases -------------------------------------------------------------------------------
+# Store, importer and service tests run on SQLite and on the PostgreSQL server on this machine
+# (REELMATES_TEST_POSTGRES_URL, default the local trust-auth server), each test in a schema of
+# its own. In CI an unreachable server is a failure, not a skip.
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    "REELMATES_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: not reachable
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    problem = _postgres_reachable()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not reachable in CI: {problem}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reelmates.db'}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        sep = "&" if "?" in admin_url else "?"
+        yield f"{admin_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on an empty database, migrated to the newest schema."""
+    from reelmates.store.db import create_db_engine
+    from reelmates.store.migrate import upgrade_to_head
+
+    engine = create_db_engine(db_url)
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,126 @@
+"""The schema: migrations equal the models, constraints hold, SQLite is set up for concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from reelmates.errors import ConfigurationError
+from reelmates.services.uow import unit_of_work
+from reelmates.store.db import create_db_engine
+from reelmates.store.migrate import current_revision, head_revision, upgrade_to_head
+from reelmates.store.models import Base, Film, Person, Rating
+from reelmates.store.repositories import RatingRepository, half_stars
+
+
+def test_migrations_build_exactly_the_models(db_engine: Engine) -> None:
+    with db_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert current_revision(db_engine) == head_revision(db_engine)
+
+
+def test_upgrade_is_idempotent(db_engine: Engine) -> None:
+    upgrade_to_head(db_engine)
+    assert current_revision(db_engine) == head_revision(db_engine)
+
+
+def _film_and_person(engine: Engine) -> tuple[int, int]:
+    with unit_of_work(engine) as session:
+        film = Film(title="Beaches", title_key="beaches", year=1988)
+        person = Person(handle="Milly", kind="member")
+        session.add_all([film, person])
+        session.flush()
+        return film.id, person.id
+
+
+@pytest.mark.parametrize("bad_half_stars", [0, 11, -2])
+def test_ratings_outside_half_stars_are_refused(db_engine: Engine, bad_half_stars: int) -> None:
+    film_id, person_id = _film_and_person(db_engine)
+    with pytest.raises(IntegrityError), unit_of_work(db_engine) as session:
+        session.add(Rating(person_id=person_id, film_id=film_id, half_stars=bad_half_stars))
+    with unit_of_work(db_engine) as session:
+        assert RatingRepository(session).count() == 0
+
+
+def test_rating_needs_an_existing_film(db_engine: Engine) -> None:
+    _, person_id = _film_and_person(db_engine)
+    with pytest.raises(IntegrityError), unit_of_work(db_engine) as session:
+        session.add(Rating(person_id=person_id, film_id=999_999, half_stars=8))
+
+
+def test_person_kind_is_checked(db_engine: Engine) -> None:
+    with pytest.raises(IntegrityError), unit_of_work(db_engine) as session:
+        session.add(Person(handle="x", kind="robot"))
+
+
+def test_snapshot_returns_every_rating_as_stars(db_engine: Engine) -> None:
+    film_id, person_id = _film_and_person(db_engine)
+    with unit_of_work(db_engine) as session:
+        RatingRepository(session).set_rating(person_id, film_id, 4.5, rated_at=1_000)
+    with unit_of_work(db_engine) as session:
+        RatingRepository(session).set_rating(person_id, film_id, 3.5, rated_at=2_000)  # update
+    with unit_of_work(db_engine) as session:
+        snap = RatingRepository(session).snapshot(batch=1)
+    assert snap.person_ids.tolist() == [person_id]
+    assert snap.film_ids.tolist() == [film_id]
+    assert snap.stars.tolist() == [3.5]
+
+
+@pytest.mark.parametrize(("stars", "expected"), [(0.5, 1), (3.0, 6), (5, 10)])
+def test_half_stars_known_answers(stars: float, expected: int) -> None:
+    assert half_stars(stars) == expected
+
+
+@pytest.mark.parametrize("stars", [0, 0.25, 5.5, 3.3])
+def test_half_stars_rejects_non_ratings(stars: float) -> None:
+    with pytest.raises(ValueError, match="half stars"):
+        half_stars(stars)
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: object) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path}/x.db")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_sqlite_writer_waits_for_a_long_import_instead_of_failing(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/busy.db"
+    importer = create_db_engine(url)
+    upgrade_to_head(importer)
+    app = create_db_engine(url, busy_timeout_ms=10_000)
+    film_id, _ = _film_and_person(importer)
+    holding = threading.Event()
+
+    def long_import() -> None:
+        with unit_of_work(importer) as session:
+            session.add(Person(handle="ml:1", kind="community", source="ml"))
+            session.flush()
+            holding.set()
+            time.sleep(0.8)  # the import's transaction holds the write lock
+
+    worker = threading.Thread(target=long_import)
+    worker.start()
+    holding.wait(5)
+    started = time.perf_counter()
+    with unit_of_work(app) as session:  # waits at BEGIN IMMEDIATE, then succeeds
+        session.add(Person(handle="Jess", kind="member"))
+    waited = time.perf_counter() - started
+    worker.join()
+    assert waited > 0.3  # it really waited for the import to commit
+    with app.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM persons")).scalar() == 3
+    assert film_id
+
+
+def test_bad_url_is_a_clear_error() -> None:
+    with pytest.raises(ConfigurationError, match="not a database URL"):
+        create_db_engine("not a url at all")
