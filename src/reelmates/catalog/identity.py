@@ -20,8 +20,9 @@ K = TypeVar("K", bound=Hashable)
 
 # Articles MovieLens moves to the end ("Ciudad, La"). "L'" attaches without a space.
 _ARTICLES = frozenset(
-    "the a an le la les l' un une der die das den dem ein eine el los las il lo gli i o os as".split()
-)
+    ("the", "a", "an", "le", "la", "les", "l'", "un", "une", "der", "die", "das", "den", "dem",
+     "ein", "eine", "el", "los", "las", "il", "lo", "gli", "i", "o", "os", "as")
+)  # fmt: skip
 _TRAILING_ARTICLE = re.compile(r"^(?P<rest>.*\S),\s*(?P<article>[^\s,]+)$", re.DOTALL)
 # "(1995)", "(1995) (V)", "(2006–2007)" (series in ml-latest), then optional "(V)"/"(TV)".
 _TRAILING_YEAR = re.compile(
@@ -42,7 +43,7 @@ def split_title_year(title: str) -> tuple[str, int | None]:
 
 
 def _split_parentheticals(title: str) -> tuple[str, list[str]]:
-    """``"Hate (Haine, La)"`` → ``("Hate", ["Haine, La"])``: MovieLens puts alternate titles last."""
+    """``"Hate (Haine, La)"`` → ``("Hate", ["Haine, La"])``: alternate titles come last."""
     rest = title.strip()
     groups: list[str] = []
     while rest.endswith(")"):

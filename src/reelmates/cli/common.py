@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     TaskID,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -48,6 +48,11 @@ class RichProgress:
         self.finish()
         self._task = self._progress.add_task(description, total=total)
 
+    def update(self, completed: float, total: float | None) -> None:
+        """Absolute progress, for sources that report "so far of total" (downloads)."""
+        if self._task is not None:
+            self._progress.update(self._task, completed=completed, total=total)
+
     def finish(self) -> None:
         """Mark the current stage complete, whatever its estimate was."""
         if self._task is not None:
@@ -64,7 +69,7 @@ def progress_bars() -> Iterator[RichProgress]:
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )

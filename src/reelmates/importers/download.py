@@ -67,7 +67,7 @@ def _write_atomically(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(text)
-    os.replace(tmp, path)
+    Path(tmp).replace(path)
 
 
 def _mismatch(path: Path, what: str, expected: str, actual: str) -> SourceUnavailableError:
@@ -134,7 +134,7 @@ def fetch(
             )
         # Sidecar first: a crash before the rename leaves no zip, so nothing unchecked is used.
         _write_atomically(_sidecar(target), f"{sha.hexdigest()}  {target.name}\n")
-        os.replace(tmp, target)
+        tmp.replace(target)
     except urllib.error.HTTPError as exc:
         raise SourceUnavailableError(f"{url}: HTTP {exc.code} {exc.reason}", hint=hint) from exc
     except (urllib.error.URLError, OSError) as exc:

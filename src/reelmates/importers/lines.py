@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import IO
 
 from reelmates.errors import InputFileError
 
@@ -19,7 +19,7 @@ Progress = Callable[[int], None]  # called with the number of bytes just consume
 
 
 def line_blocks(
-    stream: BinaryIO,
+    stream: IO[bytes],
     where: str,
     encoding: str,
     *,
@@ -69,7 +69,7 @@ def decode_all(data: bytes, where: str, encoding: str) -> str:
         raise InputFileError(where, line, f"not valid {encoding} text ({exc.reason})") from exc
 
 
-def csv_rows(stream: BinaryIO, where: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(stream: IO[bytes], where: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """``(line number, fields)`` for a small CSV file with quoting (titles contain commas)."""
     reader = csv.reader(io.StringIO(decode_all(stream.read(), where, encoding), newline=""))
     done = 0  # lines read before this row; a quoted field may span lines

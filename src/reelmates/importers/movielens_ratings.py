@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from reelmates.errors import InputFileError
 from reelmates.importers.lines import Progress, line_blocks
@@ -46,7 +46,7 @@ def parse_stars(raw: str) -> float | None:
 
 
 def parse_ratings(
-    stream: BinaryIO,
+    stream: IO[bytes],
     where: str,
     *,
     sep: str,

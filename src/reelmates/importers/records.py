@@ -50,6 +50,7 @@ class DiaryEntry:
     on: date | None  # the "Date" column (when logged) or "Watched Date" for the diary
     stars: float | None = None  # None: seen / listed without a rating
     rewatch: bool = False
+    kind: str = ""  # "ratings" | "watched" | "watchlist" | "diary": which export file
 
 
 def utc_from_unix(seconds: int) -> datetime:

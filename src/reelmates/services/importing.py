@@ -3,13 +3,13 @@ line anywhere rolls everything back, so the database is exactly as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from reelmates.errors import ConflictError, InputFileError
+from reelmates.importers.movielens import MovieLensDataset
 from reelmates.importers.records import RatingRecord
 from reelmates.services.films import FilmUpserter
 from reelmates.services.progress import Progress, SilentProgress
@@ -37,26 +37,13 @@ class MovieLensReport:
     persons_added: int = 0
     ratings_added: int = 0
     ratings_merged: int = 0  # two source films that are one catalog film, rated by one person
-    skipped: dict[str, int] = field(default_factory=dict)
-
-
-def _per_person(records: Iterable[RatingRecord]) -> Iterator[tuple[str, list[RatingRecord]]]:
-    """Group consecutive records by person (every MovieLens file is sorted by user)."""
-    current: str | None = None
-    run: list[RatingRecord] = []
-    for rec in records:
-        if rec.person_id != current:
-            if run:
-                yield current or "", run
-            current, run = rec.person_id, []
-        run.append(rec)
-    if run:
-        yield current or "", run
+    skipped_films: list[str] = field(default_factory=list)  # placeholders such as "unknown"
+    skipped_ratings: int = 0  # ratings of those placeholders
 
 
 def import_movielens(
     engine: Engine,
-    dataset: MovieLensDatasetLike,
+    dataset: MovieLensDataset,
     *,
     replace: bool = False,
     progress: Progress | None = None,
@@ -83,52 +70,62 @@ def import_movielens(
         report.films_created = len(mapping.created)
         report.duplicate_titles = [f"{rec.title} ({rec.year})" for rec, _ in mapping.duplicates]
 
-        progress.stage(f"{source}: ratings", total=dataset.ratings_total_estimate())
+        # The bar counts bytes of the ratings file: exact, where a row count would be a guess.
+        progress.stage(f"{source}: ratings", total=dataset.ratings_bytes())
+        ratings_path = dataset.root.where(dataset.ratings_file)
         writer = bulk_writer(session)
         ids = person_id_allocator(session)
         person_batch: list[PersonRow] = []
         rating_batch: list[RatingRow] = []
-        seen_people: set[str] = set()
+        person_ids: dict[str, int] = {}
         film_ids = mapping.ids
-        for person_key, run in _per_person(dataset.ratings()):
-            if person_key in seen_people:
+        # Source films merged into one catalog film ("twins"): a person may have rated both, so
+        # their ratings wait here and only the newest per person and film is written.
+        twin_films = {fid for _, fid in mapping.duplicates}
+        twins = {src for src, fid in film_ids.items() if fid in twin_films}
+        held: dict[tuple[int, int], RatingRecord] = {}
+        # A rating given twice is caught with its line number while the file is grouped by
+        # user (ml-1m, the CSV releases); otherwise the primary key catches it at write time.
+        run_person: str | None = None
+        run_films: dict[str, int] = {}
+        for rec in dataset.ratings(progress=progress.advance):
+            pid = person_ids.get(rec.person_id)
+            if pid is None:
+                pid = person_ids[rec.person_id] = ids.next_id()
+                person_batch.append((pid, f"{source}:{rec.person_id}", "community", source))
+            if rec.person_id != run_person:
+                run_person, run_films = rec.person_id, {}
+            first_line = run_films.setdefault(rec.film_id, rec.line)
+            if first_line != rec.line:
                 raise InputFileError(
-                    dataset.ratings_path,
-                    run[0].line,
-                    f"ratings of user {person_key} are not together (the file must be grouped "
-                    "by user, as every MovieLens release is)",
+                    ratings_path,
+                    rec.line,
+                    f"user {rec.person_id} rates film {rec.film_id} twice "
+                    f"(first on line {first_line})",
                 )
-            seen_people.add(person_key)
-            pid = ids.next_id()
-            person_batch.append((pid, f"{source}:{person_key}", "community", source))
-            best: dict[int, RatingRecord] = {}
-            for rec in run:
-                film_id = film_ids[rec.film_id]
-                prior = best.get(film_id)
+            if rec.film_id in twins:
+                key = (pid, film_ids[rec.film_id])
+                prior = held.get(key)
                 if prior is not None:
-                    if prior.film_id == rec.film_id:
-                        raise InputFileError(
-                            dataset.ratings_path,
-                            rec.line,
-                            f"user {person_key} rates film {rec.film_id} twice "
-                            f"(first on line {prior.line})",
-                        )
                     report.ratings_merged += 1
                     if (rec.rated_at or 0) < (prior.rated_at or 0):
                         continue  # keep the newer of the two ratings of one film
-                best[film_id] = rec
-            rating_batch.extend(
-                (pid, fid, round(r.stars * 2), r.rated_at) for fid, r in best.items()
-            )
+                held[key] = rec
+                continue
+            rating_batch.append((pid, film_ids[rec.film_id], round(rec.stars * 2), rec.rated_at))
             if len(rating_batch) >= BATCH_ROWS:
-                _flush(writer, person_batch, rating_batch, report, progress)
-        _flush(writer, person_batch, rating_batch, report, progress)
-        report.skipped = dict(dataset.skipped())
+                _flush(writer, person_batch, rating_batch, report)
+        rating_batch.extend(
+            (pid, fid, round(rec.stars * 2), rec.rated_at) for (pid, fid), rec in held.items()
+        )
+        _flush(writer, person_batch, rating_batch, report)
+        report.skipped_films = [f"{f.title} (id {f.source_id})" for f in dataset.skipped.films]
+        report.skipped_ratings = dataset.tally.skipped
 
         session.add(
             ImportRun(
                 kind="movielens",
-                source=dataset.location,
+                source=dataset.root.label,
                 dataset=source,
                 films_added=report.films_created,
                 films_matched=report.films_matched,
@@ -145,11 +142,9 @@ def _flush(
     persons: list[PersonRow],
     ratings: list[RatingRow],
     report: MovieLensReport,
-    progress: Progress,
 ) -> None:
     writer.write(persons, ratings)
     report.persons_added += len(persons)
     report.ratings_added += len(ratings)
-    progress.advance(len(ratings))
     persons.clear()
     ratings.clear()

@@ -108,6 +108,10 @@ class Scorer(ABC):
             self._matrix = matrix
         return self
 
+    def clone(self) -> Self:
+        """An unfitted scorer with the same settings (and side data, e.g. film features)."""
+        return type(self)(self.config)
+
     def _fit_plain(self, matrix: RatingsMatrix) -> None:
         """Fit without calibration (used by the stars calibration itself)."""
         self._fit(matrix)

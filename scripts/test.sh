@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Everything the tests need, then the whole suite, ruff and mypy. Works from a fresh clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./install.sh "[test]"
+status=0
+.venv/bin/pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi
+.venv/bin/ruff check src tests benchmarks || status=$((status ? status : 1))
+.venv/bin/ruff format --check src tests benchmarks || status=$((status ? status : 1))
+.venv/bin/mypy || status=$((status ? status : 1))
+exit "$status"

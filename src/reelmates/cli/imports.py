@@ -1,0 +1,67 @@
+"""``reelmates import movielens|letterboxd``: bring in the ratings people already have."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from reelmates.cli.common import DbOption, console, progress_bars, settings_from
+
+import_app = typer.Typer(help="Import ratings and films from MovieLens or a Letterboxd export.")
+
+
+@import_app.command("movielens")
+def movielens(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A MovieLens folder or .zip, a URL, or a GroupLens name such as ml-latest-small "
+            "(downloaded once into the cache)."
+        ),
+    ],
+    replace: Annotated[
+        bool, typer.Option(help="Replace an earlier import of the same dataset.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Import a MovieLens release (100K, 1M, latest-small, 25M, 32M): films and community ratings.
+
+    One transaction: a bad line anywhere leaves the database exactly as it was.
+    """
+    from reelmates.importers.movielens import open_movielens
+    from reelmates.importers.sources import resolve_source
+    from reelmates.services.importing import import_movielens
+    from reelmates.store.db import open_database
+
+    settings = settings_from(db)
+    engine = open_database(settings)
+    with progress_bars() as progress:
+        progress.stage(f"fetching {source}")
+        root = resolve_source(
+            source,
+            cache_dir=settings.effective_cache_dir,
+            progress=progress.update,
+        )
+        with root:
+            report = import_movielens(
+                engine, open_movielens(root), replace=replace, progress=progress
+            )
+    table = Table(title=f"Imported {report.dataset}", show_header=False)
+    table.add_row("films in the file", f"{report.films_in_source:,}")
+    table.add_row("matched to the catalog", f"{report.films_matched:,}")
+    table.add_row("new films", f"{report.films_created:,}")
+    table.add_row("community raters", f"{report.persons_added:,}")
+    table.add_row("ratings", f"{report.ratings_added:,}")
+    if report.duplicate_titles:
+        table.add_row("titles listed twice (merged)", f"{len(report.duplicate_titles)}")
+    if report.ratings_merged:
+        table.add_row("ratings of merged twins (newest kept)", f"{report.ratings_merged:,}")
+    for film in report.skipped_films:
+        table.add_row("skipped placeholder", f"{film}: {report.skipped_ratings:,} ratings")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")

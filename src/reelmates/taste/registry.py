@@ -1,0 +1,22 @@
+"""Scorer classes by name (for model files and the CLI)."""
+
+from __future__ import annotations
+
+from reelmates.taste.base import Scorer
+
+
+def scorer_classes() -> dict[str, type[Scorer]]:
+    from reelmates.taste.als import AlsScorer
+    from reelmates.taste.bias import BiasScorer
+    from reelmates.taste.ease import EaseScorer
+    from reelmates.taste.popularity import PopularityScorer
+
+    classes: list[type[Scorer]] = [PopularityScorer, BiasScorer, EaseScorer, AlsScorer]
+    return {c.name: c for c in classes}
+
+
+def scorer_class(name: str) -> type[Scorer]:
+    try:
+        return scorer_classes()[name]
+    except KeyError:
+        raise KeyError(f"unknown scorer {name!r}; known: {sorted(scorer_classes())}") from None
