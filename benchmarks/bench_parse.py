@@ -36,9 +36,8 @@ def write_dataset(folder: Path, rows: int, films: int = 62_000, seed: int = 7) -
         for n in range(rows):
             if rnd.random() < 0.006:  # ~160 ratings per user, as in 25M
                 user += 1
-            block.append(
-                f"{user},{rnd.randint(1, films)},{rnd.choice(stars)},{rnd.randint(8e8, 1.7e9)}\n"
-            )
+            when = rnd.randint(800_000_000, 1_700_000_000)
+            block.append(f"{user},{rnd.randint(1, films)},{rnd.choice(stars)},{when}\n")
             if len(block) == 100_000 or n == rows - 1:
                 f.write("".join(block))
                 block.clear()

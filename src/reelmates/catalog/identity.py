@@ -82,7 +82,8 @@ def display_title(title: str) -> str:
 
 
 def _key(title: str) -> str:
-    text = _article_first(title).casefold()
+    # NFKD on both sides of casefold: either can produce what the other would change ("ᴬ").
+    text = unicodedata.normalize("NFKD", _article_first(title)).casefold()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("&", " and ").translate(_APOSTROPHES)
     return _NON_WORD.sub(" ", text).strip()

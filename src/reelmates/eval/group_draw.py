@@ -52,7 +52,7 @@ class Affinity:
         np.fill_diagonal(corr, np.nan)
         upper = corr[np.triu_indices_from(corr, k=1)]
         upper = upper[np.isfinite(upper)]
-        low, high = (np.quantile(upper, [0.25, 0.75]) if upper.size else (np.nan, np.nan))
+        low, high = np.quantile(upper, [0.25, 0.75]) if upper.size else (np.nan, np.nan)
         return cls(corr=corr, low=float(low), high=float(high))
 
     def allowed(self, kind: GroupKind) -> NDArray[np.bool_]:

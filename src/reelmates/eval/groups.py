@@ -44,6 +44,7 @@ class GroupCase:
     scores: NDArray[np.float32]
     candidates: NDArray[np.bool_]
     relevant: tuple[frozenset[int], ...]
+    activity: NDArray[np.float64]  # each member's training rating count
 
 
 def member_ndcg(ranked: Sequence[int], relevant: frozenset[int], k: int) -> float:
@@ -69,12 +70,17 @@ def build_case(
             return None
         relevant.append(frozenset(liked.tolist()))
     scores = scorer.score_users(np.array(members))
-    return GroupCase(members, scores, candidates, tuple(relevant))
+    activity = np.diff(tr.indptr)[list(members)].astype(np.float64)
+    return GroupCase(members, scores, candidates, tuple(relevant), activity)
 
 
-def judge(case: GroupCase, strategy: Strategy, k: int, fair: FairParams) -> tuple[float, float, bool]:
+def judge(
+    case: GroupCase, strategy: Strategy, k: int, fair: FairParams
+) -> tuple[float, float, bool]:
     """(mean-member nDCG, min-member nDCG, someone got nothing relevant) for one list."""
-    ranked = rank_group(case.scores, case.candidates, k, strategy, fair).items.tolist()
+    ranked = rank_group(
+        case.scores, case.candidates, k, strategy, fair, case.activity
+    ).items.tolist()
     per_member = [member_ndcg(ranked, rel, k) for rel in case.relevant]
     return float(np.mean(per_member)), min(per_member), min(per_member) == 0.0
 

@@ -19,7 +19,7 @@ from reelmates.store.bulk import (
     PersonRow,
     RatingRow,
     bulk_writer,
-    person_id_allocator,
+    id_allocator,
 )
 from reelmates.store.models import ImportRun
 from reelmates.store.repositories import PersonRepository
@@ -74,7 +74,7 @@ def import_movielens(
         progress.stage(f"{source}: ratings", total=dataset.ratings_bytes())
         ratings_path = dataset.root.where(dataset.ratings_file)
         writer = bulk_writer(session)
-        ids = person_id_allocator(session)
+        ids = id_allocator(session, "persons")
         person_batch: list[PersonRow] = []
         rating_batch: list[RatingRow] = []
         person_ids: dict[str, int] = {}

@@ -3,7 +3,7 @@ and in :mod:`reelmates.store.bulk`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -87,9 +87,15 @@ class FilmRepository:
             raise NotFoundError(f"no film with id {film_id}")
         return film
 
-    def by_ids(self, film_ids: Sequence[int]) -> dict[int, Film]:
-        films = self.session.scalars(select(Film).where(Film.id.in_(film_ids)))
-        return {f.id: f for f in films}
+    def by_ids(self, film_ids: Sequence[int], chunk: int = 5_000) -> dict[int, Film]:
+        found: dict[int, Film] = {}
+        unique = sorted(set(film_ids))
+        for start in range(0, len(unique), chunk):  # stay under SQLite's bound-parameter limit
+            part = unique[start : start + chunk]
+            found.update(
+                (f.id, f) for f in self.session.scalars(select(Film).where(Film.id.in_(part)))
+            )
+        return found
 
     def find_by_title(self, title_key: str, year: int | None = None) -> list[Film]:
         query = select(Film).where(Film.title_key == title_key)
@@ -258,14 +264,3 @@ def half_stars(stars: float) -> int:
     if abs(half - stars * 2) > 1e-6 or not 1 <= half <= 10:
         raise ValueError(f"{stars} is not a rating from 0.5 to 5 in half stars")
     return int(half)
-
-
-def iter_chunks(items: Iterable[object], size: int) -> Iterator[list[object]]:
-    chunk: list[object] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

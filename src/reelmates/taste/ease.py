@@ -27,6 +27,9 @@ class EaseConfig(ScorerConfig):
     lam: float = Field(default=300.0, gt=0)
     dropout: float = Field(default=0.0, ge=0, lt=1)
     weighting: Weighting = "binary"
+    # Gram from rows scaled by n_u^(−user_norm/2): heavy raters count less (like IUF in item-kNN).
+    # Only the fit changes; scoring still uses a person's plain row, so fold-in is unchanged.
+    user_norm: float = Field(default=0.0, ge=0, le=2)
     dtype: Literal["float32", "float64"] = "float64"  # of the inversion; B is kept as float32
 
 
@@ -42,6 +45,9 @@ class EaseScorer(Scorer):
                 f"{MAX_EASE_ITEMS} (use ALS)"
             )
         X = weigh(matrix.ratings, c.weighting)
+        if c.user_norm:
+            n = np.maximum(np.diff(X.indptr), 1).astype(np.float64)
+            X = sp.csr_matrix(sp.diags(n ** (-c.user_norm / 2)) @ X)
         G = np.asarray((X.T @ X).toarray(), dtype=c.dtype)
         diag = np.diag(G).copy()
         reg = c.lam + (c.dropout / (1.0 - c.dropout)) * diag

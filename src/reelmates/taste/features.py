@@ -72,9 +72,7 @@ def build_item_features(films: Sequence[FilmFacts | None]) -> ItemFeatures:
             add(r, f"runtime:{band}", RUNTIME)
         for name in dict.fromkeys(c.strip().lower() for c in film.cast[:MAX_CAST] if c.strip()):
             add(r, f"cast:{name}", CAST)
-    m = sp.csr_matrix(
-        (np.asarray(vals, np.float32), (rows, cols)), shape=(len(films), len(vocab))
-    )
+    m = sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(len(films), len(vocab)))
     m.sum_duplicates()
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     m = sp.csr_matrix(sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ m, dtype=np.float32)

@@ -137,4 +137,3 @@ def _factorise(
     except KeyError as exc:
         raise ValueError(f"{what} id {exc.args[0]!r} is not in {what}_ids") from None
     return ids, mapped[codes.ravel()]
-

@@ -23,6 +23,7 @@ from scipy.stats import rankdata
 
 from reelmates.errors import ReelmatesError
 from reelmates.together.inputs import BoolArray, IntArray
+from reelmates.together.likes import LikeModel, like_probabilities
 
 FloatMatrix = NDArray[np.floating]
 
@@ -39,24 +40,12 @@ DEFAULT_STRATEGY = Strategy.FAIR
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """Maps a member's standardised score z to P(they like the film) = sigmoid(a + b z)."""
-
-    intercept: float = -3.0
-    slope: float = 1.0
-
-    def probability(self, z: FloatMatrix) -> FloatMatrix:
-        with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-(self.intercept + self.slope * z)))
-
-
-@dataclass(frozen=True)
 class FairParams:
-    """``mix``: weight of the plain average (1 = average of probabilities, 0 = pure GFAR)."""
+    """``mix``: weight of the plain average of like-chances (1 = average, 0 = pure fairness)."""
 
     mix: float = 0.3
-    calibration: Calibration = Calibration()
-    shortlist: int = 200  # films the greedy considers beyond each member's own top k
+    objective: str = "gfar"
+    likes: LikeModel = LikeModel()
 
 
 @dataclass(frozen=True)
@@ -120,30 +109,32 @@ def group_values(scores: FloatMatrix, candidates: BoolArray, strategy: Strategy)
 
 
 def fair_rank(
-    scores: FloatMatrix, candidates: BoolArray, k: int, params: FairParams = FairParams()
+    scores: FloatMatrix,
+    candidates: BoolArray,
+    k: int,
+    params: FairParams = FairParams(),
+    activity: NDArray[np.floating] | None = None,
 ) -> Ranked:
     """Greedy GFAR-style selection of ``k`` films (see the module docstring)."""
-    p = params.calibration.probability(standardise(scores, candidates))
-    idx = np.flatnonzero(candidates)
-    k = min(k, idx.size)
+    pool, ps = like_probabilities(scores, candidates, activity, params.likes)
+    k = min(k, pool.size)
     if k == 0:
         return Ranked(np.empty(0, np.intp), np.empty(0))
-    # Shortlist: the best films by summed probability plus each member's own favourites; the
-    # greedy weights stay within [mix, 1], so the winner of any step is almost surely in here.
-    pool = set(top_k(p.sum(axis=0), candidates, params.shortlist + k).items.tolist())
-    for row in p:
-        pool.update(top_k(row, candidates, k).items.tolist())
-    short = np.array(sorted(pool), dtype=np.intp)
-    ps = p[:, short]
-    unserved = np.ones(p.shape[0])
-    taken = np.zeros(short.size, dtype=bool)
+    unserved = np.ones(ps.shape[0])
+    taken = np.zeros(pool.size, dtype=bool)
     items, values = [], []
     mix = params.mix
+    mean_p = ps.mean(axis=0)
     for _ in range(k):
-        gain = (mix + (1.0 - mix) * unserved) @ ps
+        if params.objective == "gfar":
+            fair = unserved @ ps
+        else:
+            served = 1.0 - unserved
+            fair = np.prod(1.0 - unserved[:, None] * (1.0 - ps), axis=0) - np.prod(served)
+        gain = mix * mean_p * ps.shape[0] + (1.0 - mix) * fair
         gain[taken] = -np.inf
         best = int(np.argmax(gain))  # argmax returns the first maximum: the lowest item index
-        items.append(short[best])
+        items.append(pool[best])
         values.append(float(gain[best]))
         taken[best] = True
         unserved *= 1.0 - ps[:, best]
@@ -156,12 +147,14 @@ def rank_group(
     k: int,
     strategy: Strategy = DEFAULT_STRATEGY,
     fair: FairParams = FairParams(),
+    activity: NDArray[np.floating] | None = None,
 ) -> Ranked:
-    """Top ``k`` candidates for the group under ``strategy``."""
+    """Top ``k`` candidates for the group under ``strategy``; ``activity`` (each member's rating
+    count) sharpens the fairness strategy's like-chances."""
     if scores.ndim != 2 or scores.shape[1] != candidates.shape[0]:
         raise ReelmatesError(f"scores {scores.shape} do not match {candidates.shape[0]} films")
     if scores.shape[0] == 0:
         raise ReelmatesError("a group needs at least one member")
     if strategy is Strategy.FAIR:
-        return fair_rank(scores, candidates, k, fair)
+        return fair_rank(scores, candidates, k, fair, activity)
     return top_k(group_values(scores, candidates, strategy), candidates, k)

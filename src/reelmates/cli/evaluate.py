@@ -1,0 +1,96 @@
+"""``reelmates eval individual``: the taste engine on the published protocol, as one table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from reelmates.cli.eval_app import eval_app
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(eval_app, name="eval")
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise typer.BadParameter("seeds are integers separated by commas, e.g. 42,43") from None
+
+
+@eval_app.command("individual")
+def individual(
+    data: Annotated[Path, typer.Option(help="A MovieLens folder (ml-100k, ml-1m, ml-latest...)")],
+    seeds: Annotated[str, typer.Option(help="Split seeds, comma-separated")] = "42,43,44,45,46",
+    k: Annotated[int, typer.Option(min=1)] = 10,
+    new_people: Annotated[bool, typer.Option(help="Also fold in held-out people")] = True,
+) -> None:
+    """Precision, recall, nDCG, MAP at k, nDCG on ≥4★, RMSE and fit time for every scorer."""
+    from reelmates.eval.individual import default_specs, run_individual
+    from reelmates.eval.movielens import load_movielens_films, load_movielens_ratings
+    from reelmates.eval.newpeople import run_new_people
+    from reelmates.taste.features import build_item_features
+
+    seed_list = _seeds(seeds)
+    matrix = load_movielens_ratings(data)
+    films = load_movielens_films(data, matrix.item_ids)
+    features = build_item_features(films).matrix if films is not None else None
+    specs = default_specs(features)
+    console = Console()
+    console.print(
+        f"{data}: {matrix.n_users} people, {matrix.n_items} films, {matrix.nnz} ratings; "
+        f"seeds {seed_list}; top {k}"
+    )
+    steps = len(specs) * len(seed_list) * (2 if new_people else 1)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("evaluating", total=steps)
+
+        def step(what: str) -> None:
+            progress.update(task, advance=1, description=what)
+
+        rows = run_individual(matrix, seed_list, specs, k=k, on_step=step)
+        fresh = run_new_people(matrix, seed_list, specs, k=k, on_step=step) if new_people else []
+    title = f"Individual top-{k}, mean over {len(seed_list)} seed(s)"
+    table = _table(title, "fit s", k)
+    for r in rows:
+        _add(table, "", r)
+    console.print(table)
+    default = next(r for r in rows if r.label == "default")
+    console.print(f"default = {default.model}")
+    if fresh:
+        table = _table(f"New people folded in with n ratings (top-{k})", "ms/person", k)
+        for f in sorted(fresh, key=lambda f: f.given):
+            _add(table, str(f.given), f.row, ms=True)
+        console.print(table)
+
+
+def _table(title: str, time_col: str, k: int) -> Table:
+    table = Table(title=title)
+    for col in ("n", "scorer", f"P@{k}", f"R@{k}", f"nDCG@{k}", f"MAP@{k}", f"nDCG@{k} ≥4★"):
+        table.add_column(col, justify="left" if col == "scorer" else "right")
+    table.add_column("RMSE", justify="right")
+    table.add_column(time_col, justify="right")
+    return table
+
+
+def _add(table: Table, n: str, r: object, *, ms: bool = False) -> None:
+    from reelmates.eval.individual import Row
+
+    assert isinstance(r, Row)
+    table.add_row(
+        n,
+        r.label,
+        f"{r.precision:.4f}",
+        f"{r.recall:.4f}",
+        f"{r.ndcg:.4f}",
+        f"{r.map:.4f}",
+        f"{r.ndcg4:.4f}",
+        f"{r.rmse:.4f}",
+        f"{r.fit_seconds:.2f}" if ms else f"{r.fit_seconds:.2f}",
+    )

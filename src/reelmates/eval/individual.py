@@ -1,0 +1,158 @@
+"""``eval individual``: every scorer on the published protocol, mean over seeds, in one run.
+
+Protocol (Microsoft Recommenders' benchmark): per-user stratified random 75/25 split; every test
+rating is relevant; top k among films the person did not rate in train. nDCG≥4 counts only test
+ratings of 4 stars or more. RMSE compares calibrated stars with every test rating.
+Tuned scorers tune on a validation split of train (``tuning.py``), inside their factory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import scipy.sparse as sp
+
+from reelmates.eval.metrics import ranking_scores, rmse
+from reelmates.eval.splits import stratified_split
+from reelmates.taste.als import AlsConfig, AlsScorer
+from reelmates.taste.base import Scorer
+from reelmates.taste.bias import BiasScorer
+from reelmates.taste.blend import BlendScorer
+from reelmates.taste.content import ContentScorer
+from reelmates.taste.default import default_collaborative, default_hybrid_config
+from reelmates.taste.ease import EaseConfig, EaseScorer
+from reelmates.taste.hybrid import HybridScorer
+from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.popularity import PopularityScorer
+
+# A factory gets (train, seed) and returns an unfitted scorer; it may tune on train only.
+Factory = Callable[[RatingsMatrix, int], Scorer]
+
+
+@dataclass(frozen=True)
+class ScorerSpec:
+    label: str
+    factory: Factory
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    model: str  # describe() of the last fit
+    precision: float
+    recall: float
+    ndcg: float
+    map: float
+    ndcg4: float
+    rmse: float
+    fit_seconds: float
+
+
+def default_specs(features: sp.csr_matrix | None = None) -> list[ScorerSpec]:
+    """Fixed references, then the models; ``default`` is what reelmates uses on this catalog."""
+
+    def default(train: RatingsMatrix, seed: int) -> Scorer:
+        from reelmates.eval.tuning import tune_blend
+
+        scorer = default_collaborative(train.n_items)
+        if isinstance(scorer, BlendScorer):
+            return BlendScorer(tune_blend(train, seed=seed))
+        return scorer
+
+    specs = [
+        ScorerSpec("popularity", lambda m, s: PopularityScorer()),
+        ScorerSpec("bias", lambda m, s: BiasScorer()),
+        ScorerSpec("EASE λ300", lambda m, s: EaseScorer(EaseConfig(lam=300.0))),
+        ScorerSpec("ALS 64", lambda m, s: AlsScorer(AlsConfig(seed=s))),
+        ScorerSpec("default", default),
+    ]
+    if features is not None:
+        specs.append(ScorerSpec("content", lambda m, s: ContentScorer(features=features)))
+        specs.append(
+            ScorerSpec(
+                "hybrid",
+                lambda m, s: HybridScorer(default_hybrid_config(m.n_items), features),
+            )
+        )
+    return specs
+
+
+def evaluate_scorer(
+    scorer: Scorer, train: RatingsMatrix, test: RatingsMatrix, *, k: int = 10, seed: int = 0
+) -> Row:
+    """Fit on ``train`` (timed, stars calibration included) and score on ``test``."""
+    started = time.perf_counter()
+    scorer.fit(train, seed=seed)
+    fit_seconds = time.perf_counter() - started
+    users = np.arange(train.n_users)
+    recs, _ = scorer.recommend_users(users, k)
+    return _row(scorer, recs, train.ratings, test.ratings, k, fit_seconds)
+
+
+def _row(
+    scorer: Scorer,
+    recs: np.ndarray,
+    given: sp.csr_matrix,
+    test: sp.csr_matrix,
+    k: int,
+    fit_seconds: float,
+) -> Row:
+    high = sp.csr_matrix(test.multiply(test >= 4))
+    every = ranking_scores(recs, test, k)
+    liked = ranking_scores(recs, high, k)
+    err = _rmse(scorer, given, test)
+    return Row(
+        "",
+        scorer.describe(),
+        every.precision,
+        every.recall,
+        every.ndcg,
+        every.map,
+        liked.ndcg,
+        err,
+        fit_seconds,
+    )
+
+
+def _rmse(scorer: Scorer, given: sp.csr_matrix, test: sp.csr_matrix, batch: int = 512) -> float:
+    rows = np.flatnonzero(np.diff(test.indptr) > 0)
+    predicted, actual = [], []
+    for start in range(0, len(rows), batch):
+        part = rows[start : start + batch]
+        stars = scorer.predict_stars_matrix(given[part])
+        t = test[part].tocoo()
+        predicted.append(stars[t.row, t.col])
+        actual.append(t.data)
+    return rmse(np.concatenate(predicted), np.concatenate(actual))
+
+
+def run_individual(
+    matrix: RatingsMatrix,
+    seeds: Sequence[int],
+    specs: Sequence[ScorerSpec],
+    *,
+    k: int = 10,
+    on_step: Callable[[str], None] | None = None,
+) -> list[Row]:
+    """Every spec on every seed's split; rows are means over seeds, in ``specs`` order."""
+    per_spec: dict[str, list[Row]] = {s.label: [] for s in specs}
+    for seed in seeds:
+        train, test = stratified_split(matrix, 0.75, seed=seed)
+        for spec in specs:
+            row = evaluate_scorer(spec.factory(train, seed), train, test, k=k, seed=seed)
+            per_spec[spec.label].append(row)
+            if on_step:
+                on_step(f"seed {seed}: {spec.label}")
+    return [mean_row(label, rows) for label, rows in per_spec.items()]
+
+
+def mean_row(label: str, rows: Sequence[Row]) -> Row:
+    numeric = {
+        f.name: float(np.mean([getattr(r, f.name) for r in rows]))
+        for f in fields(Row)
+        if f.name not in ("label", "model")
+    }
+    return Row(label=label, model=rows[-1].model, **numeric)
