@@ -63,5 +63,33 @@ def movielens(
     console.print(table)
 
 
+@import_app.command("letterboxd")
+def letterboxd(
+    export: Annotated[str, typer.Argument(help="The Letterboxd export: the .zip or its folder.")],
+    person: Annotated[str, typer.Option("--person", help="Whose export this is (their name).")],
+    db: DbOption = None,
+) -> None:
+    """Import a person's whole Letterboxd export, matched to the catalog by title and year."""
+    from reelmates.importers.sources import open_path
+    from reelmates.services.letterboxd import import_letterboxd
+    from reelmates.store.db import open_database
+
+    engine = open_database(settings_from(db))
+    with progress_bars() as progress, open_path(export) as root:
+        report = import_letterboxd(engine, root, person, progress=progress)
+    verb = "created" if report.person_created else "updated"
+    console.print(
+        f"{report.person} ({verb}): {report.ratings} ratings, {report.seen_only} seen without a "
+        f"rating, {report.watchlist} on the watchlist, from {report.films_in_export} films."
+    )
+    if report.unmatched:
+        console.print(
+            f"[yellow]{len(report.unmatched)} films are not in the catalog[/] (import MovieLens "
+            "or add them first):"
+        )
+        for label in report.unmatched:
+            console.print(f"  - {label}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")

@@ -204,18 +204,11 @@ class Scorer(ABC):
 
 
 def top_k(scores: FloatArray, k: int, banned: NDArray[np.bool_]) -> tuple[IntArray, FloatArray]:
-    """Best ``k`` allowed entries of one score vector, best first (ties by lower index)."""
-    allowed = np.flatnonzero(~banned)
-    k = min(k, len(allowed))
-    if k == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    vals = scores[allowed]
-    if k < len(allowed):
-        part = np.argpartition(-vals, k - 1)[:k]
-    else:
-        part = np.arange(len(allowed))
-    order = part[np.lexsort((allowed[part], -vals[part]))]
-    return allowed[order].astype(np.int64), vals[order].astype(np.float32)
+    """Best ``k`` allowed entries of one score vector, best first (ties: lower index first)."""
+    s = np.where(banned, -np.inf, np.asarray(scores, dtype=np.float32))[None, :]
+    idx, val = top_k_rows(s, k)
+    keep = idx[0] >= 0
+    return idx[0][keep], val[0][keep]
 
 
 def top_k_rows(
@@ -223,7 +216,9 @@ def top_k_rows(
 ) -> tuple[IntArray, FloatArray]:
     """Row-wise top ``k`` of a dense score block, masking each row's ``seen`` films.
 
-    Rows with fewer than ``k`` allowed films are padded with index -1 and score -inf.
+    Deterministic: ties go to the lower film index, so one person gets the same list whether
+    ranked alone or in a batch. Rows with fewer than ``k`` allowed films (score −inf = not allowed)
+    are padded with index −1 and score −inf.
     """
     s = np.array(scores, dtype=np.float32, copy=True)
     if seen is not None and seen.nnz:
@@ -231,10 +226,18 @@ def top_k_rows(
         s[coo.row, coo.col] = -np.inf
     n_rows, n_items = s.shape
     k_eff = min(k, n_items)
-    if k_eff < n_items:
-        part = np.argpartition(-s, k_eff - 1, axis=1)[:, :k_eff]
-    else:
-        part = np.tile(np.arange(n_items), (n_rows, 1))
+    if k_eff == 0:
+        idx = np.full((n_rows, k), -1, dtype=np.int64)
+        return idx, np.full((n_rows, k), -np.inf, dtype=np.float32)
+    # Threshold = each row's k-th best value; take everything above it, then the lowest-index ties.
+    kth = -np.partition(-s, k_eff - 1, axis=1)[:, k_eff - 1 : k_eff]
+    above = s > kth
+    need = k_eff - above.sum(axis=1, keepdims=True)
+    tie = s == kth
+    if np.isneginf(kth).any():  # -inf == -inf: pick the lowest indices among the not-allowed too
+        tie |= np.isneginf(s) & np.isneginf(kth)
+    chosen = above | (tie & (np.cumsum(tie, axis=1) <= need))
+    part = np.nonzero(chosen)[1].reshape(n_rows, k_eff)
     vals = np.take_along_axis(s, part, axis=1)
     order = np.lexsort((part, -vals), axis=1)
     idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
