@@ -25,7 +25,7 @@ def synthetic(n_items: int, n_ratings: int, seed: int) -> tuple[np.ndarray, np.n
     rng = np.random.default_rng(seed)
     n_users = max(n_ratings // 150, 10)
     activity = (rng.pareto(1.5, n_users) + 1.0) * 20.0
-    counts = np.minimum(np.maximum((activity / activity.sum() * n_ratings * 1.06), 5), n_items // 4)
+    counts = np.minimum(np.maximum((activity / activity.sum() * n_ratings * 1.3), 5), n_items // 4)
     counts = counts.astype(np.int64)
     users = np.repeat(np.arange(n_users, dtype=np.int32), counts)
     pop = (np.arange(1, n_items + 1, dtype=np.float64)) ** -0.9

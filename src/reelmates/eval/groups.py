@@ -44,7 +44,6 @@ class GroupCase:
     scores: NDArray[np.float32]
     candidates: NDArray[np.bool_]
     relevant: tuple[frozenset[int], ...]
-    activity: NDArray[np.float64]  # each member's training rating count
 
 
 def member_ndcg(ranked: Sequence[int], relevant: frozenset[int], k: int) -> float:
@@ -70,8 +69,7 @@ def build_case(
             return None
         relevant.append(frozenset(liked.tolist()))
     scores = scorer.score_users(np.array(members))
-    activity = np.diff(tr.indptr)[list(members)].astype(np.float64)
-    return GroupCase(members, scores, candidates, tuple(relevant), activity)
+    return GroupCase(members, scores, candidates, tuple(relevant))
 
 
 def judge(

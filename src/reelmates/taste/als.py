@@ -65,13 +65,13 @@ class AlsScorer(Scorer):
         """The exact ALS user step for each row (fold-in)."""
         c = self.config
         H = weigh(histories, c.weighting).tocsr()
-        Y = self.item_factors.astype(np.float64)
+        Y = self.item_factors
         out = np.zeros((H.shape[0], Y.shape[1]))
         for r in range(H.shape[0]):
             s, e = H.indptr[r], H.indptr[r + 1]
             if s == e:
                 continue
-            Yh = Y[H.indices[s:e]]
+            Yh = Y[H.indices[s:e]].astype(np.float64)
             conf = c.alpha * H.data[s:e].astype(np.float64)
             A = self._gram + (Yh.T * (conf - 1.0)) @ Yh
             out[r] = np.linalg.solve(A, Yh.T @ conf)
@@ -79,6 +79,8 @@ class AlsScorer(Scorer):
 
     def score_matrix(self, histories: sp.csr_matrix) -> FloatArray:
         U = self.user_factors(histories).astype(np.float32)
+        if U.shape[0] == 1:  # the fold-in hot path: a matrix-vector product
+            return (self.item_factors @ U[0])[None, :]
         return np.asarray(U @ self.item_factors.T, dtype=np.float32)
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:

@@ -205,8 +205,17 @@ class Scorer(ABC):
 
 def top_k(scores: FloatArray, k: int, banned: NDArray[np.bool_]) -> tuple[IntArray, FloatArray]:
     """Best ``k`` allowed entries of one score vector, best first (ties: lower index first)."""
-    s = np.where(banned, -np.inf, np.asarray(scores, dtype=np.float32))[None, :]
-    idx, val = top_k_rows(s, k)
+    s = np.where(banned, -np.inf, np.asarray(scores, dtype=np.float32))
+    k_eff = min(k, len(s))
+    if 0 < k_eff < len(s):
+        # Fast path (the fold-in hot loop): one argpartition, unless a tie straddles the cut.
+        part = np.argpartition(-s, k_eff - 1)[:k_eff]
+        vals = s[part]
+        kth = vals.min()
+        if np.isfinite(kth) and np.count_nonzero(s == kth) == np.count_nonzero(vals == kth):
+            order = np.lexsort((part, -vals))
+            return part[order].astype(np.int64), vals[order]
+    idx, val = top_k_rows(s[None, :], k)
     keep = idx[0] >= 0
     return idx[0][keep], val[0][keep]
 

@@ -20,7 +20,9 @@ from reelmates.taste.base import FloatArray, Scorer
 from reelmates.taste.bias import Biases, fit_biases
 from reelmates.taste.matrix import RatingsMatrix
 
-CAL_USERS = 3000  # people whose ratings are partly held out for calibration
+CAL_USERS = 3000  # people whose ratings are partly held out for calibration...
+CAL_CELLS = 30_000_000  # ...but no more than this many person × film scores in all
+BATCH_CELLS = 4_000_000  # person × film scores held at once
 CAL_FRACTION = 0.2
 REFIT_MAX_NNZ = 3_000_000  # below this, calibrate on a separate fit and refit on everything
 N_FEATURES = 3
@@ -68,7 +70,8 @@ def fit_with_stars(scorer: Scorer, matrix: RatingsMatrix, *, seed: int = 0) -> N
     ``scorer`` is fitted on everything. Large data (over ``REFIT_MAX_NNZ`` ratings): ``scorer``
     itself is fitted without the held-out ratings (a small share of them), saving a second fit.
     """
-    reduced, cal_rows, held = _hold_out(matrix, seed)
+    n_cal = max(1, min(CAL_USERS, CAL_CELLS // max(matrix.n_items, 1)))
+    reduced, cal_rows, held = _hold_out(matrix, seed, n_cal)
     if len(cal_rows) == 0:
         scorer._fit_plain(matrix)
         biases = fit_biases(matrix)
@@ -79,8 +82,9 @@ def fit_with_stars(scorer: Scorer, matrix: RatingsMatrix, *, seed: int = 0) -> N
     probe._fit_plain(reduced)
     cal_biases = fit_biases(reduced)
     X, y = [], []
-    for start in range(0, len(cal_rows), 500):
-        rows = cal_rows[start : start + 500]
+    batch = max(1, BATCH_CELLS // max(matrix.n_items, 1))
+    for start in range(0, len(cal_rows), batch):
+        rows = cal_rows[start : start + batch]
         hist = reduced.ratings[rows]
         scores = probe.score_matrix(hist)
         feats = _features(hist, scores)
@@ -97,14 +101,14 @@ def fit_with_stars(scorer: Scorer, matrix: RatingsMatrix, *, seed: int = 0) -> N
 
 
 def _hold_out(
-    matrix: RatingsMatrix, seed: int
+    matrix: RatingsMatrix, seed: int, n_cal: int
 ) -> tuple[RatingsMatrix, NDArray[np.int64], sp.csr_matrix]:
     """(matrix without held-out ratings, calibration people, held-out ratings as a CSR)."""
     rng = np.random.default_rng(seed)
     r = matrix.ratings.tocsr()
     counts = np.diff(r.indptr)
     eligible = np.flatnonzero(counts >= 5)
-    cal = np.sort(rng.permutation(eligible)[:CAL_USERS])
+    cal = np.sort(rng.permutation(eligible)[:n_cal])
     rows = np.repeat(np.arange(r.shape[0]), counts)
     chosen = np.zeros(r.shape[0], dtype=bool)
     chosen[cal] = True

@@ -84,3 +84,22 @@ def like_probabilities(
     rows = np.repeat(np.arange(m), items.shape[1])
     full_rank[rows, np.searchsorted(pool, items.ravel())] = ranks.ravel()
     return pool.astype(np.intp), model.probability(full_rank, act)
+
+
+def member_like_chances(
+    scores: NDArray[np.floating],
+    candidates: BoolArray,
+    activity: float,
+    model: LikeModel = LikeModel(),
+    offset: float = 0.0,
+) -> FloatArray:
+    """One member's chance of liking every film (0 for non-candidates); ``offset`` shifts the
+    log-odds (a per-member correction learnt from their swipes)."""
+    items, ranks = candidate_ranks(scores[None, :], candidates, model.depth)
+    full_rank = np.full(scores.shape[0], float(model.depth + 1))
+    full_rank[items[0]] = ranks[0]
+    logit = model.logit(full_rank[None, :], np.array([float(activity)]))[0] + offset
+    with np.errstate(over="ignore"):
+        p: FloatArray = 1.0 / (1.0 + np.exp(-logit))
+    p[~candidates] = 0.0
+    return p

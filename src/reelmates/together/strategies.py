@@ -41,11 +41,23 @@ DEFAULT_STRATEGY = Strategy.FAIR
 
 @dataclass(frozen=True)
 class FairParams:
-    """``mix``: weight of the plain average of like-chances (1 = average, 0 = pure fairness)."""
+    """Settings of the fairness strategy, chosen on a validation split of MovieLens 100K.
 
-    mix: float = 0.3
-    objective: str = "gfar"
-    likes: LikeModel = LikeModel()
+    A member's chance of being pleased by their rank-r film is 1 / (1 + r·e^-sharpness), so their
+    own top few films are near-certain and it fades past the top e^sharpness (≈ 7). Every member
+    counts alike however much they have rated. ``mix`` weighs the plain average of those chances
+    against the fairness term (1 = average only, 0 = GFAR only).
+    """
+
+    mix: float = 0.5
+    sharpness: float = 2.0
+    depth: int = 1000  # members' top films considered (see likes.candidate_ranks)
+
+    @property
+    def likes(self) -> LikeModel:
+        return LikeModel(
+            intercept=self.sharpness, rank_slope=-1.0, activity_slope=0.0, depth=self.depth
+        )
 
 
 @dataclass(frozen=True)
@@ -109,33 +121,23 @@ def group_values(scores: FloatMatrix, candidates: BoolArray, strategy: Strategy)
 
 
 def fair_rank(
-    scores: FloatMatrix,
-    candidates: BoolArray,
-    k: int,
-    params: FairParams = FairParams(),
-    activity: NDArray[np.floating] | None = None,
+    scores: FloatMatrix, candidates: BoolArray, k: int, params: FairParams = FairParams()
 ) -> Ranked:
     """Greedy GFAR-style selection of ``k`` films (see the module docstring)."""
-    pool, ps = like_probabilities(scores, candidates, activity, params.likes)
+    pool, ps = like_probabilities(scores, candidates, None, params.likes)
     k = min(k, pool.size)
     if k == 0:
         return Ranked(np.empty(0, np.intp), np.empty(0))
+    # gain(i) = Σ_u P_u(i) · (mix + (1 - mix) · P(nothing chosen so far pleases u))
     unserved = np.ones(ps.shape[0])
     taken = np.zeros(pool.size, dtype=bool)
     items, values = [], []
-    mix = params.mix
-    mean_p = ps.mean(axis=0)
     for _ in range(k):
-        if params.objective == "gfar":
-            fair = unserved @ ps
-        else:
-            served = 1.0 - unserved
-            fair = np.prod(1.0 - unserved[:, None] * (1.0 - ps), axis=0) - np.prod(served)
-        gain = mix * mean_p * ps.shape[0] + (1.0 - mix) * fair
+        gain = (params.mix + (1.0 - params.mix) * unserved) @ ps
         gain[taken] = -np.inf
-        best = int(np.argmax(gain))  # argmax returns the first maximum: the lowest item index
+        best = int(np.argmax(gain))  # the first maximum: pool is sorted, so the lowest index
         items.append(pool[best])
-        values.append(float(gain[best]))
+        values.append(float(gain[best]) / ps.shape[0])
         taken[best] = True
         unserved *= 1.0 - ps[:, best]
     return Ranked(np.array(items, dtype=np.intp), np.array(values))
@@ -147,14 +149,12 @@ def rank_group(
     k: int,
     strategy: Strategy = DEFAULT_STRATEGY,
     fair: FairParams = FairParams(),
-    activity: NDArray[np.floating] | None = None,
 ) -> Ranked:
-    """Top ``k`` candidates for the group under ``strategy``; ``activity`` (each member's rating
-    count) sharpens the fairness strategy's like-chances."""
+    """Top ``k`` candidates for the group under ``strategy``."""
     if scores.ndim != 2 or scores.shape[1] != candidates.shape[0]:
         raise ReelmatesError(f"scores {scores.shape} do not match {candidates.shape[0]} films")
     if scores.shape[0] == 0:
         raise ReelmatesError("a group needs at least one member")
     if strategy is Strategy.FAIR:
-        return fair_rank(scores, candidates, k, fair, activity)
+        return fair_rank(scores, candidates, k, fair)
     return top_k(group_values(scores, candidates, strategy), candidates, k)

@@ -1,0 +1,182 @@
+"""A group's ranked picks: strategy + filters + vetoes + seen policy + watchlists + reasons.
+
+:func:`rank_for_group` is pure over arrays (members × films scores and predicted stars);
+:class:`GroupRanker` feeds it from a fitted taste scorer by folding in each member's ratings.
+Members are processed in a canonical order (by id) so the result never depends on the order
+they were listed in; per-member fields come back in the caller's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from reelmates.errors import ReelmatesError
+from reelmates.taste.base import Scorer
+from reelmates.together.explain import Explainer, seen_note, watchlist_note
+from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
+from reelmates.together.masks import candidate_mask
+from reelmates.together.strategies import DEFAULT_STRATEGY, FairParams, Strategy, rank_group
+
+# Either the full members × films stars matrix or a function giving it for some films only
+# (cheaper when the catalog is large and only the top k are shown).
+StarsSource = NDArray[np.floating] | Callable[[IntArray], NDArray[np.floating]]
+
+
+@dataclass(frozen=True)
+class Pick:
+    item: int
+    title: str
+    score: float  # the strategy's group score (only its order matters)
+    stars: tuple[float, ...]  # each member's predicted stars, in the caller's member order
+    reasons: tuple[str, ...]  # one line per member (empty when no explainer was given)
+    seen: tuple[str, ...]  # "Jess has seen it (5★)" for each member who has
+    watchlist: str | None  # "On Jess's and Sam's watchlists"
+
+
+@dataclass(frozen=True)
+class GroupRanking:
+    members: tuple[str, ...]
+    strategy: Strategy
+    picks: tuple[Pick, ...]
+    candidates: int  # films that passed filters, vetoes and the seen policy
+
+
+def boost_watchlists(
+    scores: NDArray[np.floating], members: Sequence[Member], candidates: BoolArray, boost: float
+) -> NDArray[np.floating]:
+    """Raise each member's watchlisted films towards their own best candidate's score.
+
+    ``boost`` = 1 makes a watchlisted film count as one of that member's favourites, so a film
+    on several watchlists is a favourite of several members and rises for the whole group.
+    """
+    if boost <= 0 or not any(m.watchlist.size for m in members) or not candidates.any():
+        return scores
+    out = np.array(scores, dtype=np.float64)
+    for u, m in enumerate(members):
+        wl = m.watchlist[candidates[m.watchlist]]
+        if wl.size:
+            top = float(np.max(np.where(candidates, out[u], -np.inf)))
+            out[u, wl] += boost * (top - out[u, wl])
+    return out
+
+
+def rank_for_group(
+    scores: NDArray[np.floating],
+    stars: StarsSource | None,
+    members: Sequence[Member],
+    facts: ItemFacts,
+    *,
+    k: int = 10,
+    strategy: Strategy = DEFAULT_STRATEGY,
+    filters: Filters | None = None,
+    seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
+    watchlist_boost: float = 1.0,
+    explainer: Explainer | None = None,
+    fair: FairParams = FairParams(),
+) -> GroupRanking:
+    """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``."""
+    if scores.shape != (len(members), facts.n_items):
+        raise ReelmatesError(
+            f"scores {scores.shape} do not match {len(members)} members × {facts.n_items} films"
+        )
+    ids = [m.id for m in members]
+    if len(set(ids)) != len(ids):
+        raise ReelmatesError("a member is listed twice")
+    canon = sorted(range(len(members)), key=lambda u: ids[u])
+    ordered = [members[u] for u in canon]
+    cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy)
+    in_order = scores if canon == sorted(canon) else scores[canon]
+    boosted = boost_watchlists(in_order, ordered, cand, watchlist_boost)
+    ranked = rank_group(boosted, cand, k, strategy, fair)
+    items = ranked.items
+    star_rows = _stars(stars, items, len(members))
+    reasons = (
+        [explainer.reasons(m, items) for m in members] if explainer else [[] for _ in members]
+    )
+    picks = []
+    for j, item in enumerate(items.tolist()):
+        notes = tuple(n for m in members if (n := seen_note(m, item)) is not None)
+        wl = [m.name for m in ordered if item in set(m.watchlist.tolist())]
+        picks.append(
+            Pick(
+                item=item,
+                title=facts.title(item),
+                score=float(ranked.scores[j]),
+                stars=tuple(float(star_rows[u, j]) for u in range(len(members))),
+                reasons=tuple(r[j] for r in reasons if r),
+                seen=notes,
+                watchlist=watchlist_note(wl),
+            )
+        )
+    return GroupRanking(
+        members=tuple(m.name for m in members),
+        strategy=strategy,
+        picks=tuple(picks),
+        candidates=int(cand.sum()),
+    )
+
+
+def _stars(stars: StarsSource | None, items: IntArray, n_members: int) -> NDArray[np.float64]:
+    if stars is None:
+        return np.full((n_members, items.size), np.nan)
+    if callable(stars):
+        return np.asarray(stars(items), dtype=np.float64).reshape(n_members, items.size)
+    return np.asarray(stars[:, items], dtype=np.float64)
+
+
+def histories(members: Sequence[Member], n_items: int) -> sp.csr_matrix:
+    """Members' rated films (stars) as a CSR, one row per member, for folding in."""
+    rows, cols, vals = [], [], []
+    for u, m in enumerate(members):
+        rated = np.isfinite(m.seen_stars)
+        cols.append(m.seen[rated])
+        vals.append(m.seen_stars[rated])
+        rows.append(np.full(int(rated.sum()), u))
+    data = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
+    out = sp.csr_matrix(data, shape=(len(members), n_items), dtype=np.float32)
+    out.sum_duplicates()
+    return out
+
+
+@dataclass(frozen=True)
+class GroupRanker:
+    """Ranks for groups with a fitted taste scorer (members folded in from their ratings)."""
+
+    scorer: Scorer
+    facts: ItemFacts
+
+    def score(self, members: Sequence[Member]) -> tuple[NDArray[np.float32], sp.csr_matrix]:
+        hist = histories(members, self.facts.n_items)
+        return self.scorer.score_matrix(hist), hist
+
+    def rank(
+        self,
+        members: Sequence[Member],
+        *,
+        k: int = 10,
+        strategy: Strategy = DEFAULT_STRATEGY,
+        filters: Filters | None = None,
+        seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
+        explain: bool = True,
+    ) -> GroupRanking:
+        scores, hist = self.score(members)
+        stars: StarsSource | None = None
+        if self.scorer.stars_model is not None:
+            stars = self.scorer.predict_stars_matrix(hist)
+        explainer = Explainer(self.scorer.item_similarity, self.facts) if explain else None
+        return rank_for_group(
+            scores,
+            stars,
+            members,
+            self.facts,
+            k=k,
+            strategy=strategy,
+            filters=filters,
+            seen_policy=seen_policy,
+            explainer=explainer,
+        )
