@@ -83,7 +83,9 @@ def main() -> None:
     with threadpool_limits(1, "blas"):
         for _ in range(2):  # warm-up round, then measured round
             t_floor = median_ms(floor, args.people)
-            t_ours = median_ms(lambda p: ours.recommend(people[p], people_stars[p], 10), args.people)
+            t_ours = median_ms(
+                lambda p: ours.recommend(people[p], people_stars[p], 10), args.people
+            )
             t_ref = median_ms(
                 lambda p: ref.recommend(0, rows[p], N=10, recalculate_user=True), args.people
             )

@@ -18,7 +18,8 @@ def _rel(rows: list[list[int]], n_items: int = 10) -> sp.csr_matrix:
 
 
 def test_two_users_worked_by_hand() -> None:
-    # A: recs 1,2,3, relevant {1,3}; B: recs 4,5,6, relevant {6,7,8,9}; C: nothing relevant (skipped)
+    # A: recs 1,2,3, relevant {1,3}; B: recs 4,5,6, relevant {6,7,8,9};
+    # C: nothing relevant (skipped)
     recs = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
     rel = _rel([[1, 3], [6, 7, 8, 9], []])
     got = ranking_scores(recs, rel, 3)

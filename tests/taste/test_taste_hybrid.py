@@ -65,9 +65,8 @@ def test_content_profile_likes_what_was_loved() -> None:
 def test_cold_film_with_no_community_ratings_still_appears() -> None:
     # A MovieLens-like community rated films f0..f59; f60/f61 (comedy-horror) and a new drama
     # "f62" nobody rated. A drama lover should see the cold drama near the top.
-    films = catalog() + [
-        FilmRecord("f62", "Miss You Already", 2015, ("Comedy", "Drama"), 112, "Director 1")
-    ]
+    cold = FilmRecord("f62", "Miss You Already", 2015, ("Comedy", "Drama"), 112, "Director 1")
+    films = [*catalog(), cold]
     rng = np.random.default_rng(0)
     users, items, stars = [], [], []
     for u in range(80):

@@ -66,7 +66,7 @@ def individual(
     if fresh:
         table = _table(f"New people folded in with n ratings (top-{k})", "ms/person", k)
         for f in sorted(fresh, key=lambda f: f.given):
-            _add(table, str(f.given), f.row, ms=True)
+            _add(table, str(f.given), f.row)
         console.print(table)
 
 
@@ -79,7 +79,7 @@ def _table(title: str, time_col: str, k: int) -> Table:
     return table
 
 
-def _add(table: Table, n: str, r: object, *, ms: bool = False) -> None:
+def _add(table: Table, n: str, r: object) -> None:
     from reelmates.eval.individual import Row
 
     assert isinstance(r, Row)
@@ -92,5 +92,5 @@ def _add(table: Table, n: str, r: object, *, ms: bool = False) -> None:
         f"{r.map:.4f}",
         f"{r.ndcg4:.4f}",
         f"{r.rmse:.4f}",
-        f"{r.fit_seconds:.2f}" if ms else f"{r.fit_seconds:.2f}",
+        f"{r.fit_seconds:.2f}",
     )

@@ -63,8 +63,8 @@ def load_movielens_films(
             genres = tuple(g for g, f in zip(_GENRES_100K, flags, strict=True) if f == "1")
             films[parts[0]] = FilmRecord(parts[0], parts[1], _year(parts[1]), genres, line=n)
     elif (root / "movies.dat").exists() or (root / "movies.csv").exists():
-        for n, (fid, title, genres) in enumerate(_movie_rows(root), 1):
-            gs = tuple(g for g in genres.split("|") if g and g != "(no genres listed)")
+        for n, (fid, title, genre_text) in enumerate(_movie_rows(root), 1):
+            gs = tuple(g for g in genre_text.split("|") if g and g != "(no genres listed)")
             films[fid] = FilmRecord(fid, title, _year(title), gs, line=n)
     else:
         return None

@@ -41,7 +41,7 @@ def holdout_users(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split people (not ratings) into (kept, held_out) row indices, seeded."""
     perm = np.random.default_rng(seed).permutation(matrix.n_users)
-    n_out = int(round(fraction * matrix.n_users))
+    n_out = round(fraction * matrix.n_users)
     return np.sort(perm[n_out:]), np.sort(perm[:n_out])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reelmates.eval.metrics import ranking_scores
 from reelmates.eval.splits import stratified_split
 from reelmates.taste.base import FloatArray, top_k_rows
@@ -11,7 +13,7 @@ from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.zscore import zscore
 
 EASE_LAMBDAS = (40.0, 80.0, 160.0)
-FOLDS = 2  # validation splits averaged: one is too noisy on 100K ratings
+
 ALS_WEIGHTS = (0.2, 0.4, 0.7)
 
 
@@ -24,7 +26,7 @@ def tune_blend(train: RatingsMatrix, *, seed: int, k: int = 10) -> BlendConfig:
     """Pick EASE's λ, then the ALS weight, by nDCG@k on a 75/25 split of ``train``."""
     base = BlendConfig()
     fit, val = stratified_split(train, 0.75, seed=seed + 10_000)
-    best_lam, best_e, best_ease_scores = _argmax(
+    best_lam, _best_e, best_ease_scores = _argmax(
         EASE_LAMBDAS,
         lambda lam: (
             EaseScorer(base.ease.model_copy(update={"lam": lam}))

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from pydantic import Field
 
-from reelmates.taste.base import FloatArray, Scorer, ScorerConfig
+from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.weights import Weighting, weigh
 
@@ -80,7 +80,7 @@ class AlsScorer(Scorer):
     def score_matrix(self, histories: sp.csr_matrix) -> FloatArray:
         U = self.user_factors(histories).astype(np.float32)
         if U.shape[0] == 1:  # the fold-in hot path: a matrix-vector product
-            return (self.item_factors @ U[0])[None, :]
+            return as_f32((self.item_factors @ U[0])[None, :])
         return np.asarray(U @ self.item_factors.T, dtype=np.float32)
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:

@@ -26,6 +26,12 @@ FloatArray = NDArray[np.float32]
 IntArray = NDArray[np.int64]
 
 
+def as_f32(values: object) -> FloatArray:
+    """A float32 ndarray (also tells the type checker what scipy's untyped results are)."""
+    out: FloatArray = np.asarray(values, dtype=np.float32)
+    return out
+
+
 class ScorerConfig(BaseModel):
     """Hyper-parameters of one scorer; each scorer subclasses this."""
 
@@ -133,7 +139,7 @@ class Scorer(ABC):
 
     def score_history(self, items: ArrayLike, stars: ArrayLike) -> FloatArray:
         """Relevance of every film for one person given their ratings (fold-in)."""
-        return self.score_matrix(self.history_row(items, stars))[0]
+        return as_f32(self.score_matrix(self.history_row(items, stars))[0])
 
     def score_users(self, users: ArrayLike) -> FloatArray:
         """Relevance of every film for fitted people (rows of the training matrix)."""
@@ -185,14 +191,23 @@ class Scorer(ABC):
 
     def predict_stars(self, items: ArrayLike, stars: ArrayLike) -> FloatArray:
         """Calibrated 0.5–5 estimate of this person's stars for every film."""
-        return self.predict_stars_matrix(self.history_row(items, stars))[0]
+        return as_f32(self.predict_stars_matrix(self.history_row(items, stars))[0])
 
     def predict_stars_matrix(self, histories: sp.csr_matrix) -> FloatArray:
         """Batch version of :meth:`predict_stars` (rows × n_items)."""
         if self.stars_model is None:
             raise RuntimeError(f"{self.name} was fitted without stars calibration")
+        if self.stars_model.use_native:
+            native = self.native_stars(histories)
+            if native is not None:
+                return np.clip(native, 0.5, 5.0).astype(np.float32)
         scores = self.score_matrix(histories)
         return np.asarray(self.stars_model.predict(histories, scores), dtype=np.float32)
+
+    def native_stars(self, histories: sp.csr_matrix) -> FloatArray | None:
+        """The model's own star estimate, if it has one (used when there is nothing to
+        calibrate on)."""
+        return None
 
     # ----- persistence -----------------------------------------------------------------------
 

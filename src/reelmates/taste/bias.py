@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from reelmates.taste.base import FloatArray, Scorer, ScorerConfig
+from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.matrix import RatingsMatrix
 
 
@@ -29,7 +29,7 @@ class Biases:
         counts = np.diff(h.indptr)
         rows = np.repeat(np.arange(h.shape[0]), counts)
         sums = np.bincount(rows, resid, minlength=h.shape[0])
-        return (sums / (counts + self.reg_user)).astype(np.float32)
+        return as_f32((sums / (counts + self.reg_user)).astype(np.float32))
 
     def predict(self, histories: sp.csr_matrix) -> FloatArray:
         """μ + b_user + b_film for every (row, film)."""
@@ -82,7 +82,7 @@ class BiasScorer(Scorer):
         # A bias model knows nothing about likeness: only identity.
         a = np.asarray(items, dtype=np.int64)[:, None]
         b = np.asarray(targets, dtype=np.int64)[None, :]
-        return (a == b).astype(np.float32)
+        return as_f32((a == b).astype(np.float32))
 
     def _state(self) -> dict[str, NDArray[Any]]:
         b = self.biases

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from reelmates.taste.als import AlsConfig, AlsScorer
-from reelmates.taste.base import FloatArray, Scorer, ScorerConfig
+from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.ease import EaseConfig, EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.zscore import zscore
@@ -46,13 +46,13 @@ class BlendScorer(Scorer):
     def score_matrix(self, histories: sp.csr_matrix) -> FloatArray:
         ze = zscore(self.ease.score_matrix(histories))
         za = zscore(self.als.score_matrix(histories))
-        return (ze + self.config.als_weight * za).astype(np.float32)
+        return as_f32((ze + self.config.als_weight * za).astype(np.float32))
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         w = self.config.als_weight
         e = self.ease.item_similarity(items, targets)
         a = self.als.item_similarity(items, targets)
-        return ((e + w * a) / (1.0 + w)).astype(np.float32)
+        return as_f32(((e + w * a) / (1.0 + w)).astype(np.float32))
 
     def _state(self) -> dict[str, NDArray[Any]]:
         out = {f"ease.{k}": v for k, v in self.ease._state().items()}

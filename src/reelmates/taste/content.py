@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from pydantic import Field
 
-from reelmates.taste.base import FloatArray, Scorer, ScorerConfig
+from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.bias import fit_biases
 from reelmates.taste.matrix import RatingsMatrix
 
@@ -76,7 +76,18 @@ class ContentScorer(Scorer):
         assert self.features is not None
         W = self.profiles(histories)
         S = np.asarray(self.features @ W).T
-        return (S + self.config.prior_weight * self.prior[None, :]).astype(np.float32)
+        return as_f32((S + self.config.prior_weight * self.prior[None, :]).astype(np.float32))
+
+    def native_stars(self, histories: sp.csr_matrix) -> FloatArray:
+        """Person mean (shrunk) + the profile's prediction: the ridge regression is on stars."""
+        assert self.features is not None
+        c = self.config
+        H = histories.tocsr()
+        sums = np.asarray(H.sum(axis=1)).ravel()
+        mean = (sums + c.mean_shrink * self.mu) / (np.diff(H.indptr) + c.mean_shrink)
+        return as_f32(
+            (mean[:, None] + np.asarray(self.features @ self.profiles(H)).T).astype(np.float32)
+        )
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         assert self.features is not None

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from pydantic import Field
 
-from reelmates.taste.base import FloatArray, Scorer, ScorerConfig
+from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.weights import Weighting, weigh
 
@@ -70,7 +70,7 @@ class EaseScorer(Scorer):
         scale = np.abs(self.B[:, t]).max(axis=0)
         out = block / np.where(scale > 0, scale, 1.0)
         out[a[:, None] == t[None, :]] = 1.0
-        return out.astype(np.float32)
+        return as_f32(out.astype(np.float32))
 
     def _state(self) -> dict[str, NDArray[Any]]:
         return {"B": self.B}

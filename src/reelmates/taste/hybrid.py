@@ -77,6 +77,9 @@ class HybridScorer(Scorer):
         zc = zscore(self.collab.score_matrix(histories), self.warm)
         return np.where(self.warm[None, :], (1.0 - w) * zc + w * zt, zt).astype(np.float32)
 
+    def native_stars(self, histories: sp.csr_matrix) -> FloatArray:
+        return self.content.native_stars(histories)
+
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         t = np.asarray(targets, dtype=np.int64)
         content = self.content.item_similarity(items, t)

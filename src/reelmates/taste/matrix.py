@@ -19,9 +19,10 @@ def _as_str_ids(values: NDArray[Any]) -> NDArray[np.object_]:
 
 @dataclass(frozen=True)
 class RatingsMatrix:
-    """``ratings[u, i]`` is person ``user_ids[u]``'s stars for film ``item_ids[i]``; absent = unrated.
+    """``ratings[u, i]``: person ``user_ids[u]``'s stars for film ``item_ids[i]`` (absent: unrated).
 
-    Ids are kept as ``str`` object arrays so that callers may pass any opaque ids; indices into these
+    Ids are kept as ``str`` object arrays so that callers may pass any opaque ids; indices into
+
     arrays are what the scorers work with.
     """
 
@@ -32,7 +33,8 @@ class RatingsMatrix:
     def __post_init__(self) -> None:
         if self.ratings.shape != (len(self.user_ids), len(self.item_ids)):
             raise ValueError(
-                f"ratings shape {self.ratings.shape} != ({len(self.user_ids)}, {len(self.item_ids)})"
+                f"ratings shape {self.ratings.shape} != "
+                f"({len(self.user_ids)}, {len(self.item_ids)})"
             )
 
     @classmethod

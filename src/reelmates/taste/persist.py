@@ -1,7 +1,8 @@
 """Model files: one ``.npz`` of plain arrays with a format version. Never pickle.
 
 Layout: ``format_version``, ``scorer`` (name), ``config`` (JSON), the training matrix
-(``user_ids``, ``item_ids`` as unicode arrays; ``ratings.data/indices/indptr/shape``), the scorer's own
+(``user_ids``, ``item_ids`` as unicode arrays; ``ratings.data/indices/indptr/shape``), the
+scorer's own
 arrays under ``model.*`` and the stars calibration under ``stars.*``.
 """
 

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from reelmates.taste.base import FloatArray, Scorer, ScorerConfig
+from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.matrix import RatingsMatrix
 
 
@@ -32,7 +32,7 @@ class PopularityScorer(Scorer):
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         a = np.asarray(items, dtype=np.int64)[:, None]
         b = np.asarray(targets, dtype=np.int64)[None, :]
-        return (a == b).astype(np.float32)
+        return as_f32((a == b).astype(np.float32))
 
     def _state(self) -> dict[str, NDArray[Any]]:
         return {"score": self.score}

@@ -3,7 +3,8 @@
 A ranking score is relevance, not stars. On ratings held out from a fit, we regress
 stars − (μ + b_user + b_film) on a few features of the person-standardised score z (z, the part of z
 above 1, z·log(1+ratings)/5): a handful of numbers, so the fit is stable and cheap, and the result
-is clipped to 0.5–5. Held-out ratings keep the calibration honest: a score computed from a model that
+is clipped to 0.5–5. Held-out ratings keep the calibration honest: a score computed from a model
+that
 saw the rating would be inflated.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from reelmates.taste.base import FloatArray, Scorer
+from reelmates.taste.base import FloatArray, Scorer, as_f32
 from reelmates.taste.bias import Biases, fit_biases
 from reelmates.taste.matrix import RatingsMatrix
 
@@ -32,12 +33,15 @@ N_FEATURES = 3
 class StarModel:
     biases: Biases
     coef: FloatArray  # N_FEATURES residual weights
+    # No community to calibrate on (e.g. the starter catalog alone): the scorer's own star
+    # estimate, when it has one (the content model's regression), is used instead.
+    use_native: bool = False
 
     def predict(self, histories: sp.csr_matrix, scores: FloatArray) -> FloatArray:
         base = self.biases.predict(histories)
         feats = _features(histories, scores)
         resid = np.tensordot(feats, self.coef, axes=([2], [0]))
-        return np.clip(base + resid, 0.5, 5.0).astype(np.float32)
+        return as_f32(np.clip(base + resid, 0.5, 5.0).astype(np.float32))
 
     def state(self) -> dict[str, NDArray[Any]]:
         b = self.biases
@@ -46,12 +50,13 @@ class StarModel:
             "item": b.item,
             "reg_user": np.array(b.reg_user),
             "coef": self.coef,
+            "use_native": np.array(self.use_native),
         }
 
     @classmethod
     def from_state(cls, arrays: dict[str, NDArray[Any]]) -> StarModel:
         b = Biases(float(arrays["mu"]), arrays["item"], float(arrays["reg_user"]))
-        return cls(b, arrays["coef"])
+        return cls(b, arrays["coef"], bool(arrays.get("use_native", False)))
 
 
 def _features(histories: sp.csr_matrix, scores: FloatArray) -> NDArray[np.float32]:
@@ -75,7 +80,8 @@ def fit_with_stars(scorer: Scorer, matrix: RatingsMatrix, *, seed: int = 0) -> N
     if len(cal_rows) == 0:
         scorer._fit_plain(matrix)
         biases = fit_biases(matrix)
-        scorer.stars_model = StarModel(biases, np.zeros(N_FEATURES, dtype=np.float32))
+        coef = np.zeros(N_FEATURES, dtype=np.float32)
+        scorer.stars_model = StarModel(biases, coef, use_native=True)
         return
     refit = matrix.nnz <= REFIT_MAX_NNZ
     probe = scorer.clone() if refit else scorer

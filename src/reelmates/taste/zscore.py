@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from reelmates.taste.base import FloatArray
+from reelmates.taste.base import FloatArray, as_f32
 
 
 def zscore(scores: FloatArray, mask: NDArray[np.bool_] | None = None) -> FloatArray:
@@ -16,4 +16,4 @@ def zscore(scores: FloatArray, mask: NDArray[np.bool_] | None = None) -> FloatAr
         return np.zeros_like(s)
     mean = ref.mean(axis=1, keepdims=True)
     std = ref.std(axis=1, keepdims=True)
-    return ((s - mean) / np.where(std > 0, std, 1.0)).astype(np.float32)
+    return as_f32(((s - mean) / np.where(std > 0, std, 1.0)).astype(np.float32))

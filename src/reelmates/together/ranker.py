@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from reelmates.errors import ReelmatesError
 from reelmates.taste.base import Scorer
 from reelmates.together.explain import Explainer, seen_note, watchlist_note
+from reelmates.together.fold import histories
 from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
 from reelmates.together.strategies import DEFAULT_STRATEGY, FairParams, Strategy, rank_group
@@ -127,20 +128,6 @@ def _stars(stars: StarsSource | None, items: IntArray, n_members: int) -> NDArra
     if callable(stars):
         return np.asarray(stars(items), dtype=np.float64).reshape(n_members, items.size)
     return np.asarray(stars[:, items], dtype=np.float64)
-
-
-def histories(members: Sequence[Member], n_items: int) -> sp.csr_matrix:
-    """Members' rated films (stars) as a CSR, one row per member, for folding in."""
-    rows, cols, vals = [], [], []
-    for u, m in enumerate(members):
-        rated = np.isfinite(m.seen_stars)
-        cols.append(m.seen[rated])
-        vals.append(m.seen_stars[rated])
-        rows.append(np.full(int(rated.sum()), u))
-    data = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
-    out = sp.csr_matrix(data, shape=(len(members), n_items), dtype=np.float32)
-    out.sum_duplicates()
-    return out
 
 
 @dataclass(frozen=True)

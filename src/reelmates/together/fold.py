@@ -1,0 +1,55 @@
+"""Bridges from a fitted taste scorer to the group engines: members' histories and swipe fold-in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from reelmates.taste.base import Scorer
+from reelmates.together.inputs import FloatArray, IntArray, Member
+
+
+def histories(members: Sequence[Member], n_items: int) -> sp.csr_matrix:
+    """Members' rated films (stars) as a CSR, one row per member, for folding in."""
+    rows, cols, vals = [np.empty(0, np.intp)], [np.empty(0, np.intp)], [np.empty(0)]
+    for u, m in enumerate(members):
+        rated = np.isfinite(m.seen_stars)
+        cols.append(m.seen[rated])
+        vals.append(m.seen_stars[rated])
+        rows.append(np.full(int(rated.sum()), u, dtype=np.intp))
+    data = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
+    out = sp.csr_matrix(data, shape=(len(members), n_items), dtype=np.float32)
+    out.sum_duplicates()
+    return out
+
+
+@dataclass(frozen=True)
+class FoldInTaste:
+    """A member's taste that learns from their swipes by folding them in as ratings.
+
+    A like counts as ``like_stars``. A pass is folded in as ``pass_stars`` only when that is set
+    (useful for scorers that read stars; for implicit scorers any rating is a positive signal, so
+    by default a pass only removes the card).
+    """
+
+    scorer: Scorer
+    items: IntArray
+    stars: FloatArray
+    like_stars: float = 5.0
+    pass_stars: float | None = None
+
+    @property
+    def activity(self) -> float:
+        return float(self.items.size)
+
+    def scores(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating]:
+        items = [self.items, liked]
+        stars = [self.stars, np.full(liked.size, self.like_stars)]
+        if self.pass_stars is not None:
+            items.append(passed)
+            stars.append(np.full(passed.size, self.pass_stars))
+        return self.scorer.score_history(np.concatenate(items), np.concatenate(stars))

@@ -1,0 +1,44 @@
+"""RatingsMatrix construction and model files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reelmates.errors import ConfigurationError
+from reelmates.taste.ease import EaseScorer
+from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.persist import load_scorer
+
+
+def test_from_triples_keeps_last_rating_and_string_ids() -> None:
+    m = RatingsMatrix.from_triples([7, 3, 7], ["b", "a", "b"], [2.0, 4.0, 5.0])
+    assert m.user_ids.tolist() == ["3", "7"]
+    assert m.item_ids.tolist() == ["a", "b"]
+    assert m.ratings.toarray().tolist() == [[4.0, 0.0], [0.0, 5.0]]
+    items, stars = m.history(m.user_index(7))
+    assert items.tolist() == [m.item_index("b")] and stars.tolist() == [5.0]
+    with pytest.raises(KeyError, match="unknown film id 'zz'"):
+        m.item_index("zz")
+
+
+def test_fixed_item_ids_give_unrated_films_a_column() -> None:
+    m = RatingsMatrix.from_triples(["u"], ["b"], [3.0], item_ids=["a", "b", "c"])
+    assert m.n_items == 3 and m.item_counts().tolist() == [0, 1, 0]
+    with pytest.raises(ValueError, match="not in item_ids"):
+        RatingsMatrix.from_triples(["u"], ["z"], [3.0], item_ids=["a"])
+
+
+def test_model_file_has_a_version_and_no_pickle(tmp_path: Path) -> None:
+    m = RatingsMatrix.from_triples([0, 0, 1], [0, 1, 1], [4.0, 5.0, 3.0])
+    path = tmp_path / "m.npz"
+    EaseScorer().fit(m, calibrate=False).save(str(path))
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    assert int(arrays["format_version"]) == 1
+    arrays["format_version"] = np.array(99)
+    np.savez(tmp_path / "old.npz", **arrays)
+    with pytest.raises(ConfigurationError, match="format version 99"):
+        load_scorer(tmp_path / "old.npz")
