@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from reelmates.errors import NotFoundError
+from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
@@ -88,27 +89,34 @@ def newest_model_file(model_dir: Path) -> Path | None:
     return files[-1] if files else None
 
 
+@dataclass(frozen=True)
+class TasteContext:
+    """A loaded model and the catalog index that maps its items to films."""
+
+    path: Path
+    scorer: Scorer
+    catalog: CatalogIndex
+
+
 class ModelHolder:
     """The newest fitted taste model, loaded once and reloaded when a newer file appears."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, engine: Engine) -> None:
         self._dir = model_dir
+        self.engine = engine
         self._lock = threading.Lock()
-        self._path: Path | None = None
-        self._scorer: Scorer | None = None
+        self._context: TasteContext | None = None
 
-    def get(self) -> Scorer:
+    def get(self) -> TasteContext:
         newest = newest_model_file(self._dir)
         if newest is None:
             raise NotFoundError(
                 "no taste model has been trained yet", hint="Run `reelmates train` first."
             )
         with self._lock:
-            if newest != self._path or self._scorer is None:
-                self._scorer = load_scorer(newest)
-                self._path = newest
-            return self._scorer
-
-    @property
-    def path(self) -> Path | None:
-        return self._path
+            if self._context is None or self._context.path != newest:
+                scorer = load_scorer(newest)
+                with unit_of_work(self.engine) as session:
+                    films = FilmRepository(session).facts()
+                self._context = TasteContext(newest, scorer, CatalogIndex.build(scorer, films))
+            return self._context

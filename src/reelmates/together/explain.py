@@ -71,7 +71,7 @@ class Explainer:
 
 
 def seen_note(member: Member, item: int) -> str | None:
-    """"Jess has seen it (5★)", without the stars for a private member; None when unseen."""
+    """ "Jess has seen it (5★)", without the stars for a private member; None when unseen."""
     stars = member.stars_for(item)
     if stars is None:
         return None
@@ -81,7 +81,7 @@ def seen_note(member: Member, item: int) -> str | None:
 
 
 def watchlist_note(names: Sequence[str]) -> str | None:
-    """"On Jess's and Sam's watchlists"; None when on nobody's."""
+    """ "On Jess's and Sam's watchlists"; None when on nobody's."""
     if not names:
         return None
     owners = [f"{n}'s" for n in names]

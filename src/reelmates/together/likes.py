@@ -27,12 +27,21 @@ class LikeModel:
     intercept: float = -3.77
     rank_slope: float = -0.995
     activity_slope: float = 1.053
+    stars_slope: float = 0.0  # per predicted star, when the scorer predicts stars
+    stars_centre: float = 0.0
     depth: int = 1000
 
-    def logit(self, ranks: NDArray[np.float64], activity: NDArray[np.float64]) -> FloatArray:
+    def logit(
+        self,
+        ranks: NDArray[np.float64],
+        activity: NDArray[np.float64],
+        stars: NDArray[np.floating] | None = None,
+    ) -> FloatArray:
         """Log-odds for ``ranks`` (members × films) given each member's rating count."""
         act = self.activity_slope * np.log1p(np.maximum(activity, 0.0))
         out: FloatArray = self.intercept + self.rank_slope * np.log(ranks) + act[:, None]
+        if stars is not None and self.stars_slope:
+            out = out + self.stars_slope * (np.asarray(stars, dtype=np.float64) - self.stars_centre)
         return out
 
     def probability(self, ranks: NDArray[np.float64], activity: NDArray[np.float64]) -> FloatArray:
@@ -92,13 +101,15 @@ def member_like_chances(
     activity: float,
     model: LikeModel = LikeModel(),
     offset: float = 0.0,
+    stars: NDArray[np.floating] | None = None,
 ) -> FloatArray:
     """One member's chance of liking every film (0 for non-candidates); ``offset`` shifts the
     log-odds (a per-member correction learnt from their swipes)."""
     items, ranks = candidate_ranks(scores[None, :], candidates, model.depth)
     full_rank = np.full(scores.shape[0], float(model.depth + 1))
     full_rank[items[0]] = ranks[0]
-    logit = model.logit(full_rank[None, :], np.array([float(activity)]))[0] + offset
+    star_row = None if stars is None else np.asarray(stars)[None, :]
+    logit = model.logit(full_rank[None, :], np.array([float(activity)]), star_row)[0] + offset
     with np.errstate(over="ignore"):
         p: FloatArray = 1.0 / (1.0 + np.exp(-logit))
     p[~candidates] = 0.0

@@ -96,9 +96,7 @@ def rank_for_group(
     ranked = rank_group(boosted, cand, k, strategy, fair)
     items = ranked.items
     star_rows = _stars(stars, items, len(members))
-    reasons = (
-        [explainer.reasons(m, items) for m in members] if explainer else [[] for _ in members]
-    )
+    reasons = [explainer.reasons(m, items) for m in members] if explainer else [[] for _ in members]
     picks = []
     for j, item in enumerate(items.tolist()):
         notes = tuple(n for m in members if (n := seen_note(m, item)) is not None)

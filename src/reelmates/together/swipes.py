@@ -40,7 +40,9 @@ class MatchRule:
 
     def describe(self, n_members: int) -> str:
         need = self.needed(n_members)
-        return "everyone likes it" if need == n_members else f"at least {need} of {n_members} like it"
+        return (
+            "everyone likes it" if need == n_members else f"at least {need} of {n_members} like it"
+        )
 
 
 def match_chance(q: NDArray[np.float64], needed: int) -> NDArray[np.float64]:
@@ -63,6 +65,10 @@ class MemberTaste(Protocol):
     """A member's scores for every film given the swipes so far (likes folded into their taste)."""
 
     def scores(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating]: ...
+
+    def stars(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating] | None:
+        """Predicted stars for every film, or None when the scorer predicts none."""
+        ...
 
     @property
     def activity(self) -> float: ...
@@ -114,12 +120,16 @@ class SwipeSession:
     def _member_chances(self, u: int) -> NDArray[np.float64]:
         votes = self._votes[u]
         taste = self.tastes[u]
-        scores = np.asarray(
-            taste.scores(np.flatnonzero(votes > 0), np.flatnonzero(votes < 0)), dtype=np.float64
-        )
-        liked = float((votes > 0).sum())
+        liked_items, passed_items = np.flatnonzero(votes > 0), np.flatnonzero(votes < 0)
+        scores = np.asarray(taste.scores(liked_items, passed_items), dtype=np.float64)
+        stars = taste.stars(liked_items, passed_items) if self.likes.stars_slope else None
         p = member_like_chances(
-            scores, self.candidates, taste.activity + liked, self.likes, self._offsets[u]
+            scores,
+            self.candidates,
+            taste.activity + liked_items.size,
+            self.likes,
+            self._offsets[u],
+            stars,
         )
         return np.asarray(p, dtype=np.float64)
 
@@ -210,5 +220,10 @@ class FixedTaste:
     base: FloatArray
     activity: float = 0.0
 
+    stars_row: FloatArray | None = None
+
     def scores(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating]:
         return self.base
+
+    def stars(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating] | None:
+        return self.stars_row

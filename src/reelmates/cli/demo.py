@@ -1,0 +1,69 @@
+"""``reelmates demo``: the worked example, offline, on the embedded default database."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from reelmates.cli.common import DbOption, console, progress_bars, settings_from
+
+
+def _italic_titles(line: str) -> str:
+    """Reasons mark titles as *Title*; show them in italics (and keep any other [ ] literal)."""
+    return re.sub(r"\*([^*]+)\*", r"[italic]\1[/italic]", escape(line))
+
+
+def demo(db: DbOption = None) -> None:
+    """Jess and Milly, best friends since childhood, pick a film to watch together."""
+    from reelmates.services.demo import DEMO_FRIENDS, run_demo
+    from reelmates.store.db import open_database
+
+    settings = settings_from(db)
+    engine = open_database(settings)
+    with progress_bars() as progress:
+        result = run_demo(engine, settings, progress=progress)
+    ranking = result.pick.ranking
+    console.rule(f"[bold]reelmates[/] — what should {' and '.join(DEMO_FRIENDS)} watch together?")
+    if not result.starter.already_there:
+        console.print(
+            f"Seeded the starter catalog: {result.starter.films_added} films "
+            f"({result.starter.films_matched} matched to films already there) and the demo "
+            f"friends {', '.join(result.starter.friends_added) or '(already present)'}."
+        )
+    if result.trained:
+        console.print(
+            f"Trained the taste model on {result.trained.ratings:,} ratings in "
+            f"{result.trained.seconds:.1f} s."
+        )
+    console.print(f"Model: {result.pick.model}", style="dim", highlight=False)
+    table = Table(show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("Film")
+    for name in ranking.members:
+        table.add_column(f"{name} ★", justify="right")
+    table.add_column("Why")
+    for n, (pick, year) in enumerate(zip(ranking.picks, result.pick.years, strict=True), 1):
+        why = list(pick.reasons) + list(pick.seen) + ([pick.watchlist] if pick.watchlist else [])
+        why = [_italic_titles(line) for line in why]
+        table.add_row(
+            str(n),
+            f"[bold]{pick.title}[/] ({year})" if year else f"[bold]{pick.title}[/]",
+            *(f"{s:.1f}" for s in pick.stars),
+            "\n".join(why),
+        )
+    console.print(table)
+    console.print(
+        f"Strategy: {ranking.strategy} over {ranking.candidates:,} candidate films "
+        f"(database: {settings.effective_database_url})."
+    )
+    console.print(
+        "Next: `reelmates import movielens ml-latest-small` for the community's taste, "
+        "`reelmates import letterboxd EXPORT.zip --person YOU` for yours."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

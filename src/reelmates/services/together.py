@@ -1,0 +1,89 @@
+"""Use case: rank films for a group of people from their current ratings, marks and watchlists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from reelmates.errors import ReelmatesError
+from reelmates.services.catalog_index import CatalogIndex
+from reelmates.services.taste import ModelHolder
+from reelmates.services.uow import unit_of_work
+from reelmates.store.repositories import MarkRepository, PersonRepository, RatingRepository
+from reelmates.together.inputs import Filters, Member, SeenPolicy
+from reelmates.together.ranker import GroupRanker, GroupRanking
+from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
+
+MIN_GROUP, MAX_GROUP = 2, 8
+
+
+@dataclass(frozen=True)
+class GroupOptions:
+    k: int = 10
+    strategy: Strategy = DEFAULT_STRATEGY
+    filters: Filters = field(default_factory=Filters)
+    seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL
+    private: frozenset[str] = frozenset()  # members whose ratings others must not see
+    vetoed_films: Mapping[str, frozenset[int]] = field(default_factory=dict)  # handle → film ids
+    vetoed_genres: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupPick:
+    ranking: GroupRanking
+    film_ids: tuple[int, ...]  # database ids of ranking.picks, in order
+    years: tuple[int | None, ...]
+    model: str
+
+
+def load_member(
+    session: Session, catalog: CatalogIndex, handle: str, options: GroupOptions
+) -> Member:
+    """A person as the group engine needs them, from what the database says right now."""
+    person = PersonRepository(session).require(handle)
+    rated = RatingRepository(session).for_person(person.id)
+    marks = MarkRepository(session)
+    seen_only = sorted(marks.seen(person.id) - {f for f, _ in rated})
+    known = [(catalog.item_of[f], s) for f, s in rated if f in catalog.item_of]
+    known += [(catalog.item_of[f], float("nan")) for f in seen_only if f in catalog.item_of]
+    return Member(
+        id=str(person.id),
+        name=person.handle,
+        seen=np.array([i for i, _ in known], dtype=np.intp),
+        seen_stars=np.array([s for _, s in known], dtype=np.float64),
+        watchlist=catalog.items(sorted(marks.watchlist(person.id))),
+        vetoed_items=catalog.items(sorted(options.vetoed_films.get(handle, frozenset()))),
+        vetoed_genres=options.vetoed_genres.get(handle, frozenset()),
+        private=handle in options.private,
+    )
+
+
+def pick_together(
+    holder: ModelHolder, members_handles: Sequence[str], options: GroupOptions | None = None
+) -> GroupPick:
+    options = options or GroupOptions()
+    handles = list(members_handles)
+    if not MIN_GROUP <= len(set(handles)) <= MAX_GROUP or len(set(handles)) != len(handles):
+        raise ReelmatesError(
+            f"a group is {MIN_GROUP} to {MAX_GROUP} different people; got {', '.join(handles)}"
+        )
+    context = holder.get()
+    with unit_of_work(holder.engine) as session:
+        members = [load_member(session, context.catalog, h, options) for h in handles]
+    ranking = GroupRanker(context.scorer, context.catalog.facts).rank(
+        members,
+        k=options.k,
+        strategy=options.strategy,
+        filters=options.filters,
+        seen_policy=options.seen_policy,
+    )
+    film_ids = tuple(int(context.catalog.film_ids[p.item]) for p in ranking.picks)
+    return GroupPick(
+        ranking=ranking,
+        film_ids=film_ids,
+        years=tuple(context.catalog.years.get(f) for f in film_ids),
+        model=context.scorer.describe(),
+    )

@@ -1,0 +1,53 @@
+"""The README's run command, end to end: `reelmates demo` in a fresh home, offline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _demo(home: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REELMATES_", "XDG_"))}
+    # No REELMATES_DATA_DIR: the demo must find its default data directory under $HOME. Proxies
+    # point nowhere, so any attempt to reach the network would fail the run.
+    env.update(
+        HOME=str(home),
+        COLUMNS="200",
+        http_proxy="http://127.0.0.1:9",
+        https_proxy="http://127.0.0.1:9",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "reelmates", "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_demo_runs_offline_in_a_fresh_home_then_reuses_its_model(tmp_path: Path) -> None:
+    first = _demo(tmp_path)
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "Jess" in out and "Milly" in out
+    assert "Seeded the starter catalog" in out
+    assert "Trained the taste model" in out
+    assert "which you loved" in out  # every pick comes with reasons
+    # Five picks, numbered 1..5.
+    numbered = [line for line in out.splitlines() if line.startswith("│ ") and line[2:3].isdigit()]
+    assert [int(line.split("│")[1]) for line in numbered] == [1, 2, 3, 4, 5]
+    db = tmp_path / ".local" / "share" / "reelmates" / "reelmates.db"
+    assert db.exists()
+
+    second = _demo(tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "Seeded the starter catalog" not in second.stdout
+    assert "Trained the taste model" not in second.stdout
+    assert numbered == [
+        line for line in second.stdout.splitlines() if line.startswith("│ ") and line[2:3].isdigit()
+    ]
