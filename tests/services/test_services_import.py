@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sample_data import CSV_FILES, ML100K_FILES, write_folder, write_zip
+from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, write_folder, write_zip
 from sqlalchemy import Engine, func, select
 
 from reelmates.errors import ConflictError, InputFileError
@@ -178,3 +178,25 @@ def test_bad_letterboxd_line_changes_nothing(db_engine: Engine, tmp_path: Path) 
         import_letterboxd(db_engine, root, "Milly")
     assert caught.value.line == 5
     assert _counts(db_engine) == before
+
+
+def test_ml1m_layout_imports_with_latin1_titles(db_engine: Engine, tmp_path: Path) -> None:
+    report = _import(db_engine, write_folder(tmp_path / "ml-1m", ML1M_FILES))
+    assert (report.films_created, report.persons_added, report.ratings_added) == (2, 2, 3)
+    with unit_of_work(db_engine) as session:
+        film = session.scalars(select(Film).where(Film.movielens_id == 29)).one()
+    assert film.title == "The City of Lost Children (La Cité des enfants perdus)"
+    assert film.genre_names == ("Adventure", "Sci-Fi")
+
+
+@pytest.mark.slow
+@pytest.mark.movielens
+def test_real_ml100k_imports_whole(db_engine: Engine, ml100k_dir: Path) -> None:
+    report = _import(db_engine, ml100k_dir)
+    # 100,000 ratings less the 9 of the "unknown" placeholder, less 309 merged duplicates
+    # (people who rated both entries of a film that 100K lists twice keep their newer rating).
+    assert report.ratings_added + report.ratings_merged + report.skipped_ratings == 100_000
+    assert report.skipped_ratings == 9
+    assert report.persons_added == 943
+    assert report.films_created + len(report.duplicate_titles) == 1_681
+    assert _counts(db_engine)["ratings"] == report.ratings_added

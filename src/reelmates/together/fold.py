@@ -38,7 +38,7 @@ class FoldInTaste:
 
     scorer: Scorer
     items: IntArray
-    stars: FloatArray
+    ratings: FloatArray  # the member's stars for ``items``
     like_stars: float = 5.0
     pass_stars: float | None = None
 
@@ -46,10 +46,19 @@ class FoldInTaste:
     def activity(self) -> float:
         return float(self.items.size)
 
-    def scores(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating]:
+    def history(self, liked: IntArray, passed: IntArray) -> tuple[IntArray, FloatArray]:
+        """The member's ratings with their swipes folded in."""
         items = [self.items, liked]
-        stars = [self.stars, np.full(liked.size, self.like_stars)]
+        stars = [self.ratings, np.full(liked.size, self.like_stars)]
         if self.pass_stars is not None:
             items.append(passed)
             stars.append(np.full(passed.size, self.pass_stars))
-        return self.scorer.score_history(np.concatenate(items), np.concatenate(stars))
+        return np.concatenate(items), np.concatenate(stars)
+
+    def scores(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating]:
+        return self.scorer.score_history(*self.history(liked, passed))
+
+    def stars(self, liked: IntArray, passed: IntArray) -> NDArray[np.floating] | None:
+        if self.scorer.stars_model is None:
+            return None
+        return self.scorer.predict_stars(*self.history(liked, passed))
