@@ -104,13 +104,8 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class Rating(Base):
-    __tablename__ = "ratings"
-    __table_args__ = (
-        CheckConstraint("half_stars BETWEEN 1 AND 10", name="half_stars_range"),
-        Index("ix_ratings_film_id", "film_id"),
-        {"sqlite_with_rowid": False},
-    )
+class PersonFilmKey:
+    """Primary key of every per-person, per-film fact (rating, seen mark, watchlist entry)."""
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
@@ -118,6 +113,16 @@ class Rating(Base):
     film_id: Mapped[int] = mapped_column(
         ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class Rating(PersonFilmKey, Base):
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("half_stars BETWEEN 1 AND 10", name="half_stars_range"),
+        Index("ix_ratings_film_id", "film_id"),
+        {"sqlite_with_rowid": False},
+    )
+
     half_stars: Mapped[int] = mapped_column(SmallInteger)
     rated_at: Mapped[int | None] = mapped_column(BigInteger)  # UTC unix seconds
 
@@ -126,29 +131,17 @@ class Rating(Base):
         return self.half_stars / 2
 
 
-class SeenMark(Base):
+class SeenMark(PersonFilmKey, Base):
     """Seen without a rating (a rating implies seen; this records the rest)."""
 
     __tablename__ = "seen_marks"
 
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
-    )
-    film_id: Mapped[int] = mapped_column(
-        ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
-    )
     seen_on: Mapped[date | None] = mapped_column(Date)
 
 
-class WatchlistEntry(Base):
+class WatchlistEntry(PersonFilmKey, Base):
     __tablename__ = "watchlist_entries"
 
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
-    )
-    film_id: Mapped[int] = mapped_column(
-        ForeignKey("films.id", ondelete="CASCADE"), primary_key=True
-    )
     added_on: Mapped[date | None] = mapped_column(Date)
 
 
