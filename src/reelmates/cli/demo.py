@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from reelmates.cli.common import DbOption, console, progress_bars, settings_from
-
-
-def _italic_titles(line: str) -> str:
-    """Reasons mark titles as *Title*; show them in italics (and keep any other [ ] literal)."""
-    return re.sub(r"\*([^*]+)\*", r"[italic]\1[/italic]", escape(line))
+from reelmates.cli.recommend import italic_titles
 
 
 def demo(db: DbOption = None) -> None:
@@ -47,7 +40,7 @@ def demo(db: DbOption = None) -> None:
     table.add_column("Why")
     for n, (pick, year) in enumerate(zip(ranking.picks, result.pick.years, strict=True), 1):
         why = list(pick.reasons) + list(pick.seen) + ([pick.watchlist] if pick.watchlist else [])
-        why = [_italic_titles(line) for line in why]
+        why = [italic_titles(line) for line in why]
         table.add_row(
             str(n),
             f"[bold]{pick.title}[/] ({year})" if year else f"[bold]{pick.title}[/]",

@@ -13,6 +13,9 @@ _MODULES = (
     "reelmates.cli.batch",
     "reelmates.cli.evaluate",
     "reelmates.cli.train",
+    "reelmates.cli.recommend",
+    "reelmates.cli.together_batch",
+    "reelmates.cli.evaluate_together",
 )
 
 

@@ -1,5 +1,10 @@
-"""Drawing evaluation groups: random, similar (taste correlation in the top quartile for every pair)
-and divergent (bottom quartile for every pair), seeded."""
+"""Drawing evaluation groups, seeded: random, similar and divergent.
+
+A group is similar when its members' mean pairwise taste correlation is in the top quartile of
+all pairs' correlations, divergent when it is in the bottom quartile (for pairs: the pair's own
+correlation). Requiring *every* pair of eight to sit in the bottom quartile is impossible on
+MovieLens 100K (no such clique exists), hence the mean.
+"""
 
 from __future__ import annotations
 
@@ -55,41 +60,58 @@ class Affinity:
         low, high = np.quantile(upper, [0.25, 0.75]) if upper.size else (np.nan, np.nan)
         return cls(corr=corr, low=float(low), high=float(high))
 
-    def allowed(self, kind: GroupKind) -> NDArray[np.bool_]:
-        """Which pairs may sit together in a group of ``kind`` (True everywhere for random)."""
+    def admissible(self, kind: GroupKind) -> NDArray[np.float64]:
+        """Pair scores for drawing a group of ``kind``: the correlation signed so that a group
+        qualifies when its members' mean pairwise score reaches ``threshold(kind)``; NaN marks
+        pairs that may never sit together (no correlation). Random groups get zeros."""
         if kind is GroupKind.RANDOM:
-            return np.ones(self.corr.shape, dtype=bool)
-        with np.errstate(invalid="ignore"):
-            if kind is GroupKind.SIMILAR:
-                return np.asarray(self.corr >= self.high)
-            return np.asarray(self.corr <= self.low)
+            return np.zeros(self.corr.shape)
+        sign = 1.0 if kind is GroupKind.SIMILAR else -1.0
+        out: NDArray[np.float64] = sign * self.corr
+        return out
+
+    def threshold(self, kind: GroupKind) -> float:
+        if kind is GroupKind.RANDOM:
+            return 0.0
+        return self.high if kind is GroupKind.SIMILAR else -self.low
 
 
 def draw_groups(
     pool: NDArray[np.int64],
     size: int,
-    allowed: NDArray[np.bool_],
+    pair_score: NDArray[np.float64],
+    threshold: float,
     rng: np.random.Generator,
     *,
-    max_restarts: int = 200,
+    max_restarts: int = 2000,
 ) -> Iterator[tuple[int, ...]]:
-    """Endless seeded groups of ``size`` people from ``pool`` in which every pair is ``allowed``.
+    """Endless seeded groups of ``size`` people from ``pool`` whose mean pairwise score is at
+    least ``threshold``; every pair must have a score (not NaN).
 
-    Built greedily (a random first member, then a random person allowed with everyone so far);
-    a dead end restarts. Stops when ``max_restarts`` consecutive attempts fail.
+    Built greedily: a random first member, then a random person who keeps the running mean at or
+    above the threshold. A dead end restarts; stops after ``max_restarts`` failures in a row.
     """
-    in_pool = np.zeros(allowed.shape[0], dtype=bool)
+    in_pool = np.zeros(pair_score.shape[0], dtype=bool)
     in_pool[pool] = True
     failures = 0
     while failures < max_restarts:
         group = [int(rng.choice(pool))]
-        ok = in_pool & allowed[group[0]]
-        ok[group[0]] = False
-        while len(group) < size and ok.any():
-            nxt = int(rng.choice(np.flatnonzero(ok)))
+        total = np.zeros(pair_score.shape[0])  # sum of scores with the members so far
+        inner = 0.0  # sum of scores among the members so far
+        ok = in_pool.copy()
+        while len(group) < size:
+            last = pair_score[group[-1]]
+            ok &= np.isfinite(last)
+            ok[group] = False
+            total += np.where(np.isfinite(last), last, 0.0)
+            n = len(group)
+            pairs_after = n * (n + 1) / 2
+            fits = ok & ((inner + total) / pairs_after >= threshold)
+            if not fits.any():
+                break
+            nxt = int(rng.choice(np.flatnonzero(fits)))
+            inner += float(total[nxt])
             group.append(nxt)
-            ok &= allowed[nxt]
-            ok[nxt] = False
         if len(group) < size:
             failures += 1
             continue

@@ -1,8 +1,9 @@
 """The ``eval groups`` protocol: how well each strategy serves every member of a group.
 
 On the same per-user split as ``eval individual``: groups of each size are drawn three ways
-(random, similar, divergent; see ``group_draw``). Candidates are films no member rated in train;
-a film is relevant to a member when their test rating is ≥ 4 and it is a candidate. Groups where
+(random, similar, divergent by mean pairwise taste correlation; see ``group_draw``).
+Candidates are films no member rated in train; a film is relevant to a member when their test
+rating is ≥ 4 and it is a candidate. Groups where
 some member has no relevant candidate are left out and counted. For each strategy: the mean over
 groups of the mean-member and of the min-member nDCG@k, and the share of groups where some member
 gets nothing relevant in the top k.
@@ -19,7 +20,7 @@ from numpy.typing import NDArray
 from reelmates.eval.group_draw import Affinity, GroupKind, draw_groups
 from reelmates.taste.base import Scorer
 from reelmates.taste.matrix import RatingsMatrix
-from reelmates.together.strategies import FairParams, Strategy, rank_group
+from reelmates.together.strategies import DEFAULT_FAIR, FairParams, Strategy, rank_group
 
 RELEVANT_STARS = 4.0
 
@@ -76,9 +77,7 @@ def judge(
     case: GroupCase, strategy: Strategy, k: int, fair: FairParams
 ) -> tuple[float, float, bool]:
     """(mean-member nDCG, min-member nDCG, someone got nothing relevant) for one list."""
-    ranked = rank_group(
-        case.scores, case.candidates, k, strategy, fair, case.activity
-    ).items.tolist()
+    ranked = rank_group(case.scores, case.candidates, k, strategy, fair).items.tolist()
     per_member = [member_ndcg(ranked, rel, k) for rel in case.relevant]
     return float(np.mean(per_member)), min(per_member), min(per_member) == 0.0
 
@@ -94,7 +93,7 @@ def evaluate_groups(
     n_groups: int = 300,
     k: int = 10,
     seed: int = 42,
-    fair: FairParams = FairParams(),
+    fair: FairParams = DEFAULT_FAIR,
     progress: Callable[[int], None] | None = None,
 ) -> list[GroupScore]:
     """One row per (kind, size, strategy); ``scorer`` must be fitted on ``train``.
@@ -105,13 +104,13 @@ def evaluate_groups(
     pool = np.flatnonzero(np.diff(train.ratings.indptr) > 0).astype(np.int64)
     rows: list[GroupScore] = []
     for kind in kinds:
-        allowed = affinity.allowed(kind)
+        pair_score, threshold = affinity.admissible(kind), affinity.threshold(kind)
         for size in sizes:
             rng = np.random.default_rng([seed, size, list(GroupKind).index(kind)])
             cases: list[GroupCase] = []
             left_out = 0
             drawn: set[tuple[int, ...]] = set()
-            for members in draw_groups(pool, size, allowed, rng):
+            for members in draw_groups(pool, size, pair_score, threshold, rng):
                 if len(cases) == n_groups or len(drawn) > 50 * n_groups:
                     break
                 if members in drawn:

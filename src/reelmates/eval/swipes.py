@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 from reelmates.taste.base import Scorer
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.together.fold import FoldInTaste
-from reelmates.together.strategies import DEFAULT_STRATEGY, rank_group
+from reelmates.together.likes import DEFAULT_LIKES, LikeModel
+from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy, rank_group
 from reelmates.together.swipes import MatchRule, SwipeSession
 
 LIKE_STARS = 4.0
@@ -31,6 +32,7 @@ class Order(StrEnum):
     RANDOM = "random"
     POPULARITY = "popularity"
     STATIC = "static"
+    STATIC_AVERAGE = "static-average"  # the plain average's first list, for reference
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,13 @@ def first_match(order: NDArray[np.intp], case: SwipeCase) -> int:
     return int(found[0]) + 1 if found.size else len(order) + 1
 
 
-def static_count(case: SwipeCase, scores: NDArray[np.float32]) -> int:
-    """Cards until a match down the default strategy's first list."""
+def static_count(
+    case: SwipeCase, scores: NDArray[np.float32], strategy: Strategy = DEFAULT_STRATEGY
+) -> int:
+    """Cards until a match down a strategy's first list."""
     n_cand = int(case.candidates.sum())
     for k in (64, n_cand):  # the greedy strategy is cheap for a short list; extend only if needed
-        order = rank_group(scores, case.candidates, k, DEFAULT_STRATEGY).items
+        order = rank_group(scores, case.candidates, k, strategy).items
         count = first_match(order, case)
         if count <= len(order):
             return count
@@ -95,6 +99,7 @@ def adaptive_count(
     *,
     pass_learning: float = 0.0,
     pass_stars: float | None = None,
+    likes: LikeModel = DEFAULT_LIKES,
 ) -> int:
     """Cards until a match in a lockstep session where members swipe their held-out truth."""
     tastes = []
@@ -109,6 +114,7 @@ def adaptive_count(
         MatchRule(case.needed),
         seed=seed,
         pass_learning=pass_learning,
+        likes=likes,
     )
     shown = 0
     while (card := session.next_card()) is not None:
@@ -132,6 +138,7 @@ def evaluate_swipes(
     seed: int = 42,
     pass_learning: float = 0.0,
     pass_stars: float | None = None,
+    likes: LikeModel = DEFAULT_LIKES,
     progress: Callable[[int], None] | None = None,
 ) -> list[SwipeScore]:
     """One row per (size, order); ``scorer`` must be fitted on ``train``."""
@@ -160,6 +167,9 @@ def evaluate_swipes(
                     n = first_match(deck[np.lexsort((deck, -popularity[deck]))], case)
                 elif order is Order.STATIC:
                     n = static_count(case, scorer.score_users(np.array(members)))
+                elif order is Order.STATIC_AVERAGE:
+                    scores = scorer.score_users(np.array(members))
+                    n = static_count(case, scores, Strategy.AVERAGE)
                 else:
                     n = adaptive_count(
                         case,
@@ -168,6 +178,7 @@ def evaluate_swipes(
                         group_seed,
                         pass_learning=pass_learning,
                         pass_stars=pass_stars,
+                        likes=likes,
                     )
                 counts[order].append(n)
             if progress is not None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from reelmates.errors import ReelmatesError
+from reelmates.catalog.identity import normalise_title
+from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
-from reelmates.store.repositories import MarkRepository, PersonRepository, RatingRepository
+from reelmates.store.repositories import (
+    FilmRepository,
+    MarkRepository,
+    PersonRepository,
+    RatingRepository,
+)
 from reelmates.together.inputs import Filters, Member, SeenPolicy
 from reelmates.together.ranker import GroupRanker, GroupRanking
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
@@ -87,3 +94,16 @@ def pick_together(
         years=tuple(context.catalog.years.get(f) for f in film_ids),
         model=context.scorer.describe(),
     )
+
+
+def find_films(engine: Engine, titles: Iterable[str]) -> frozenset[int]:
+    """Catalog ids of films named by title (any year); an unknown title is an error."""
+    found: set[int] = set()
+    with unit_of_work(engine) as session:
+        films = FilmRepository(session)
+        for title in titles:
+            matches = films.find_by_title(normalise_title(title))
+            if not matches:
+                raise NotFoundError(f"no film called {title!r} in the catalog")
+            found.update(f.id for f in matches)
+    return frozenset(found)

@@ -52,12 +52,13 @@ class Explainer:
         loved = loved_films(member)
         if loved.size == 0 or picks.size == 0:
             return [f"{member.name}: a crowd favourite (no ratings to go on yet)" for _ in picks]
+        loved = np.sort(loved)  # so the stable sort below breaks ties towards the lower index
         sims = np.asarray(self.similarity(loved, np.asarray(picks, dtype=np.intp)), dtype=float)
+        sims[loved[:, None] == picks[None, :]] = -np.inf  # a film does not explain itself
+        best = np.argsort(-sims, axis=0, kind="stable")[: self.n_films]
         lines = []
-        for j, pick in enumerate(picks.tolist()):
-            col = np.where(loved == pick, -np.inf, sims[:, j])  # a film does not explain itself
-            order = np.lexsort((loved, -col))[: self.n_films]
-            chosen = [int(loved[o]) for o in order if col[o] > 0]
+        for j in range(picks.size):
+            chosen = [int(loved[o]) for o in best[:, j] if sims[o, j] > 0]
             lines.append(self._line(member, chosen))
         return lines
 

@@ -15,7 +15,9 @@ from reelmates.together.inputs import FloatArray, IntArray, Member
 
 def histories(members: Sequence[Member], n_items: int) -> sp.csr_matrix:
     """Members' rated films (stars) as a CSR, one row per member, for folding in."""
-    rows, cols, vals = [np.empty(0, np.intp)], [np.empty(0, np.intp)], [np.empty(0)]
+    rows: list[IntArray] = [np.empty(0, np.intp)]
+    cols: list[IntArray] = [np.empty(0, np.intp)]
+    vals: list[FloatArray] = [np.empty(0)]
     for u, m in enumerate(members):
         rated = np.isfinite(m.seen_stars)
         cols.append(m.seen[rated])

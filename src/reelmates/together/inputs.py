@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,10 +56,13 @@ class Member:
         object.__setattr__(self, "vetoed_items", _int_array(self.vetoed_items))
         object.__setattr__(self, "vetoed_genres", frozenset(self.vetoed_genres))
 
+    @cached_property
+    def _stars_by_item(self) -> dict[int, float]:
+        return dict(zip(self.seen.tolist(), self.seen_stars.tolist(), strict=True))
+
     def stars_for(self, item: int) -> float | None:
         """Their stars for ``item`` if they rated it, NaN if only marked seen, None if unseen."""
-        hits = np.flatnonzero(self.seen == item)
-        return None if hits.size == 0 else float(self.seen_stars[hits[-1]])
+        return self._stars_by_item.get(item)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def candidate_mask(
     seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
     extra: BoolArray | None = None,
 ) -> BoolArray:
-    """Films a group may be offered. ``extra`` (optional) further restricts, e.g. a catalog subset."""
+    """Films a group may be offered; ``extra`` (optional) restricts further (a catalog subset)."""
     keep = ~veto_mask(members, facts)
     if filters is not None and not filters.empty:
         keep &= filter_mask(filters, facts)

@@ -21,7 +21,13 @@ from reelmates.together.explain import Explainer, seen_note, watchlist_note
 from reelmates.together.fold import histories
 from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
-from reelmates.together.strategies import DEFAULT_STRATEGY, FairParams, Strategy, rank_group
+from reelmates.together.strategies import (
+    DEFAULT_FAIR,
+    DEFAULT_STRATEGY,
+    FairParams,
+    Strategy,
+    rank_group,
+)
 
 # Either the full members × films stars matrix or a function giving it for some films only
 # (cheaper when the catalog is large and only the top k are shown).
@@ -50,19 +56,24 @@ class GroupRanking:
 def boost_watchlists(
     scores: NDArray[np.floating], members: Sequence[Member], candidates: BoolArray, boost: float
 ) -> NDArray[np.floating]:
-    """Raise each member's watchlisted films towards their own best candidate's score.
+    """Raise each member's watchlisted films towards (just above) their own best score.
 
-    ``boost`` = 1 makes a watchlisted film count as one of that member's favourites, so a film
-    on several watchlists is a favourite of several members and rises for the whole group.
+    ``boost`` = 1 makes a watchlisted film that member's favourite, so a film on several
+    watchlists is a favourite of several members and rises for the whole group.
     """
     if boost <= 0 or not any(m.watchlist.size for m in members) or not candidates.any():
         return scores
-    out = np.array(scores, dtype=np.float64)
+    out = np.array(scores, copy=True)
+    # The row maximum may be a film they have seen; that only makes the boost a touch stronger,
+    # and it avoids a masked pass over the whole catalog.
+    finite = np.isfinite(out).all()
+    clean = out if finite else np.where(np.isfinite(out), out, 0.0)
+    top = clean.max(axis=1)
+    lift = 0.05 * (top - clean.mean(axis=1))  # just above their best, in their own scale
     for u, m in enumerate(members):
         wl = m.watchlist[candidates[m.watchlist]]
         if wl.size:
-            top = float(np.max(np.where(candidates, out[u], -np.inf)))
-            out[u, wl] += boost * (top - out[u, wl])
+            out[u, wl] += boost * (top[u] + lift[u] - out[u, wl])
     return out
 
 
@@ -78,7 +89,7 @@ def rank_for_group(
     seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
     watchlist_boost: float = 1.0,
     explainer: Explainer | None = None,
-    fair: FairParams = FairParams(),
+    fair: FairParams = DEFAULT_FAIR,
 ) -> GroupRanking:
     """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``."""
     if scores.shape != (len(members), facts.n_items):
@@ -97,10 +108,11 @@ def rank_for_group(
     items = ranked.items
     star_rows = _stars(stars, items, len(members))
     reasons = [explainer.reasons(m, items) for m in members] if explainer else [[] for _ in members]
+    watch = [set(m.watchlist.tolist()) for m in ordered]
     picks = []
     for j, item in enumerate(items.tolist()):
         notes = tuple(n for m in members if (n := seen_note(m, item)) is not None)
-        wl = [m.name for m in ordered if item in set(m.watchlist.tolist())]
+        wl = [m.name for m, w in zip(ordered, watch, strict=True) if item in w]
         picks.append(
             Pick(
                 item=item,

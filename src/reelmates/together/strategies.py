@@ -51,13 +51,20 @@ class FairParams:
 
     mix: float = 0.5
     sharpness: float = 2.0
-    depth: int = 1000  # members' top films considered (see likes.candidate_ranks)
+    # Each member's top max(depth, 4k) films are considered; below rank 200 a member's chance is
+    # under 4%, far too little to place a film in a short list on their account.
+    depth: int = 200
 
-    @property
-    def likes(self) -> LikeModel:
+    def likes(self, k: int) -> LikeModel:
         return LikeModel(
-            intercept=self.sharpness, rank_slope=-1.0, activity_slope=0.0, depth=self.depth
+            intercept=self.sharpness,
+            rank_slope=-1.0,
+            activity_slope=0.0,
+            depth=max(self.depth, 4 * k),
         )
+
+
+DEFAULT_FAIR = FairParams()
 
 
 @dataclass(frozen=True)
@@ -97,18 +104,22 @@ def top_k(values: NDArray[np.float64], candidates: BoolArray, k: int) -> Ranked:
     return Ranked(idx[order].astype(np.intp), vals[order].astype(np.float64))
 
 
-def group_values(scores: FloatMatrix, candidates: BoolArray, strategy: Strategy) -> FloatMatrix:
+def group_values(
+    scores: FloatMatrix, candidates: BoolArray, strategy: Strategy
+) -> NDArray[np.float64]:
     """The per-film group score of a score-based (non-greedy) strategy."""
     if strategy is Strategy.AVERAGE:
         s = np.where(np.isfinite(scores), scores, 0.0)
         return np.asarray(s.mean(axis=0), dtype=np.float64)
     if strategy is Strategy.NORMALISED_AVERAGE:
-        return standardise(scores, candidates).mean(axis=0)
+        out: NDArray[np.float64] = standardise(scores, candidates).mean(axis=0)
+        return out
     if strategy is Strategy.LEAST_MISERY:
         z = standardise(scores, candidates)
         # The mean breaks ties between films with the same worst member, and is too small to
         # ever outweigh a real difference in the minimum.
-        return z.min(axis=0) + 1e-9 * z.mean(axis=0)
+        least: NDArray[np.float64] = z.min(axis=0) + 1e-9 * z.mean(axis=0)
+        return least
     if strategy is Strategy.BORDA:
         points = np.zeros(scores.shape[1])
         idx = np.flatnonzero(candidates)
@@ -121,10 +132,10 @@ def group_values(scores: FloatMatrix, candidates: BoolArray, strategy: Strategy)
 
 
 def fair_rank(
-    scores: FloatMatrix, candidates: BoolArray, k: int, params: FairParams = FairParams()
+    scores: FloatMatrix, candidates: BoolArray, k: int, params: FairParams = DEFAULT_FAIR
 ) -> Ranked:
     """Greedy GFAR-style selection of ``k`` films (see the module docstring)."""
-    pool, ps = like_probabilities(scores, candidates, None, params.likes)
+    pool, ps = like_probabilities(scores, candidates, None, params.likes(k))
     k = min(k, pool.size)
     if k == 0:
         return Ranked(np.empty(0, np.intp), np.empty(0))
@@ -148,7 +159,7 @@ def rank_group(
     candidates: BoolArray,
     k: int,
     strategy: Strategy = DEFAULT_STRATEGY,
-    fair: FairParams = FairParams(),
+    fair: FairParams = DEFAULT_FAIR,
 ) -> Ranked:
     """Top ``k`` candidates for the group under ``strategy``."""
     if scores.ndim != 2 or scores.shape[1] != candidates.shape[0]:

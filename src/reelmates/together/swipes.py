@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from reelmates.errors import ConflictError, NotFoundError, ReelmatesError
 from reelmates.together.inputs import BoolArray, FloatArray, IntArray
-from reelmates.together.likes import LikeModel, member_like_chances
+from reelmates.together.likes import DEFAULT_LIKES, LikeModel, member_like_chances
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class SwipeSession:
     rule: MatchRule | None = None
     seed: int = 0
     names: tuple[str, ...] | None = None
-    likes: LikeModel = LikeModel()
+    likes: LikeModel = DEFAULT_LIKES
     pass_learning: float = 0.0  # how far one pass lowers that member's log-odds offset
     _chances: NDArray[np.float64] = field(init=False)
     _votes: NDArray[np.int8] = field(init=False)  # members × films: 1 like, -1 pass, 0 unseen
@@ -109,7 +109,7 @@ class SwipeSession:
         self.names = self.names or self.member_ids
         self._votes = np.zeros((m, n), dtype=np.int8)
         self._offsets = np.zeros(m)
-        self._tiebreak = np.random.default_rng(self.seed).random(n)
+        self._tiebreak = np.random.default_rng(self.seed).random(size=(n,))
         self._chances = np.vstack([self._member_chances(u) for u in range(m)])
         first = self._match_chances()
         self._initial_rank = np.empty(n)

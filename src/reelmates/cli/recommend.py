@@ -1,0 +1,129 @@
+"""``reelmates recommend NAME [NAME...]``: one person's picks, or a group's, from the database."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from reelmates.cli.common import DbOption, console, settings_from
+from reelmates.errors import ReelmatesError
+from reelmates.together.inputs import Filters, SeenPolicy
+from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
+
+
+def italic_titles(line: str) -> str:
+    """Reasons mark titles as *Title*; show them in italics (and keep any other [ ] literal)."""
+    return re.sub(r"\*([^*]+)\*", r"[italic]\1[/italic]", escape(line))
+
+
+def _years(spec: str | None) -> tuple[int | None, int | None]:
+    if not spec:
+        return None, None
+    match = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*", spec) or re.fullmatch(r"(\d{4})", spec)
+    if not match:
+        raise ReelmatesError(f"--years {spec!r}: use 1990-1999, 1990- or -1999")
+    low, high = (match.group(1), match.group(2)) if match.lastindex == 2 else (spec, spec)
+    return (int(low) if low else None, int(high) if high else None)
+
+
+def _pairs(values: list[str], option: str) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for value in values:
+        who, sep, what = value.partition("=")
+        if not sep or not who.strip() or not what.strip():
+            raise ReelmatesError(f"{option} {value!r}: use NAME=VALUE, e.g. Jess=Horror")
+        out.setdefault(who.strip(), set()).add(what.strip())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def recommend(
+    people: Annotated[
+        list[str], typer.Argument(help="One person, or 2–8 people choosing together.")
+    ],
+    k: Annotated[int, typer.Option(min=1, max=100, help="How many films.")] = 10,
+    strategy: Annotated[Strategy, typer.Option(help="How members' tastes combine.")] = (
+        DEFAULT_STRATEGY
+    ),
+    seen: Annotated[
+        SeenPolicy, typer.Option(help="When a film someone has seen stays on the list.")
+    ] = SeenPolicy.UNLESS_ALL,
+    genre: Annotated[list[str], typer.Option(help="Only films of any of these genres.")] = [],  # noqa: B006
+    not_genre: Annotated[list[str], typer.Option(help="No films of these genres.")] = [],  # noqa: B006
+    years: Annotated[str | None, typer.Option(help="Release years, e.g. 1990-1999.")] = None,
+    max_runtime: Annotated[int | None, typer.Option(help="Longest runtime, minutes.")] = None,
+    veto_genre: Annotated[
+        list[str], typer.Option(help="A member's absolute veto: NAME=GENRE.")
+    ] = [],  # noqa: B006
+    veto_film: Annotated[
+        list[str], typer.Option(help="A member's absolute veto: NAME=FILM TITLE.")
+    ] = [],  # noqa: B006
+    private: Annotated[
+        list[str], typer.Option(help="Members whose ratings others must not see.")
+    ] = [],  # noqa: B006
+    db: DbOption = None,
+) -> None:
+    """Films for one person, or for a group to watch together, each with a reason per person."""
+    from reelmates.services.personal import recommend_for_person
+    from reelmates.services.taste import ModelHolder
+    from reelmates.services.together import GroupOptions, find_films, pick_together
+    from reelmates.store.db import open_database
+
+    settings = settings_from(db)
+    engine = open_database(settings)
+    holder = ModelHolder(settings.effective_model_dir, engine)
+    if len(people) == 1:
+        table = Table(title=f"For {people[0]}")
+        for column in ("#", "Film", "★", "Why"):
+            table.add_column(column)
+        for n, mine in enumerate(recommend_for_person(holder, people[0], k), 1):
+            title = f"{mine.title} ({mine.year})" if mine.year else mine.title
+            table.add_row(str(n), escape(title), f"{mine.stars:.1f}", italic_titles(mine.reason))
+        console.print(table)
+        return
+    low, high = _years(years)
+    options = GroupOptions(
+        k=k,
+        strategy=strategy,
+        seen_policy=seen,
+        filters=Filters(
+            genres_in=frozenset(genre),
+            genres_out=frozenset(not_genre),
+            year_min=low,
+            year_max=high,
+            max_runtime=max_runtime,
+        ),
+        private=frozenset(private),
+        vetoed_genres=_pairs(veto_genre, "--veto-genre"),
+        vetoed_films={
+            who: find_films(engine, titles)
+            for who, titles in _pairs(veto_film, "--veto-film").items()
+        },
+    )
+    result = pick_together(holder, people, options)
+    table = Table(show_lines=True, title=" & ".join(people))
+    table.add_column("#", justify="right")
+    table.add_column("Film")
+    for name in result.ranking.members:
+        table.add_column(f"{name} ★", justify="right")
+    table.add_column("Why")
+    for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
+        why = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        table.add_row(
+            str(n),
+            f"[bold]{escape(pick.title)}[/] ({year})" if year else f"[bold]{escape(pick.title)}[/]",
+            *(f"{s:.1f}" for s in pick.stars),
+            "\n".join(italic_titles(line) for line in why),
+        )
+    console.print(table)
+    console.print(
+        f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films.",
+        style="dim",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("recommend")(recommend)

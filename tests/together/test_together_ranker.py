@@ -1,0 +1,136 @@
+"""The group ranker: filters, vetoes, seen policy, watchlists, notes, privacy, member order."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reelmates.together.explain import Explainer
+from reelmates.together.inputs import Filters, ItemFacts, Member, SeenPolicy
+from reelmates.together.ranker import rank_for_group
+from reelmates.together.strategies import Strategy
+
+N = 12
+GENRES = ("Comedy", "Horror", "Drama")
+FACTS = ItemFacts(
+    N,
+    titles=[f"Film {i}" for i in range(N)],
+    genres=np.array([[i % 3 == g for g in range(3)] for i in range(N)]),
+    genre_names=GENRES,
+    years=np.array([1950 + 5 * i for i in range(N)], dtype=float),
+    runtimes=np.array([90 + 10 * i for i in range(N)], dtype=float),
+)
+
+
+def _scores(rng: np.random.Generator, m: int) -> np.ndarray:
+    return rng.normal(size=(m, N))
+
+
+def test_vetoes_filters_and_seen_policy() -> None:
+    scores = np.tile(np.arange(N, 0, -1, dtype=float), (2, 1))  # film 0 best for both
+    jess = Member(
+        "j",
+        "Jess",
+        seen=np.array([0, 3]),
+        seen_stars=np.array([5.0, 2.0]),
+        vetoed_items=np.array([2]),
+    )
+    sam = Member(
+        "s",
+        "Sam",
+        seen=np.array([0]),
+        seen_stars=np.array([4.0]),
+        vetoed_genres=frozenset({"horror"}),
+    )
+    ranking = rank_for_group(scores, None, [jess, sam], FACTS, k=N)
+    items = [p.item for p in ranking.picks]
+    assert 0 not in items  # both have seen it
+    assert 2 not in items and not any(i % 3 == 1 for i in items)  # film veto, Horror veto
+    assert items[0] == 3
+    assert ranking.picks[0].seen == ("Jess has seen it (2★)",)
+    hide = rank_for_group(scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.HIDE_IF_ANY)
+    assert 3 not in [p.item for p in hide.picks]
+    show = rank_for_group(scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL)
+    assert show.picks[0].item == 0
+    filt = Filters(genres_in=frozenset({"Drama"}), year_min=1960, max_runtime=180)
+    picked = [
+        p.item for p in rank_for_group(scores, None, [jess, sam], FACTS, k=N, filters=filt).picks
+    ]
+    assert picked == [5, 8]  # Drama (i % 3 == 2), from 1960 (i >= 2), at most 180 min (i <= 9)
+
+
+def test_watchlists_lift_a_film_and_say_so() -> None:
+    scores = np.tile(np.arange(N, 0, -1, dtype=float), (2, 1))
+    jess = Member("j", "Jess", watchlist=np.array([9]))
+    sam = Member("s", "Sam", watchlist=np.array([9]))
+    ranking = rank_for_group(scores, None, [jess, sam], FACTS, k=3, strategy=Strategy.AVERAGE)
+    assert ranking.picks[0].item == 9
+    assert ranking.picks[0].watchlist == "On Jess's and Sam's watchlists"
+
+
+def test_reasons_and_privacy() -> None:
+    # Similarity: films with the same parity are alike.
+    def sim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        same = (a[:, None] % 2 == b[None, :] % 2).astype(float)
+        return np.asarray(same * (1.0 - 0.01 * a[:, None]))
+
+    jess = Member("j", "Jess", seen=np.array([2, 4, 7]), seen_stars=np.array([5.0, 4.5, 5.0]))
+    milly = Member(
+        "m", "Milly", seen=np.array([2, 4, 7]), seen_stars=np.array([5.0, 4.5, 1.0]), private=True
+    )
+    scores = np.zeros((2, N))
+    scores[:, 6] = 5.0
+    stars = np.full((2, N), 3.0)
+    explainer = Explainer(sim, FACTS)
+    ranking = rank_for_group(scores, stars, [jess, milly], FACTS, k=1, explainer=explainer)
+    pick = ranking.picks[0]
+    assert pick.item == 6 and pick.stars == (3.0, 3.0)
+    assert pick.reasons[0] == "Jess: like *Film 2* and *Film 4*, which you loved"
+    assert pick.reasons[1] == "Milly: like *Film 2* and *Film 4*"
+    seen = rank_for_group(scores, stars, [jess, milly], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL)
+    note = next(p for p in seen.picks if p.item == 7).seen
+    assert note == ("Jess has seen it (5★)", "Milly has seen it")
+
+
+members_st = st.lists(
+    st.tuples(
+        st.lists(st.integers(0, N - 1), max_size=4, unique=True),
+        st.lists(st.integers(0, N - 1), max_size=2, unique=True),
+        st.sampled_from([frozenset(), frozenset({"Comedy"})]),
+    ),
+    min_size=2,
+    max_size=5,
+)
+
+
+@settings(deadline=None, max_examples=60)
+@given(members_st, st.sampled_from(list(Strategy)), st.randoms(use_true_random=False))
+def test_member_order_does_not_matter_and_vetoes_never_show(
+    spec: list[tuple[list[int], list[int], frozenset[str]]], strategy: Strategy, shuffler: object
+) -> None:
+    rng = np.random.default_rng(len(spec))
+    members = [
+        Member(
+            f"id{u}",
+            f"P{u}",
+            seen=np.array(seen, dtype=np.intp),
+            seen_stars=np.full(len(seen), 4.0),
+            vetoed_items=np.array(veto, dtype=np.intp),
+            vetoed_genres=genres,
+        )
+        for u, (seen, veto, genres) in enumerate(spec)
+    ]
+    scores = np.round(_scores(rng, len(members)), 1)  # rounding makes ties likely
+    perm = list(range(len(members)))
+    shuffler.shuffle(perm)  # type: ignore[attr-defined]
+    a = rank_for_group(scores, None, members, FACTS, k=5, strategy=strategy)
+    b = rank_for_group(
+        scores[perm], None, [members[u] for u in perm], FACTS, k=5, strategy=strategy
+    )
+    assert [p.item for p in a.picks] == [p.item for p in b.picks]
+    assert [p.score for p in a.picks] == [p.score for p in b.picks]
+    vetoed = {i for m in members for i in m.vetoed_items.tolist()}
+    if any(m.vetoed_genres for m in members):
+        vetoed |= {i for i in range(N) if i % 3 == 0}
+    assert not vetoed & {p.item for p in a.picks}

@@ -1,0 +1,61 @@
+"""Known answers for the group strategies on hand-made score matrices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reelmates.together.strategies import Strategy, rank_group
+
+ALL = np.ones(4, dtype=bool)
+
+
+def test_least_misery_never_tops_with_a_film_someone_hates() -> None:
+    # Film 0 is adored by two members and hated by the third; film 1 is fine for everyone.
+    scores = np.array([[20.0, 6.0, 1.0, 0.0], [20.0, 6.0, 0.0, 1.0], [-10.0, 5.0, 2.0, 2.0]])
+    assert rank_group(scores, ALL, 4, Strategy.LEAST_MISERY).items[0] == 1
+    assert rank_group(scores, ALL, 4, Strategy.AVERAGE).items[0] == 0  # the average would pick it
+
+
+def test_borda_by_hand() -> None:
+    # Member A ranks 0 > 1 > 2 (points 2, 1, 0); member B ranks 2 > 0 > 1 (points 1, 0, 2).
+    # Totals: film 0 = 3, film 1 = 1, film 2 = 2.
+    scores = np.array([[3.0, 2.0, 1.0], [2.0, 1.0, 3.0]])
+    ranked = rank_group(scores, np.ones(3, dtype=bool), 3, Strategy.BORDA)
+    assert ranked.items.tolist() == [0, 2, 1]
+    assert ranked.scores.tolist() == [3.0, 2.0, 1.0]
+
+
+def test_average_and_normalised_average_by_hand() -> None:
+    # Member B's scale is ten times A's, so the raw average follows B; normalised treats them alike.
+    scores = np.array([[1.0, 0.0, 0.5], [0.0, 10.0, 6.0]])
+    cand = np.ones(3, dtype=bool)
+    assert rank_group(scores, cand, 3, Strategy.AVERAGE).items.tolist() == [1, 2, 0]
+    assert rank_group(scores, cand, 1, Strategy.NORMALISED_AVERAGE).items.tolist() == [2]
+
+
+def test_fair_gives_every_member_something_in_the_top_k(rng: np.random.Generator) -> None:
+    # Three members agree on films 0-5; the fourth loves only film 6, which the others dislike,
+    # and ranks 0-5 below hundreds of fillers. The average fills the top 10 with consensus films
+    # and fillers; fair makes room for film 6, so everyone has a favourite in the top 10.
+    n = 300
+    scores = np.zeros((4, n))
+    scores[:3, :6] = np.linspace(10, 8, 6)
+    scores[:3, 6] = -5
+    scores[:3, 7:] = rng.uniform(-3, 0, (3, n - 7))
+    scores[3, :6] = -1
+    scores[3, 6] = 10
+    scores[3, 7:] = rng.uniform(0, 5, n - 7)
+    cand = np.ones(n, dtype=bool)
+    assert 6 not in rank_group(scores, cand, 10, Strategy.AVERAGE).items
+    top = set(rank_group(scores, cand, 10, Strategy.FAIR).items.tolist())
+    assert 6 in top
+    assert 0 in top  # the majority keeps its favourite too
+
+
+def test_strategies_respect_candidates_and_tie_break_to_lower_index() -> None:
+    scores = np.array([[1.0, 1.0, 1.0, 5.0], [1.0, 1.0, 1.0, 5.0]])
+    cand = np.array([True, True, True, False])
+    for strategy in Strategy:
+        ranked = rank_group(scores, cand, 4, strategy)
+        assert ranked.items.tolist() == [0, 1, 2], strategy
+        assert all(a >= b for a, b in zip(ranked.scores, ranked.scores[1:], strict=False))

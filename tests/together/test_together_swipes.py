@@ -1,0 +1,117 @@
+"""Swipe sessions: the match rule, no repeated cards, adaptation per member, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reelmates.errors import ConflictError
+from reelmates.together.swipes import FixedTaste, MatchRule, SwipeSession, match_chance
+
+N = 30
+
+
+def _session(m: int, rule: MatchRule | None = None, seed: int = 0) -> SwipeSession:
+    rng = np.random.default_rng(seed)
+    tastes = [FixedTaste(rng.normal(size=N), activity=20.0) for _ in range(m)]
+    ids = tuple(f"p{u}" for u in range(m))
+    return SwipeSession(ids, tastes, np.ones(N, dtype=bool), rule, seed=seed)
+
+
+def test_default_rule_and_match_chance_by_hand() -> None:
+    assert MatchRule.default(2).needed(2) == 2 and MatchRule.default(3).needed(3) == 3
+    assert MatchRule.default(4).needed(4) == 3 and MatchRule.default(8).needed(8) == 6
+    q = np.array([[0.5], [0.5], [0.5]])
+    assert match_chance(q, 3)[0] == pytest.approx(0.125)
+    assert match_chance(q, 2)[0] == pytest.approx(0.5)  # 3·(1/8) + 1/8
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.integers(2, 4),
+    st.integers(1, 4),
+    st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=N, max_size=N),
+)
+def test_match_is_declared_exactly_by_the_rule_and_cards_never_repeat(
+    m: int, at_least: int, votes: list[list[bool]]
+) -> None:
+    rule = MatchRule(min(at_least, m))
+    session = _session(m, rule)
+    shown: list[int] = []
+    while (card := session.next_card()) is not None:
+        assert card.item not in shown
+        shown.append(card.item)
+        likes = votes[card.item][:m]
+        results = [session.record(f"p{u}", card.item, likes[u]) for u in range(m)]
+        # It becomes a match on exactly the swipe that reaches the rule, never before or after.
+        running = np.cumsum(likes)
+        expected = [bool(running[u] == rule.needed(m) and likes[u]) for u in range(m)]
+        assert results == expected
+    assert sorted(shown) == list(range(N))
+    assert session.matches == [i for i in shown if sum(votes[i][:m]) >= rule.needed(m)]
+
+
+def test_a_like_is_counted_and_the_card_goes_to_the_others_first() -> None:
+    session = _session(2)
+    card = session.next_card("p0")
+    assert card is not None
+    session.record("p0", card.item, True)
+    nxt = session.next_card("p1")
+    assert nxt is not None and nxt.item == card.item  # p1 sees the half-matched card first
+    assert nxt.why.startswith("p0 liked it")
+    assert session.next_card("p0") is not None and session.next_card("p0").item != card.item  # type: ignore[union-attr]
+    with pytest.raises(ConflictError):
+        session.record("p0", card.item, False)
+    assert session.record("p1", card.item, True) is True
+    assert session.matches == [card.item]
+
+
+def test_deterministic_given_the_seed() -> None:
+    def deal(seed: int) -> list[int]:
+        # Mirrored tastes: films i and N-1-i have the same chance of a match.
+        up = np.linspace(0, 1, N)
+        s = SwipeSession(
+            ("a", "b"), [FixedTaste(up), FixedTaste(up[::-1].copy())],
+            np.ones(N, dtype=bool), seed=seed,
+        )  # fmt: skip
+        out = []
+        while (card := s.next_card()) is not None:
+            out.append(card.item)
+            s.record("a", card.item, False)
+            s.record("b", card.item, False)
+        return out
+
+    assert deal(3) == deal(3)
+    assert deal(3) != deal(4)  # the seeded shuffle breaks the ties
+
+
+class _Learner:
+    """Scores rise for films with the same parity as anything this member liked."""
+
+    activity = 20.0
+
+    def __init__(self, base: np.ndarray) -> None:
+        self.base = base
+
+    def scores(self, liked: np.ndarray, passed: np.ndarray) -> np.ndarray:
+        out = self.base.copy()
+        for i in liked.tolist():
+            out[np.arange(N) % 2 == i % 2] += 10.0
+        return out
+
+    def stars(self, liked: np.ndarray, passed: np.ndarray) -> None:
+        return None
+
+
+def test_a_like_updates_only_that_member() -> None:
+    base = np.linspace(1, 0, N)
+    session = SwipeSession(("a", "b"), [_Learner(base), _Learner(base)], np.ones(N, dtype=bool))
+    card = session.next_card()
+    assert card is not None and card.item == 0
+    session.record("a", 1, True)  # a likes an odd film
+    session.record("b", 1, False)
+    chances = session._chances  # the per-member like-chances after the swipes
+    assert chances[0, 3] > chances[0, 2]  # a now prefers odd films
+    assert chances[1, 3] < chances[1, 2]  # b is unchanged
