@@ -61,11 +61,26 @@ def postgres_admin_url() -> str:
     return POSTGRES_URL
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+BOTH_DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BOTH_DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    yield from _empty_database(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
+def module_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Like ``db_url``, shared by one module's tests (for fixtures that are costly to build)."""
+    yield from _empty_database(request, tmp_path_factory.mktemp("db"))
+
+
+def _empty_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'reelmates.db'}"
+        yield f"sqlite:///{folder / 'reelmates.db'}"
         return
     admin_url: str = request.getfixturevalue("postgres_admin_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"

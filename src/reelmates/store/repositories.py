@@ -201,6 +201,11 @@ class RatingRepository:
             existing.half_stars = half
             existing.rated_at = rated_at
 
+    def delete_rating(self, person_id: int, film_id: int) -> None:
+        self.session.execute(
+            delete(Rating).where(Rating.person_id == person_id, Rating.film_id == film_id)
+        )
+
     def for_person(self, person_id: int) -> list[tuple[int, float]]:
         rows = self.session.execute(
             select(Rating.film_id, Rating.half_stars).where(Rating.person_id == person_id)

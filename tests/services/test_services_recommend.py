@@ -1,0 +1,118 @@
+"""Recommending from the database: the starter catalog, the demo friends, a model fitted once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from reelmates.errors import NotFoundError, ReelmatesError
+from reelmates.services.personal import recommend_for_person
+from reelmates.services.starter import seed_starter_catalog
+from reelmates.services.taste import ModelHolder, train_taste_model
+from reelmates.services.together import GroupOptions, find_films, pick_together
+from reelmates.services.uow import unit_of_work
+from reelmates.settings import Settings
+from reelmates.store.db import create_db_engine
+from reelmates.store.migrate import upgrade_to_head
+from reelmates.store.models import FilmGenre, Person
+from reelmates.store.repositories import RatingRepository
+from reelmates.together.inputs import Filters, SeenPolicy
+
+
+@pytest.fixture(scope="module")
+def holder(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelHolder]:
+    engine = create_db_engine(module_db_url)
+    upgrade_to_head(engine)
+    seed_starter_catalog(engine)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=module_db_url)
+    train_taste_model(engine, settings)
+    yield ModelHolder(settings.effective_model_dir, engine)
+    engine.dispose()
+
+
+def _genres(engine: Engine, film_ids: tuple[int, ...]) -> set[str]:
+    with unit_of_work(engine) as session:
+        rows = session.scalars(select(FilmGenre.genre).where(FilmGenre.film_id.in_(film_ids)))
+        return set(rows)
+
+
+def test_group_pick_has_stars_and_a_reason_per_member(holder: ModelHolder) -> None:
+    pick = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=10))
+    picks = pick.ranking.picks
+    assert len(picks) == 10
+    assert len(set(pick.film_ids)) == 10
+    for p in picks:
+        assert len(p.stars) == 2 and all(0.5 <= s <= 5 for s in p.stars)
+        assert p.reasons[0].startswith("Jess: ") and p.reasons[1].startswith("Milly: ")
+
+
+def test_member_order_does_not_change_the_films(holder: ModelHolder) -> None:
+    ab = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=8))
+    ba = pick_together(holder, ["Milly", "Jess"], GroupOptions(k=8))
+    assert ab.film_ids == ba.film_ids
+    assert [p.stars for p in ab.ranking.picks] == [p.stars[::-1] for p in ba.ranking.picks]
+
+
+def test_genre_veto_and_filters_hold(holder: ModelHolder) -> None:
+    options = GroupOptions(
+        k=10,
+        vetoed_genres={"Milly": frozenset({"Drama"})},
+        filters=Filters(year_min=1980, year_max=2009, max_runtime=130),
+    )
+    pick = pick_together(holder, ["Jess", "Milly"], options)
+    assert pick.film_ids
+    assert "Drama" not in _genres(holder.engine, pick.film_ids)
+    assert all(y is not None and 1980 <= y <= 2009 for y in pick.years)
+
+
+def test_film_veto_removes_the_top_pick(holder: ModelHolder) -> None:
+    first = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=3))
+    top_title = first.ranking.picks[0].title
+    vetoed = find_films(holder.engine, [top_title])
+    again = pick_together(
+        holder, ["Jess", "Milly"], GroupOptions(k=3, vetoed_films={"Jess": vetoed})
+    )
+    assert first.film_ids[0] not in again.film_ids
+
+
+def test_seen_policy_hide_if_any_drops_everything_either_has_seen(holder: ModelHolder) -> None:
+    shown = pick_together(
+        holder, ["Jess", "Milly"], GroupOptions(k=30, seen_policy=SeenPolicy.SHOW_ALL)
+    )
+    hidden = pick_together(
+        holder, ["Jess", "Milly"], GroupOptions(k=30, seen_policy=SeenPolicy.HIDE_IF_ANY)
+    )
+    assert any(p.seen for p in shown.ranking.picks)
+    assert not any(p.seen for p in hidden.ranking.picks)
+
+
+def test_a_new_rating_counts_at_once_without_retraining(holder: ModelHolder) -> None:
+    before = recommend_for_person(holder, "Jess", k=5)
+    top = before[0]
+    with unit_of_work(holder.engine) as session:
+        jess = session.scalars(select(Person).where(Person.handle == "Jess")).one()
+        RatingRepository(session).set_rating(jess.id, top.film_id, 1.0, rated_at=None)
+    try:
+        after = recommend_for_person(holder, "Jess", k=5)
+        assert top.film_id not in {p.film_id for p in after}
+    finally:
+        with unit_of_work(holder.engine) as session:
+            RatingRepository(session).delete_rating(jess.id, top.film_id)
+
+
+def test_unknown_people_and_bad_group_sizes_are_clear_errors(holder: ModelHolder) -> None:
+    with pytest.raises(NotFoundError, match="Nobody"):
+        pick_together(holder, ["Jess", "Nobody"])
+    with pytest.raises(ReelmatesError, match="2 to 8"):
+        pick_together(holder, ["Jess"])
+    with pytest.raises(ReelmatesError, match="2 to 8"):
+        pick_together(holder, ["Jess", "Jess"])
+
+
+def test_no_model_yet_says_to_train(tmp_path: Path) -> None:
+    holder = ModelHolder(tmp_path / "models", create_db_engine(f"sqlite:///{tmp_path}/x.db"))
+    with pytest.raises(NotFoundError, match="reelmates train"):
+        holder.get()
