@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from reelmates.errors import NotFoundError, ReelmatesError
+from reelmates.services.companions import companions_for_film, pairings_for
 from reelmates.services.personal import recommend_for_person
 from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.taste import ModelHolder, train_taste_model
@@ -116,3 +117,24 @@ def test_no_model_yet_says_to_train(tmp_path: Path) -> None:
     holder = ModelHolder(tmp_path / "models", create_db_engine(f"sqlite:///{tmp_path}/x.db"))
     with pytest.raises(NotFoundError, match="reelmates train"):
         holder.get()
+
+
+def test_companions_for_a_film_and_pairings(holder: ModelHolder) -> None:
+    (film_id,) = find_films(holder.engine, ["Miss You Already"])
+    ranked = companions_for_film(holder, "Jess", film_id, ["Milly", "Jess"])
+    assert [c.name for c in ranked] == ["Milly"]  # Jess is not her own companion
+    assert 0.5 <= ranked[0].stars <= 5 and not ranked[0].seen
+    pairings = pairings_for(holder, "Jess", ["Milly"], k=3)
+    assert len(pairings) == 1
+    pairing = pairings[0]
+    with unit_of_work(holder.engine) as session:
+        seen = {
+            f
+            for handle in ("Jess", "Milly")
+            for f, _ in RatingRepository(session).for_person(
+                session.scalars(select(Person.id).where(Person.handle == handle)).one()
+            )
+        }
+    chosen = holder.get().catalog.film_ids[pairing.item]
+    assert int(chosen) not in seen
+    assert pairing.reasons[0].startswith("Jess: ") and pairing.reasons[1].startswith("Milly: ")

@@ -14,6 +14,7 @@ _MODULES = (
     "reelmates.cli.evaluate",
     "reelmates.cli.train",
     "reelmates.cli.recommend",
+    "reelmates.cli.companions",
     "reelmates.cli.together_batch",
     "reelmates.cli.evaluate_together",
 )

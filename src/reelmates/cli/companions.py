@@ -1,0 +1,61 @@
+"""``reelmates with NAME --among A --among B [--film TITLE]``: who to see a film with."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from reelmates.cli.common import DbOption, console, settings_from
+from reelmates.cli.recommend import italic_titles
+from reelmates.errors import ReelmatesError
+
+
+def with_whom(
+    person: Annotated[str, typer.Argument(help="You.")],
+    among: Annotated[list[str], typer.Option(help="The people to choose among (repeat).")],
+    film: Annotated[
+        str | None, typer.Option(help="A film title; without it, the best film for each pair.")
+    ] = None,
+    k: Annotated[int, typer.Option(min=1, max=50, help="How many pairings.")] = 5,
+    db: DbOption = None,
+) -> None:
+    """Who should PERSON see a film with — or, without --film, who and what to see next."""
+    from reelmates.services.companions import companions_for_film, pairings_for
+    from reelmates.services.taste import ModelHolder
+    from reelmates.services.together import find_films
+    from reelmates.store.db import open_database
+
+    settings = settings_from(db)
+    engine = open_database(settings)
+    holder = ModelHolder(settings.effective_model_dir, engine)
+    if film is not None:
+        ids = sorted(find_films(engine, [film]))
+        if len(ids) > 1:
+            raise ReelmatesError(f"{film!r} names {len(ids)} films; add the year to the title")
+        table = Table(title=f"Who should {person} see {film} with?")
+        for column in ("#", "Who", "★", "Why"):
+            table.add_column(column)
+        for n, c in enumerate(companions_for_film(holder, person, ids[0], among), 1):
+            table.add_row(str(n), escape(c.name), f"{c.stars:.1f}", italic_titles(c.reason))
+        console.print(table)
+        return
+    table = Table(title=f"Who, and what, should {person} see next?", show_lines=True)
+    for column in ("#", "With", "Film", f"{person} ★", "their ★", "Why"):
+        table.add_column(column)
+    for n, p in enumerate(pairings_for(holder, person, among, k), 1):
+        table.add_row(
+            str(n),
+            escape(p.name),
+            escape(p.title),
+            f"{p.your_stars:.1f}",
+            f"{p.their_stars:.1f}",
+            "\n".join(italic_titles(r) for r in p.reasons),
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("with")(with_whom)

@@ -1,0 +1,69 @@
+"""Use cases: "who should I see this with?" and "who, and what, should I see next?"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from reelmates.errors import NotFoundError, ReelmatesError
+from reelmates.services.taste import ModelHolder, TasteContext
+from reelmates.services.together import GroupOptions, load_member
+from reelmates.services.uow import unit_of_work
+from reelmates.together.companions import Companion, Pairing, best_pairings, rank_companions
+from reelmates.together.explain import Explainer
+from reelmates.together.fold import histories
+from reelmates.together.inputs import Member
+
+
+def _members(holder: ModelHolder, handles: Sequence[str]) -> tuple[TasteContext, list[Member]]:
+    if len(set(handles)) != len(handles):
+        raise ReelmatesError("a person is listed twice")
+    context = holder.get()
+    with unit_of_work(holder.engine) as session:
+        members = [load_member(session, context.catalog, h, GroupOptions()) for h in handles]
+    return context, members
+
+
+def _stars(context: TasteContext, members: Sequence[Member]) -> np.ndarray:
+    hist = histories(members, context.catalog.facts.n_items)
+    if context.scorer.stars_model is None:
+        raise ReelmatesError(f"the model {context.scorer.name} predicts no stars")
+    return np.asarray(context.scorer.predict_stars_matrix(hist), dtype=np.float64)
+
+
+def companions_for_film(
+    holder: ModelHolder, person: str, film_id: int, among: Sequence[str]
+) -> list[Companion]:
+    """``among`` ranked by how much each would enjoy ``film_id`` with ``person``."""
+    others = [h for h in among if h != person]
+    if not others:
+        raise ReelmatesError("name at least one other person to choose among")
+    context, members = _members(holder, others)
+    item = context.catalog.item_of.get(film_id)
+    if item is None:
+        raise NotFoundError(
+            f"film {film_id} is newer than the taste model", hint="Run `reelmates train`."
+        )
+    stars = _stars(context, members)[:, item]
+    explainer = Explainer(context.scorer.item_similarity, context.catalog.facts)
+    return rank_companions(item, members, stars, explainer=explainer)
+
+
+def pairings_for(
+    holder: ModelHolder, person: str, among: Sequence[str], k: int = 5
+) -> list[Pairing]:
+    """For ``person`` alone: the best person-and-film pairing with each of ``among``."""
+    others = [h for h in among if h != person]
+    if not others:
+        raise ReelmatesError("name at least one other person to choose among")
+    context, members = _members(holder, [person, *others])
+    explainer = Explainer(context.scorer.item_similarity, context.catalog.facts)
+    return best_pairings(
+        members[0],
+        members[1:],
+        _stars(context, members),
+        context.catalog.facts,
+        k=k,
+        explainer=explainer,
+    )
