@@ -1,8 +1,9 @@
 """Import benchmark: a synthetic file of ml-25m's shape into SQLite and PostgreSQL.
 
-Writes movies.csv (62,423 films) and ratings.csv (25,000,095 ratings, grouped by user (about
-162,000 users), Zipf-shaped film popularity, half-star ratings), then runs `reelmates import movielens` on it
-in a child process per database and prints rows/s and the child's peak memory (ru_maxrss).
+Writes movies.csv (62,423 films) and ratings.csv (25,000,095 ratings grouped by user, about
+162,000 users, Zipf-shaped film popularity, half-star ratings), then runs
+`reelmates import movielens` on it in a child process per database and prints rows/s and the
+child's peak memory (ru_maxrss).
 The reference figure beside it is the raw parse rate of the same file in the same run.
 
     python benchmarks/bench_import.py [--ratings 25000095] [--workdir /tmp/rm-bench]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, write_folder, write_zip
 from sqlalchemy import Engine, func, select
 
 from reelmates.errors import ConflictError, InputFileError
@@ -15,6 +14,7 @@ from reelmates.services.importing import MovieLensReport, import_movielens
 from reelmates.services.letterboxd import import_letterboxd
 from reelmates.services.uow import unit_of_work
 from reelmates.store.models import Film, ImportRun, Person, Rating, SeenMark, WatchlistEntry
+from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, write_folder, write_zip
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -152,7 +152,7 @@ def test_letterboxd_export_rates_marks_and_reports_unmatched(
             .join(Rating, Rating.film_id == Film.id)
             .where(Rating.person_id == jess.id)
         )
-        stars = {title: half for title, half in rows}
+        stars = dict(rows.tuples().all())
         seen = session.scalar(select(func.count()).select_from(SeenMark))
     assert stars == {"Toy Story": 9, "The Godfather": 10}
     assert seen == 1

@@ -16,7 +16,7 @@ class FilmRecord:
     """A film as a source describes it. ``source_id`` is the id inside that source."""
 
     source_id: str
-    title: str  # as written in the source, e.g. "Godfather, The"
+    title: str  # display form, e.g. "The Godfather" for MovieLens's "Godfather, The"
     year: int | None
     genres: tuple[str, ...] = ()
     runtime_minutes: int | None = None
@@ -29,7 +29,7 @@ class FilmRecord:
 
 
 class RatingRecord(NamedTuple):
-    """One community rating. A NamedTuple (not a dataclass): tens of millions are made per import."""
+    """One community rating; a NamedTuple, not a dataclass: an import makes tens of millions."""
 
     person_id: str  # id inside the source
     film_id: str  # FilmRecord.source_id

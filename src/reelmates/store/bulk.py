@@ -135,7 +135,7 @@ class _SequenceBlocks:
 
 
 def id_allocator(session: Session, table: str) -> IdAllocator:
-    """Hands out primary keys for rows written in bulk (``table`` is one of ours, not user input)."""
+    """Primary keys for rows written in bulk (``table`` is one of ours, never user input)."""
     if session.get_bind().dialect.name == "postgresql":
         return _SequenceBlocks(session, table)
     return _MaxPlusOne(session, table)
