@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./install.sh "[test]"
 status=0
-.venv/bin/pytest "$@" || status=$?
+.venv/bin/pytest --cov=reelmates --cov-report=term:skip-covered "$@" || status=$?
 if [ "$status" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi
 .venv/bin/ruff check src tests benchmarks || status=$((status ? status : 1))
 .venv/bin/ruff format --check src tests benchmarks || status=$((status ? status : 1))

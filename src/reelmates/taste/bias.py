@@ -40,20 +40,29 @@ class Biases:
 def fit_biases(
     matrix: RatingsMatrix, *, reg_item: float = 5.0, reg_user: float = 5.0, iterations: int = 8
 ) -> Biases:
-    """Alternating closed-form updates of regularised film and user biases."""
+    """Alternating closed-form updates of regularised film and user biases.
+
+    Each update is one sparse matrix-vector product with the rating pattern (sums of the other
+    side's biases), so 25M ratings take a second, not the ten a gather + bincount would.
+    """
     r = matrix.ratings.tocsr()
     if r.nnz == 0:
         return Biases(3.0, np.zeros(matrix.n_items, dtype=np.float32), reg_user)
-    mu = float(r.data.mean())
-    rows = np.repeat(np.arange(r.shape[0]), np.diff(r.indptr))
-    cols = r.indices
-    n_u = np.bincount(rows, minlength=r.shape[0])
-    n_i = np.bincount(cols, minlength=r.shape[1])
+    mu = float(r.data.mean(dtype=np.float64))
+    pattern = sp.csr_matrix(
+        (np.ones(r.nnz, dtype=np.float64), r.indices, r.indptr), shape=r.shape, copy=False
+    )
+    stars = sp.csr_matrix((r.data.astype(np.float64), r.indices, r.indptr), shape=r.shape)
+    n_u = np.diff(r.indptr).astype(np.float64)
+    n_i = np.bincount(r.indices, minlength=r.shape[1]).astype(np.float64)
+    # Σ (r − μ) per person and per film, once; each round then only needs pattern @ biases.
+    sum_u = stars @ np.ones(r.shape[1]) - mu * n_u
+    sum_i = stars.T @ np.ones(r.shape[0]) - mu * n_i
     bu = np.zeros(r.shape[0])
     bi = np.zeros(r.shape[1])
     for _ in range(iterations):
-        bi = np.bincount(cols, r.data - mu - bu[rows], minlength=r.shape[1]) / (n_i + reg_item)
-        bu = np.bincount(rows, r.data - mu - bi[cols], minlength=r.shape[0]) / (n_u + reg_user)
+        bi = (sum_i - pattern.T @ bu) / (n_i + reg_item)
+        bu = (sum_u - pattern @ bi) / (n_u + reg_user)
     return Biases(mu, bi.astype(np.float32), reg_user)
 
 
