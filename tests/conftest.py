@@ -6,6 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# These machines are noisy: no Hypothesis test may fail for being slow.
+settings.register_profile("reelmates", deadline=None)
+settings.load_profile("reelmates")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ML100K = REPO_ROOT.parent / "shared" / "data" / "ml-100k"

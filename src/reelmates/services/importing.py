@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from reelmates.catalog.identity import FilmMapping
 from reelmates.errors import ConflictError, InputFileError
 from reelmates.importers.movielens import MovieLensDataset
 from reelmates.importers.records import RatingRecord
@@ -70,55 +72,7 @@ def import_movielens(
         report.films_created = len(mapping.created)
         report.duplicate_titles = [f"{rec.title} ({rec.year})" for rec, _ in mapping.duplicates]
 
-        # The bar counts bytes of the ratings file: exact, where a row count would be a guess.
-        progress.stage(f"{source}: ratings", total=dataset.ratings_bytes())
-        ratings_path = dataset.root.where(dataset.ratings_file)
-        writer = bulk_writer(session)
-        ids = id_allocator(session, "persons")
-        person_batch: list[PersonRow] = []
-        rating_batch: list[RatingRow] = []
-        person_ids: dict[str, int] = {}
-        film_ids = mapping.ids
-        # Source films merged into one catalog film ("twins"): a person may have rated both, so
-        # their ratings wait here and only the newest per person and film is written.
-        twin_films = {fid for _, fid in mapping.duplicates}
-        twins = {src for src, fid in film_ids.items() if fid in twin_films}
-        held: dict[tuple[int, int], RatingRecord] = {}
-        # A rating given twice is caught with its line number while the file is grouped by
-        # user (ml-1m, the CSV releases); otherwise the primary key catches it at write time.
-        run_person: str | None = None
-        run_films: dict[str, int] = {}
-        for rec in dataset.ratings(progress=progress.advance):
-            pid = person_ids.get(rec.person_id)
-            if pid is None:
-                pid = person_ids[rec.person_id] = ids.next_id()
-                person_batch.append((pid, f"{source}:{rec.person_id}", "community", source))
-            if rec.person_id != run_person:
-                run_person, run_films = rec.person_id, {}
-            first_line = run_films.setdefault(rec.film_id, rec.line)
-            if first_line != rec.line:
-                raise InputFileError(
-                    ratings_path,
-                    rec.line,
-                    f"user {rec.person_id} rates film {rec.film_id} twice "
-                    f"(first on line {first_line})",
-                )
-            if rec.film_id in twins:
-                key = (pid, film_ids[rec.film_id])
-                prior = held.get(key)
-                if prior is not None:
-                    report.ratings_merged += 1
-                    if (rec.rated_at or 0) < (prior.rated_at or 0):
-                        continue  # keep the newer of the two ratings of one film
-                held[key] = rec
-                continue
-            rating_batch.append((pid, film_ids[rec.film_id], round(rec.stars * 2), rec.rated_at))
-            if len(rating_batch) >= BATCH_ROWS:
-                _flush(writer, person_batch, rating_batch, report)
-        rating_batch.extend(
-            (pid, fid, round(rec.stars * 2), rec.rated_at) for (pid, fid), rec in held.items()
-        )
-        _flush(writer, person_batch, rating_batch, report)
+        _write_ratings(session, dataset, mapping, report, progress)
         report.skipped_films = [f"{f.title} (id {f.source_id})" for f in dataset.skipped.films]
         report.skipped_ratings = dataset.tally.skipped
 
@@ -135,6 +89,66 @@ def import_movielens(
             )
         )
     return report
+
+
+def _write_ratings(
+    session: Session,
+    dataset: MovieLensDataset,
+    mapping: FilmMapping[int],
+    report: MovieLensReport,
+    progress: Progress,
+) -> None:
+    """Stream the community's ratings into the database in batches (persons created on first
+    sight), merging ratings of twin films and refusing a rating given twice."""
+    source = dataset.name
+    # The bar counts bytes of the ratings file: exact, where a row count would be a guess.
+    progress.stage(f"{source}: ratings", total=dataset.ratings_bytes())
+    ratings_path = dataset.root.where(dataset.ratings_file)
+    writer = bulk_writer(session)
+    ids = id_allocator(session, "persons")
+    person_batch: list[PersonRow] = []
+    rating_batch: list[RatingRow] = []
+    person_ids: dict[str, int] = {}
+    film_ids = mapping.ids
+    # Source films merged into one catalog film ("twins"): a person may have rated both, so
+    # their ratings wait here and only the newest per person and film is written.
+    twin_films = {fid for _, fid in mapping.duplicates}
+    twins = {src for src, fid in film_ids.items() if fid in twin_films}
+    held: dict[tuple[int, int], RatingRecord] = {}
+    # A rating given twice is caught with its line number while the file is grouped by
+    # user (ml-1m, the CSV releases); otherwise the primary key catches it at write time.
+    run_person: str | None = None
+    run_films: dict[str, int] = {}
+    for rec in dataset.ratings(progress=progress.advance):
+        pid = person_ids.get(rec.person_id)
+        if pid is None:
+            pid = person_ids[rec.person_id] = ids.next_id()
+            person_batch.append((pid, f"{source}:{rec.person_id}", "community", source))
+        if rec.person_id != run_person:
+            run_person, run_films = rec.person_id, {}
+        first_line = run_films.setdefault(rec.film_id, rec.line)
+        if first_line != rec.line:
+            raise InputFileError(
+                ratings_path,
+                rec.line,
+                f"user {rec.person_id} rates film {rec.film_id} twice (first on line {first_line})",
+            )
+        if rec.film_id in twins:
+            key = (pid, film_ids[rec.film_id])
+            prior = held.get(key)
+            if prior is not None:
+                report.ratings_merged += 1
+                if (rec.rated_at or 0) < (prior.rated_at or 0):
+                    continue  # keep the newer of the two ratings of one film
+            held[key] = rec
+            continue
+        rating_batch.append((pid, film_ids[rec.film_id], round(rec.stars * 2), rec.rated_at))
+        if len(rating_batch) >= BATCH_ROWS:
+            _flush(writer, person_batch, rating_batch, report)
+    rating_batch.extend(
+        (pid, fid, round(rec.stars * 2), rec.rated_at) for (pid, fid), rec in held.items()
+    )
+    _flush(writer, person_batch, rating_batch, report)
 
 
 def _flush(
