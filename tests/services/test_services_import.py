@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from reelmates.errors import ConflictError, InputFileError
+from reelmates.errors import ConflictError, InputFileError, ReelmatesError
 from reelmates.importers.movielens import open_movielens
 from reelmates.importers.sources import open_path
 from reelmates.services.importing import MovieLensReport, import_movielens
@@ -200,3 +200,14 @@ def test_real_ml100k_imports_whole(db_engine: Engine, ml100k_dir: Path) -> None:
     assert report.persons_added == 943
     assert report.films_created + len(report.duplicate_titles) == 1_681
     assert _counts(db_engine)["ratings"] == report.ratings_added
+
+
+def test_a_scattered_duplicate_is_refused_by_the_database_and_nothing_lands(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    files = dict(ML100K_FILES)
+    # 100K's u.data is not grouped by user: the duplicate is only caught by the primary key.
+    files["u.data"] = "7\t1\t2\t100\n8\t1\t3\t100\n7\t1\t4\t200\n"
+    with pytest.raises(ReelmatesError, match="refused the import"):
+        _import(db_engine, write_folder(tmp_path / "ml-100k", files))
+    assert _counts(db_engine) == dict.fromkeys(_counts(db_engine), 0)
