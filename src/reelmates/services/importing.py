@@ -17,8 +17,9 @@ from reelmates.services.films import FilmUpserter
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
 from reelmates.store.bulk import (
-    BulkWriter,
+    IdAllocator,
     PersonRow,
+    PipelinedWriter,
     RatingRow,
     bulk_writer,
     id_allocator,
@@ -103,9 +104,21 @@ def _write_ratings(
     source = dataset.name
     # The bar counts bytes of the ratings file: exact, where a row count would be a guess.
     progress.stage(f"{source}: ratings", total=dataset.ratings_bytes())
+    with PipelinedWriter(bulk_writer(session)) as writer:
+        ids = id_allocator(session, "persons", before_fetch=writer.drain)
+        _stream_ratings(dataset, mapping, report, progress, writer, ids)
+
+
+def _stream_ratings(
+    dataset: MovieLensDataset,
+    mapping: FilmMapping[int],
+    report: MovieLensReport,
+    progress: Progress,
+    writer: PipelinedWriter,
+    ids: IdAllocator,
+) -> None:
+    source = dataset.name
     ratings_path = dataset.root.where(dataset.ratings_file)
-    writer = bulk_writer(session)
-    ids = id_allocator(session, "persons")
     person_batch: list[PersonRow] = []
     rating_batch: list[RatingRow] = []
     person_ids: dict[str, int] = {}
@@ -152,7 +165,7 @@ def _write_ratings(
 
 
 def _flush(
-    writer: BulkWriter,
+    writer: PipelinedWriter,
     persons: list[PersonRow],
     ratings: list[RatingRow],
     report: MovieLensReport,

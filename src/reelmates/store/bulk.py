@@ -7,7 +7,8 @@ PostgreSQL. Every constraint and index stays in place; nothing is disabled for s
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing, contextmanager
 from typing import Any, Protocol
 
@@ -93,6 +94,43 @@ class _PostgresWriter:
                     copy.write(block)
 
 
+class PipelinedWriter:
+    """Writes one batch in a background thread while the caller prepares the next.
+
+    Parsing is Python work that holds the GIL; the database's side of a batch (COPY on the
+    server, or sqlite3's C code, which releases the GIL) runs meanwhile. At most one batch is in
+    flight, so memory stays at two batches. Use as a context manager: leaving it waits for the
+    last batch, so the caller's transaction never commits or rolls back under a running write.
+    """
+
+    def __init__(self, writer: BulkWriter) -> None:
+        self._writer = writer
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reelmates-writer")
+        self._pending: Future[None] | None = None
+
+    def write(self, persons: Sequence[PersonRow], ratings: Sequence[RatingRow]) -> None:
+        self.drain()
+        self._pending = self._pool.submit(self._writer.write, list(persons), list(ratings))
+
+    def drain(self) -> None:
+        """Wait for the batch in flight (and raise its error, if it failed)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> PipelinedWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        try:
+            if exc_type is None:
+                self.drain()
+            elif self._pending is not None:
+                wait([self._pending])  # already failing: just make sure nothing still runs
+        finally:
+            self._pool.shutdown(wait=True)
+
+
 def bulk_writer(session: Session) -> BulkWriter:
     if session.get_bind().dialect.name == "postgresql":
         return _PostgresWriter(session)
@@ -115,14 +153,23 @@ class _SequenceBlocks:
     """PostgreSQL: take ids from the table's own sequence, a block at a time, so that rows other
     sessions insert during a long import never collide with the ids this import hands out."""
 
-    def __init__(self, session: Session, table: str, block: int = 10_000) -> None:
+    def __init__(
+        self,
+        session: Session,
+        table: str,
+        block: int = 10_000,
+        before_fetch: Callable[[], None] | None = None,
+    ) -> None:
         self._session = session
+        self._before_fetch = before_fetch
         self._table = table
         self._block = block
         self._ids: list[int] = []
 
     def next_id(self) -> int:
         if not self._ids:
+            if self._before_fetch is not None:
+                self._before_fetch()  # the connection must be free of a pipelined write
             rows = self._session.execute(
                 text(
                     "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
@@ -134,8 +181,10 @@ class _SequenceBlocks:
         return self._ids.pop()
 
 
-def id_allocator(session: Session, table: str) -> IdAllocator:
+def id_allocator(
+    session: Session, table: str, *, before_fetch: Callable[[], None] | None = None
+) -> IdAllocator:
     """Primary keys for rows written in bulk (``table`` is one of ours, never user input)."""
     if session.get_bind().dialect.name == "postgresql":
-        return _SequenceBlocks(session, table)
+        return _SequenceBlocks(session, table, before_fetch=before_fetch)
     return _MaxPlusOne(session, table)
