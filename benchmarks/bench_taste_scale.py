@@ -7,12 +7,14 @@ that peak memory (max RSS, which includes the data both sides hold) is its own.
 
     python benchmarks/bench_taste_scale.py                 # full size (minutes)
     python benchmarks/bench_taste_scale.py --ratings 2000000
+    python benchmarks/bench_taste_scale.py --rounds 2     # default, implicit, implicit, default
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -75,25 +77,36 @@ def main() -> None:
     ap.add_argument("--films", type=int, default=60_000)
     ap.add_argument("--ratings", type=int, default=25_000_000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--rounds", type=int, default=1, help="alternate ABBA..., report medians")
     ap.add_argument("--side", choices=["default", "implicit"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.side:
         print(json.dumps(run_side(args.side, args.films, args.ratings, args.seed)))
         return
-    results = {}
-    for side in ("default", "implicit"):
-        out = subprocess.run(
-            [sys.executable, __file__, "--side", side, "--films", str(args.films),
-             "--ratings", str(args.ratings), "--seed", str(args.seed)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        results[side] = json.loads(out.stdout.strip().splitlines()[-1])
-        r = results[side]
-        print(f"{side:9s} fit {r['fit_s']:8.1f} s  peak RSS {r['peak_gb']:5.2f} GB  {r['what']}")
-    d, i = results["default"], results["implicit"]
+    results: dict[str, list[dict[str, float | str]]] = {"default": [], "implicit": []}
+    for n in range(args.rounds):
+        # The machine is shared: alternate the order so drifting load hits both sides alike.
+        for side in ("default", "implicit") if n % 2 == 0 else ("implicit", "default"):
+            load = os.getloadavg()[0]
+            out = subprocess.run(
+                [sys.executable, __file__, "--side", side, "--films", str(args.films),
+                 "--ratings", str(args.ratings), "--seed", str(args.seed)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            results[side].append(r)
+            print(
+                f"{side:9s} fit {r['fit_s']:8.1f} s  peak RSS {r['peak_gb']:5.2f} GB  "
+                f"(load {load:.1f} before)  {r['what']}",
+                flush=True,
+            )
+    d = float(np.median([r["fit_s"] for r in results["default"]]))
+    i = float(np.median([r["fit_s"] for r in results["implicit"]]))
+    peak = max(float(r["peak_gb"]) for r in results["default"])
     print(
-        f"{d['nnz']} ratings, {args.films} films: default / implicit fit time = "
-        f"{d['fit_s'] / i['fit_s']:.2f}; default peak {d['peak_gb']:.2f} GB (bar < 8 GB)"
+        f"{results['default'][0]['nnz']} ratings, {args.films} films, {args.rounds} round(s): "
+        f"median fit default {d:.1f} s, implicit {i:.1f} s, default / implicit = {d / i:.2f}; "
+        f"default peak {peak:.2f} GB (bar < 8 GB)"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from reelmates.errors import ConfigurationError
 from reelmates.taste.ease import EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
-from reelmates.taste.persist import load_scorer
+from reelmates.taste.persist import FORMAT_VERSION, load_scorer
 
 
 def test_from_triples_keeps_last_rating_and_string_ids() -> None:
@@ -37,7 +37,7 @@ def test_model_file_has_a_version_and_no_pickle(tmp_path: Path) -> None:
     EaseScorer().fit(m, calibrate=False).save(str(path))
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
-    assert int(arrays["format_version"]) == 1
+    assert int(arrays["format_version"]) == FORMAT_VERSION == 2
     arrays["format_version"] = np.array(99)
     np.savez(tmp_path / "old.npz", **arrays)
     with pytest.raises(ConfigurationError, match="format version 99"):

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from reelmates.together.explain import Explainer
 from reelmates.together.inputs import Filters, ItemFacts, Member, SeenPolicy
-from reelmates.together.ranker import rank_for_group
+from reelmates.together.ranker import GroupRanking, rank_for_group
 from reelmates.together.strategies import Strategy
+from reelmates.together.watchlists import boost_watchlists
 
 N = 12
 GENRES = ("Comedy", "Horror", "Drama")
@@ -61,12 +62,31 @@ def test_vetoes_filters_and_seen_policy() -> None:
 
 
 def test_watchlists_lift_a_film_and_say_so() -> None:
+    # Both rank films 0, 1, 2, ... in that order (scores 12 down to 1). A watchlisted film is
+    # lifted to just after its member's top five: film 9, on both lists, moves from 10th to 6th;
+    # film 11, on Jess's list only, from last to 10th (Jess lifts it to about 7, Sam has it at 1).
     scores = np.tile(np.arange(N, 0, -1, dtype=float), (2, 1))
-    jess = Member("j", "Jess", watchlist=np.array([9]))
+    jess = Member("j", "Jess", watchlist=np.array([9, 11]))
     sam = Member("s", "Sam", watchlist=np.array([9]))
-    ranking = rank_for_group(scores, None, [jess, sam], FACTS, k=3, strategy=Strategy.AVERAGE)
-    assert ranking.picks[0].item == 9
-    assert ranking.picks[0].watchlist == "On Jess's and Sam's watchlists"
+    ranking = rank_for_group(scores, None, [jess, sam], FACTS, k=N, strategy=Strategy.AVERAGE)
+    assert [p.item for p in ranking.picks] == [0, 1, 2, 3, 4, 9, 5, 6, 7, 11, 8, 10]
+    assert ranking.picks[5].watchlist == "On Jess's and Sam's watchlists"
+    assert ranking.picks[9].watchlist == "On Jess's watchlist"
+    assert ranking.picks[0].watchlist is None
+    plain = rank_for_group(
+        scores, None, [jess, sam], FACTS, k=N, strategy=Strategy.AVERAGE, watchlist_rank=None
+    )
+    assert [p.item for p in plain.picks] == list(range(N))
+
+
+def test_watchlist_lift_keeps_order_and_leaves_top_films_alone() -> None:
+    scores = np.arange(N, 0, -1, dtype=float)[None, :]
+    member = Member("j", "Jess", watchlist=np.array([1, 8, 11, 10]))
+    lifted = boost_watchlists(scores, [member], np.ones(N, dtype=bool), rank=5)[0]
+    assert lifted[1] == scores[0, 1]  # already in the top five
+    assert scores[0, 5] < lifted[11] < lifted[10] < lifted[8] < scores[0, 4]  # between 6th and 5th
+    untouched = np.setdiff1d(np.arange(N), [8, 10, 11])
+    assert np.array_equal(lifted[untouched], scores[0, untouched])
 
 
 def test_reasons_and_privacy() -> None:
@@ -98,6 +118,7 @@ members_st = st.lists(
         st.lists(st.integers(0, N - 1), max_size=4, unique=True),
         st.lists(st.integers(0, N - 1), max_size=2, unique=True),
         st.sampled_from([frozenset(), frozenset({"Comedy"})]),
+        st.lists(st.integers(0, N - 1), max_size=3, unique=True),
     ),
     min_size=2,
     max_size=5,
@@ -105,9 +126,17 @@ members_st = st.lists(
 
 
 @settings(deadline=None, max_examples=60)
-@given(members_st, st.sampled_from(list(Strategy)), st.randoms(use_true_random=False))
+@given(
+    members_st,
+    st.sampled_from(list(Strategy)),
+    st.sampled_from(list(SeenPolicy)),
+    st.randoms(use_true_random=False),
+)
 def test_member_order_does_not_matter_and_vetoes_never_show(
-    spec: list[tuple[list[int], list[int], frozenset[str]]], strategy: Strategy, shuffler: object
+    spec: list[tuple[list[int], list[int], frozenset[str], list[int]]],
+    strategy: Strategy,
+    policy: SeenPolicy,
+    shuffler: object,
 ) -> None:
     rng = np.random.default_rng(len(spec))
     members = [
@@ -118,18 +147,28 @@ def test_member_order_does_not_matter_and_vetoes_never_show(
             seen_stars=np.full(len(seen), 4.0),
             vetoed_items=np.array(veto, dtype=np.intp),
             vetoed_genres=genres,
+            watchlist=np.array(watch, dtype=np.intp),
         )
-        for u, (seen, veto, genres) in enumerate(spec)
+        for u, (seen, veto, genres, watch) in enumerate(spec)
     ]
     scores = np.round(_scores(rng, len(members)), 1)  # rounding makes ties likely
+    stars = 3.0 + scores
     perm = list(range(len(members)))
     shuffler.shuffle(perm)  # type: ignore[attr-defined]
-    a = rank_for_group(scores, None, members, FACTS, k=5, strategy=strategy)
-    b = rank_for_group(
-        scores[perm], None, [members[u] for u in perm], FACTS, k=5, strategy=strategy
-    )
+
+    def rank(order: list[int]) -> GroupRanking:
+        group = [members[u] for u in order]
+        return rank_for_group(
+            scores[order], stars[order], group, FACTS, k=5, strategy=strategy, seen_policy=policy
+        )
+
+    a, b = rank(list(range(len(members)))), rank(perm)
     assert [p.item for p in a.picks] == [p.item for p in b.picks]
     assert [p.score for p in a.picks] == [p.score for p in b.picks]
+    assert [p.watchlist for p in a.picks] == [p.watchlist for p in b.picks]
+    # Per-member fields follow each caller's own member order.
+    for pa, pb in zip(a.picks, b.picks, strict=True):
+        assert pb.stars == tuple(pa.stars[u] for u in perm)
     vetoed = {i for m in members for i in m.vetoed_items.tolist()}
     if any(m.vetoed_genres for m in members):
         vetoed |= {i for i in range(N) if i % 3 == 0}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from reelmates.together.strategies import Strategy, rank_group
 
@@ -59,3 +61,29 @@ def test_strategies_respect_candidates_and_tie_break_to_lower_index() -> None:
         ranked = rank_group(scores, cand, 4, strategy)
         assert ranked.items.tolist() == [0, 1, 2], strategy
         assert all(a >= b for a, b in zip(ranked.scores, ranked.scores[1:], strict=False))
+
+
+@settings(deadline=None, max_examples=80)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(2, 6),
+    st.integers(6, 120),
+    st.sampled_from([6, 10]),
+    st.booleans(),
+)
+def test_fair_gives_every_member_one_of_their_own_top_k_when_there_is_room(
+    seed: int, m: int, n: int, k: int, ties: bool
+) -> None:
+    # Members in taste clusters (so majorities exist), some films not candidates, maybe ties.
+    rng = np.random.default_rng(seed)
+    base = rng.standard_normal((int(rng.integers(1, m + 1)), n))
+    scores = base[rng.integers(0, base.shape[0], m)] + 0.3 * rng.standard_normal((m, n))
+    if ties:
+        scores = np.round(scores)
+    cand = rng.random(n) < 0.8
+    idx = np.flatnonzero(cand)
+    assume(idx.size >= k)
+    picked = set(rank_group(scores, cand, k, Strategy.FAIR).items.tolist())
+    for u in range(m):
+        own_top = idx[np.lexsort((idx, -scores[u, idx]))][:k]
+        assert picked & set(own_top.tolist()), u

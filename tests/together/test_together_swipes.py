@@ -115,3 +115,34 @@ def test_a_like_updates_only_that_member() -> None:
     chances = session._chances  # the per-member like-chances after the swipes
     assert chances[0, 3] > chances[0, 2]  # a now prefers odd films
     assert chances[1, 3] < chances[1, 2]  # b is unchanged
+
+
+def test_the_rule_and_why_a_card_came_next_are_spelt_out() -> None:
+    assert MatchRule.default(2).describe(2) == "everyone likes it"
+    assert MatchRule.default(4).describe(4) == "at least 3 of 4 like it"
+    assert MatchRule(2).describe(3) == "at least 2 of 3 like it"
+    up = np.linspace(0.0, 1.0, N)
+    session = SwipeSession(
+        ("a", "b"), [FixedTaste(up, 20.0), FixedTaste(up, 20.0)], np.ones(N, dtype=bool),
+        names=("Ann", "Bob"),
+    )  # fmt: skip
+    card = session.next_card()
+    assert card is not None and card.item == N - 1  # the film both like best
+    assert card.why.startswith(f"Likeliest match now ({card.chance:.0%} for a match): Ann ")
+    assert ", Bob " in card.why
+
+
+@settings(deadline=None, max_examples=30)
+@given(st.lists(st.booleans(), min_size=N, max_size=N), st.integers(0, 2**16))
+def test_only_candidates_are_ever_dealt(allowed: list[bool], seed: int) -> None:
+    # Films outside the deck (vetoed, filtered, seen by everyone) never come up.
+    rng = np.random.default_rng(seed)
+    deck = np.array(allowed)
+    tastes = [FixedTaste(rng.normal(size=N), activity=20.0) for _ in range(3)]
+    session = SwipeSession(("a", "b", "c"), tastes, deck, seed=seed)
+    dealt = []
+    while (card := session.next_card()) is not None:
+        dealt.append(card.item)
+        for who in ("a", "b", "c"):
+            session.record(who, card.item, bool(rng.random() < 0.5))
+    assert sorted(dealt) == np.flatnonzero(deck).tolist()

@@ -59,32 +59,34 @@ def individual(
     title = f"Individual top-{k}, mean over {len(seed_list)} seed(s)"
     table = _table(title, "fit s", k)
     for r in rows:
-        _add(table, "", r)
+        _add(table, None, r)
     console.print(table)
     default = next(r for r in rows if r.label == "default")
     console.print(f"default = {default.model}")
     if fresh:
-        table = _table(f"New people folded in with n ratings (top-{k})", "ms/person", k)
+        table = _table(f"New people folded in with n ratings (top-{k})", "ms/person", k, "n")
         for f in sorted(fresh, key=lambda f: f.given):
             _add(table, str(f.given), f.row)
         console.print(table)
 
 
-def _table(title: str, time_col: str, k: int) -> Table:
+def _table(title: str, time_col: str, k: int, first: str | None = None) -> Table:
     table = Table(title=title)
-    for col in ("n", "scorer", f"P@{k}", f"R@{k}", f"nDCG@{k}", f"MAP@{k}", f"nDCG@{k} ≥4★"):
+    if first:
+        table.add_column(first, justify="right")
+    for col in ("scorer", f"P@{k}", f"R@{k}", f"nDCG@{k}", f"MAP@{k}", f"nDCG@{k} ≥4★"):
         table.add_column(col, justify="left" if col == "scorer" else "right")
     table.add_column("RMSE", justify="right")
     table.add_column(time_col, justify="right")
     return table
 
 
-def _add(table: Table, n: str, r: object) -> None:
+def _add(table: Table, first: str | None, r: object) -> None:
     from reelmates.eval.individual import Row
 
     assert isinstance(r, Row)
     table.add_row(
-        n,
+        *([first] if first is not None else []),
         r.label,
         f"{r.precision:.4f}",
         f"{r.recall:.4f}",

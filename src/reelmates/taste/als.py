@@ -20,6 +20,9 @@ from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.weights import Weighting, weigh
 
+# λ of the per-person ridge behind ``rating_signals`` (unit factors: λ counts as pseudo-ratings)
+SIGNAL_RIDGE = 10.0  # flat between 6 and 15 on a validation split of ML-100K train
+
 
 class AlsConfig(ScorerConfig):
     factors: int = Field(default=64, gt=0)
@@ -82,6 +85,21 @@ class AlsScorer(Scorer):
         if U.shape[0] == 1:  # the fold-in hot path: a matrix-vector product
             return as_f32((self.item_factors @ U[0])[None, :])
         return np.asarray(U @ self.item_factors.T, dtype=np.float32)
+
+    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+        """A ridge regression of the person's residual stars on the films' unit factors,
+        w = (VₕᵀVₕ + λI)⁻¹ Vₕᵀ e, then V w: "films like those I rated above par"."""
+        H = residuals.tocsr()
+        V = self._unit
+        W = np.zeros((H.shape[0], V.shape[1]), dtype=np.float32)
+        eye = SIGNAL_RIDGE * np.eye(V.shape[1])
+        for r in range(H.shape[0]):
+            s, e = H.indptr[r], H.indptr[r + 1]
+            if s == e:
+                continue
+            Vh = V[H.indices[s:e]].astype(np.float64)
+            W[r] = np.linalg.solve(Vh.T @ Vh + eye, Vh.T @ H.data[s:e].astype(np.float64))
+        return [as_f32(W @ V.T)]
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         a = self._unit[np.asarray(items, dtype=np.int64)]

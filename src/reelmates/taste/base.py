@@ -201,13 +201,19 @@ class Scorer(ABC):
             native = self.native_stars(histories)
             if native is not None:
                 return np.clip(native, 0.5, 5.0).astype(np.float32)
-        scores = self.score_matrix(histories)
-        return np.asarray(self.stars_model.predict(histories, scores), dtype=np.float32)
+        return as_f32(self.stars_model.predict(self, histories))
 
     def native_stars(self, histories: sp.csr_matrix) -> FloatArray | None:
         """The model's own star estimate, if it has one (used when there is nothing to
         calibrate on)."""
         return None
+
+    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+        """Estimates of each row's residual stars (stars − baseline) for every film, learned
+        from that row's own residuals (same pattern as its history): extra features for the
+        stars calibration. Ranking scores say what a person will watch; these say how much
+        they will like it. None by default."""
+        return []
 
     # ----- persistence -----------------------------------------------------------------------
 

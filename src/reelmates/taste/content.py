@@ -52,8 +52,9 @@ class ContentScorer(Scorer):
             self.mu = 3.0
             self.prior = np.zeros(matrix.n_items, dtype=np.float32)
 
-    def profiles(self, histories: sp.csr_matrix) -> NDArray[np.float64]:
-        """Feature weights per row (features × rows)."""
+    def profiles(self, histories: sp.csr_matrix, *, centre: bool = True) -> NDArray[np.float64]:
+        """Feature weights per row (features × rows); ``centre`` subtracts each row's shrunk mean
+        first (off for rows that are already residuals)."""
         assert self.features is not None
         c = self.config
         H = histories.tocsr()
@@ -64,7 +65,9 @@ class ContentScorer(Scorer):
             if s == e:
                 continue
             stars = H.data[s:e].astype(np.float64)
-            mean = (stars.sum() + c.mean_shrink * self.mu) / (len(stars) + c.mean_shrink)
+            mean = 0.0
+            if centre:
+                mean = (stars.sum() + c.mean_shrink * self.mu) / (len(stars) + c.mean_shrink)
             Fh = F[H.indices[s:e]]
             K = np.asarray((Fh @ Fh.T).toarray(), dtype=np.float64)
             K[np.diag_indices_from(K)] += c.lam
@@ -88,6 +91,11 @@ class ContentScorer(Scorer):
         return as_f32(
             (mean[:, None] + np.asarray(self.features @ self.profiles(H)).T).astype(np.float32)
         )
+
+    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+        """The same ridge regression on film facts, fitted to residual stars."""
+        assert self.features is not None
+        return [as_f32(np.asarray(self.features @ self.profiles(residuals, centre=False)).T)]
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         assert self.features is not None

@@ -80,6 +80,11 @@ class HybridScorer(Scorer):
     def native_stars(self, histories: sp.csr_matrix) -> FloatArray:
         return self.content.native_stars(histories)
 
+    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+        # Without community ratings there is no calibration (native stars are used instead).
+        collab = self.collab.rating_signals(residuals) if self.warm.any() else []
+        return [*collab, *self.content.rating_signals(residuals)]
+
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         t = np.asarray(targets, dtype=np.int64)
         content = self.content.item_similarity(items, t)

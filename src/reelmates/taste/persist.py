@@ -20,7 +20,7 @@ from reelmates.errors import ConfigurationError
 from reelmates.taste.base import Scorer
 from reelmates.taste.matrix import RatingsMatrix
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: stars calibration weights per history-length knot
 
 
 def save_scorer(scorer: Scorer, path: str | Path) -> None:

@@ -46,14 +46,14 @@ def rank_companions(
     explainer: Explainer | None = None,
 ) -> list[Companion]:
     """``people`` ordered by how much each would enjoy ``film`` (``stars[j]``: person j's
-    predicted stars for it). Someone who rated it counts with their own stars, shown only when
-    they are not private."""
+    predicted stars for it). Someone who rated it counts with their own stars, unless they are
+    private: then their predicted stars stand in, so their rating never shows."""
     if len(stars) != len(people):
         raise ReelmatesError("one predicted rating per person is needed")
     out = []
     for person, predicted in zip(people, np.asarray(stars, dtype=float).tolist(), strict=True):
         own = person.stars_for(film)
-        rated = own is not None and np.isfinite(own)
+        rated = own is not None and np.isfinite(own) and not person.private
         value = float(own) if rated and own is not None else float(predicted)
         note = seen_note(person, film)
         if note is not None:

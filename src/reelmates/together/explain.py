@@ -49,20 +49,47 @@ class Explainer:
 
     def reasons(self, member: Member, picks: IntArray) -> list[str]:
         """One line per pick for ``member``."""
-        loved = loved_films(member)
-        if loved.size == 0 or picks.size == 0:
-            return [f"{member.name}: a crowd favourite (no ratings to go on yet)" for _ in picks]
-        loved = np.sort(loved)  # so the stable sort below breaks ties towards the lower index
-        sims = np.asarray(self.similarity(loved, np.asarray(picks, dtype=np.intp)), dtype=float)
-        sims[loved[:, None] == picks[None, :]] = -np.inf  # a film does not explain itself
-        best = np.argsort(-sims, axis=0, kind="stable")[: self.n_films]
-        lines = []
-        for j in range(picks.size):
-            chosen = [int(loved[o]) for o in best[:, j] if sims[o, j] > 0]
-            lines.append(self._line(member, chosen))
-        return lines
+        return self.reasons_for([member], picks)[0]
 
-    def _line(self, member: Member, films: list[int]) -> str:
+    def reasons_for(self, members: Sequence[Member], picks: IntArray) -> list[list[str]]:
+        """One line per pick for each member, from one similarity call for the whole group."""
+        picks = np.asarray(picks, dtype=np.intp)
+        loved = [loved_films(m) for m in members]
+        # Sorted, so the stable sort below breaks ties towards the lower index.
+        union = np.unique(np.concatenate([np.empty(0, np.intp), *loved]))
+        if union.size == 0 or picks.size == 0:
+            return [[self._line(m, None) for _ in picks] for m in members]
+        sims = np.asarray(self.similarity(union, picks), dtype=float)
+        sims[union[:, None] == picks[None, :]] = -np.inf  # a film does not explain itself
+        # members × picks × union, each member seeing only their own loved films.
+        own = np.zeros((len(members), union.size), dtype=bool)
+        for u, films in enumerate(loved):
+            own[u, np.searchsorted(union, films)] = True
+        mine = np.where(own[:, None, :], sims.T[None, :, :], -np.inf)
+        # The n_films most alike, best first; argmax takes the first maximum, so ties go to the
+        # lower film index (and one argmax per film beats sorting every loved film).
+        best = np.empty((*mine.shape[:2], self.n_films), dtype=np.intp)
+        value = np.empty(best.shape)
+        for j in range(self.n_films):
+            best[..., j] = np.argmax(mine, axis=2)
+            value[..., j] = np.take_along_axis(mine, best[..., j : j + 1], axis=2)[..., 0]
+            np.put_along_axis(mine, best[..., j : j + 1], -np.inf, axis=2)
+        chosen = union[best].tolist()  # members × picks × n_films
+        alike = (value > 0).tolist()
+        return [
+            [
+                self._line(
+                    m, [f for f, ok in zip(fs, oks, strict=True) if ok] if films.size else None
+                )
+                for fs, oks in zip(chosen[u], alike[u], strict=True)
+            ]
+            for u, (m, films) in enumerate(zip(members, loved, strict=True))
+        ]
+
+    def _line(self, member: Member, films: list[int] | None) -> str:
+        """``films`` None: the member has no ratings to go on."""
+        if films is None:
+            return f"{member.name}: a crowd favourite (no ratings to go on yet)"
         if not films:
             return f"{member.name}: a change from your usual, liked by people with your taste"
         titles = _join([self.facts.title(f) for f in films])

@@ -88,6 +88,14 @@ class ItemFacts:
                 raise ReelmatesError(f"{name}: {len(value)} rows for {self.n_items} films")
         if self.genres is not None and self.genres.shape[1] != len(self.genre_names):
             raise ReelmatesError("genres: column count differs from genre_names")
+        # Filters read one genre column, or all years, at a time: store them so that each is a
+        # short contiguous run (years and runtimes are whole numbers, exact in float32).
+        if self.genres is not None:
+            object.__setattr__(self, "genres", np.asfortranarray(self.genres, dtype=bool))
+        for name in ("years", "runtimes"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, np.asarray(value, dtype=np.float32).reshape(-1))
 
     def title(self, item: int) -> str:
         return self.titles[item] if self.titles is not None else f"film {item}"
@@ -102,8 +110,11 @@ class ItemFacts:
         missing = sorted(n for n in names if n.casefold() not in lookup)
         if missing:
             raise ReelmatesError(f"unknown genre(s): {', '.join(missing)}")
-        cols = [lookup[n.casefold()] for n in names]
-        return np.asarray(self.genres[:, cols].any(axis=1)).reshape(-1)
+        cols = sorted({lookup[n.casefold()] for n in names})
+        out = self.genres[:, cols[0]].copy()
+        for c in cols[1:]:
+            out |= self.genres[:, c]
+        return out
 
 
 class SeenPolicy(StrEnum):

@@ -53,6 +53,10 @@ class LikeModel:
 DEFAULT_LIKES = LikeModel()
 
 
+# Up to this many candidates, one partition of all rows beats selecting row by row.
+SMALL = 4096
+
+
 def candidate_ranks(
     scores: NDArray[np.floating], candidates: BoolArray, depth: int
 ) -> tuple[IntArray, NDArray[np.float64]]:
@@ -60,42 +64,84 @@ def candidate_ranks(
 
     Returns ``(items, ranks)``, both (members × d) with d = min(depth, candidates): row u lists
     member u's best candidates in order (ties to the lower index) and their ranks 1..d.
+    Non-finite scores count as the lowest.
     """
     m = scores.shape[0]
-    d = min(depth, int(candidates.sum()))
+    n_cand = int(np.count_nonzero(candidates))
+    d = min(depth, n_cand)
     if d == 0:
         return np.empty((m, 0), np.intp), np.empty((m, 0))
-    if not np.isfinite(scores).all():
-        scores = np.where(np.isfinite(scores), scores, -np.inf)
     top = np.empty((m, d), dtype=np.intp)
     for u in range(m):
         row = scores[u]
-        part = _top_candidates(row, candidates, d)
-        part.sort()  # so the stable sort below breaks ties towards the lower index
-        top[u] = part[np.argsort(-row[part], kind="stable")]
+        part = top_candidates(row, candidates, d, n_cand)
+        top[u] = part[np.lexsort((part, -_finite(row[part])))]
     ranks = np.broadcast_to(np.arange(1.0, d + 1.0), (m, d))
-    return top.astype(np.intp), np.array(ranks)
+    return top, np.array(ranks)
 
 
-def _top_candidates(row: NDArray[np.floating], candidates: BoolArray, d: int) -> IntArray:
-    """Indices of the ``d`` best candidates in ``row``, in no particular order.
+def _finite(values: NDArray[np.floating]) -> NDArray[np.floating]:
+    """``values`` with NaN and ±inf as -inf (the lowest), copied only when there are any."""
+    ok = np.isfinite(values)
+    return values if ok.all() else np.where(ok, values, -np.inf)
 
-    On a long row, a threshold from an evenly strided sample usually keeps a little more than
-    ``d`` candidates, and one comparison pass is much cheaper than a full partition; when the
-    sample misleads (too few survivors) it falls back to the exact partition.
+
+def top_candidates(
+    row: NDArray[np.floating], candidates: BoolArray, d: int, n_cand: int
+) -> IntArray:
+    """Indices of the ``d`` best candidates in ``row`` (ties to the lower index), unordered.
+
+    Non-finite scores count as the lowest. On a long row, a threshold from an evenly strided
+    sample of the candidates usually keeps a little more than ``d`` of them, and one comparison
+    pass is much cheaper than a partition of every candidate; when the sample misleads (too few
+    survivors, or a non-finite value where it matters) it falls back to the exact partition.
+    Either way the same films come out.
     """
     n = row.shape[0]
-    if n >= 20_000 and d * 8 <= n:
-        sample = row[:: n // 4096]
-        keep = min(sample.size - 1, int(2.0 * d * sample.size / n) + 8)
-        cut = np.partition(sample, sample.size - keep)[sample.size - keep]
-        survivors = np.flatnonzero((row >= cut) & candidates)
-        if survivors.size >= d:
-            vals = row[survivors]
-            return survivors[np.argpartition(vals, survivors.size - d)[survivors.size - d :]]
+    if n >= 20_000 and d * 8 <= n_cand:
+        step = n // 4096
+        sample = row[::step][candidates[::step]]
+        if sample.size >= 256 and np.isfinite(sample).all():
+            # Twice the expected share of the sample, so the cut rarely lands too high.
+            keep = min(sample.size - 1, int(2.0 * d * sample.size / n_cand) + 8)
+            cut = np.partition(sample, sample.size - keep)[sample.size - keep]
+            # NaN and -inf never pass a finite cut; +inf does, and is caught below.
+            survivors = np.flatnonzero(row >= cut)
+            survivors = survivors[candidates[survivors]]
+            if survivors.size >= d:
+                vals = row[survivors]
+                if np.isfinite(vals).all():
+                    return _exact_top(vals, survivors, d)
     idx = np.flatnonzero(candidates)
-    vals = row[idx]
-    return idx[np.argpartition(vals, idx.size - d)[idx.size - d :]] if d < idx.size else idx
+    return _exact_top(_finite(row[idx]), idx, d)
+
+
+def _exact_top(vals: NDArray[np.floating], idx: IntArray, d: int) -> IntArray:
+    """The ``d`` best of ``idx`` (sorted ascending; ``vals`` their scores), boundary ties to the
+    lower index."""
+    if d >= idx.size:
+        return idx
+    kth = np.partition(vals, idx.size - d)[idx.size - d]
+    above = idx[vals > kth]
+    ties = idx[vals == kth][: d - above.size]
+    return np.concatenate((above, ties))
+
+
+def pool_ranks(
+    scores: NDArray[np.floating], candidates: BoolArray, depth: int
+) -> tuple[IntArray, NDArray[np.float64]]:
+    """(pool, R) with ``pool`` the films that are some member's top ``depth`` candidate (sorted)
+    and ``R[u, j]`` member u's 1-based rank of ``pool[j]`` (``depth + 1`` when below their top)."""
+    m = scores.shape[0]
+    items, ranks = candidate_ranks(scores, candidates, depth)
+    in_pool = np.zeros(scores.shape[1], dtype=bool)
+    in_pool[items.ravel()] = True
+    pool = np.flatnonzero(in_pool)  # sorted, without a sort
+    column = np.empty(scores.shape[1], dtype=np.intp)
+    column[pool] = np.arange(pool.size)
+    full_rank = np.full((m, pool.size), float(depth + 1))
+    np.put_along_axis(full_rank, column[items], ranks, axis=1)
+    return pool.astype(np.intp), full_rank
 
 
 def like_probabilities(
@@ -104,20 +150,11 @@ def like_probabilities(
     activity: NDArray[np.floating] | None = None,
     model: LikeModel = LikeModel(),
 ) -> tuple[IntArray, FloatArray]:
-    """(pool, P) with ``pool`` the films that are some member's top ``depth`` candidate (sorted)
-    and ``P[u, j]`` member u's chance of liking ``pool[j]``; films outside the pool are less likely
-    for everyone than anything in it."""
-    m = scores.shape[0]
-    act = np.zeros(m) if activity is None else np.asarray(activity, dtype=np.float64)
-    items, ranks = candidate_ranks(scores, candidates, model.depth)
-    in_pool = np.zeros(scores.shape[1], dtype=bool)
-    in_pool[items.ravel()] = True
-    pool = np.flatnonzero(in_pool)  # sorted, without a sort
-    column = np.empty(scores.shape[1], dtype=np.intp)
-    column[pool] = np.arange(pool.size)
-    full_rank = np.full((m, pool.size), float(model.depth + 1))
-    np.put_along_axis(full_rank, column[items], ranks, axis=1)
-    return pool.astype(np.intp), model.probability(full_rank, act)
+    """(pool, P) with ``pool`` as in :func:`pool_ranks` and ``P[u, j]`` member u's chance of
+    liking ``pool[j]``; films outside the pool are less likely for everyone than anything in it."""
+    act = np.zeros(scores.shape[0]) if activity is None else np.asarray(activity, np.float64)
+    pool, full_rank = pool_ranks(scores, candidates, model.depth)
+    return pool, model.probability(full_rank, act)
 
 
 def member_like_chances(

@@ -9,24 +9,6 @@ import numpy as np
 from reelmates.together.inputs import BoolArray, Filters, ItemFacts, Member, SeenPolicy
 
 
-def seen_counts(members: Sequence[Member], n_items: int) -> np.ndarray:
-    """How many members have seen each film."""
-    counts = np.zeros(n_items, dtype=np.int32)
-    for m in members:
-        counts[np.unique(m.seen)] += 1
-    return counts
-
-
-def veto_mask(members: Sequence[Member], facts: ItemFacts) -> BoolArray:
-    """Films some member vetoed, directly or through a genre. Absolute: no strategy sees them."""
-    vetoed = np.zeros(facts.n_items, dtype=bool)
-    genres: frozenset[str] = frozenset()
-    for m in members:
-        vetoed[m.vetoed_items] = True
-        genres |= m.vetoed_genres
-    return vetoed | facts.genre_mask(genres)
-
-
 def filter_mask(filters: Filters, facts: ItemFacts) -> BoolArray:
     """Films that pass the filters (unknown facts pass)."""
     keep = np.ones(facts.n_items, dtype=bool)
@@ -55,14 +37,29 @@ def candidate_mask(
     seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
     extra: BoolArray | None = None,
 ) -> BoolArray:
-    """Films a group may be offered; ``extra`` (optional) restricts further (a catalog subset)."""
-    keep = ~veto_mask(members, facts)
+    """Films a group may be offered; ``extra`` (optional) restricts further (a catalog subset).
+
+    Film vetoes and seen films are cleared by index, so without genre vetoes or filters this
+    costs one pass over the catalog, not one per rule.
+    """
+    keep = np.ones(facts.n_items, dtype=bool)
+    for m in members:  # a veto is absolute: no strategy ever sees the film
+        keep[m.vetoed_items] = False
+    genres = frozenset().union(*(m.vetoed_genres for m in members))
+    if genres:
+        keep &= ~facts.genre_mask(genres)
     if filters is not None and not filters.empty:
         keep &= filter_mask(filters, facts)
-    if seen_policy is not SeenPolicy.SHOW_ALL and members:
-        counts = seen_counts(members, facts.n_items)
-        limit = 1 if seen_policy is SeenPolicy.HIDE_IF_ANY else len(members)
-        keep &= counts < limit
+    if seen_policy is SeenPolicy.HIDE_IF_ANY:
+        for m in members:
+            keep[m.seen] = False
+    elif seen_policy is SeenPolicy.UNLESS_ALL and members:
+        everyone = members[0].seen
+        for m in members[1:]:
+            if everyone.size == 0:
+                break
+            everyone = np.intersect1d(everyone, m.seen)
+        keep[everyone] = False
     if extra is not None:
         keep &= extra
     return keep

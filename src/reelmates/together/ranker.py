@@ -19,8 +19,10 @@ from reelmates.errors import ReelmatesError
 from reelmates.taste.base import Scorer
 from reelmates.together.explain import Explainer, seen_note, watchlist_note
 from reelmates.together.fold import histories
-from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
+from reelmates.together.inputs import Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
+from reelmates.together.shortlist import fair_rank_lifted
+from reelmates.together.stars import picked_stars
 from reelmates.together.strategies import (
     DEFAULT_FAIR,
     DEFAULT_STRATEGY,
@@ -28,6 +30,7 @@ from reelmates.together.strategies import (
     Strategy,
     rank_group,
 )
+from reelmates.together.watchlists import WATCHLIST_RANK, boost_watchlists
 
 # Either the full members × films stars matrix or a function giving it for some films only
 # (cheaper when the catalog is large and only the top k are shown).
@@ -53,30 +56,6 @@ class GroupRanking:
     candidates: int  # films that passed filters, vetoes and the seen policy
 
 
-def boost_watchlists(
-    scores: NDArray[np.floating], members: Sequence[Member], candidates: BoolArray, boost: float
-) -> NDArray[np.floating]:
-    """Raise each member's watchlisted films towards (just above) their own best score.
-
-    ``boost`` = 1 makes a watchlisted film that member's favourite, so a film on several
-    watchlists is a favourite of several members and rises for the whole group.
-    """
-    if boost <= 0 or not any(m.watchlist.size for m in members) or not candidates.any():
-        return scores
-    out = np.array(scores, copy=True)
-    # The row maximum may be a film they have seen; that only makes the boost a touch stronger,
-    # and it avoids a masked pass over the whole catalog.
-    finite = np.isfinite(out).all()
-    clean = out if finite else np.where(np.isfinite(out), out, 0.0)
-    top = clean.max(axis=1)
-    lift = 0.05 * (top - clean.mean(axis=1))  # just above their best, in their own scale
-    for u, m in enumerate(members):
-        wl = m.watchlist[candidates[m.watchlist]]
-        if wl.size:
-            out[u, wl] += boost * (top[u] + lift[u] - out[u, wl])
-    return out
-
-
 def rank_for_group(
     scores: NDArray[np.floating],
     stars: StarsSource | None,
@@ -87,7 +66,7 @@ def rank_for_group(
     strategy: Strategy = DEFAULT_STRATEGY,
     filters: Filters | None = None,
     seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
-    watchlist_boost: float = 1.0,
+    watchlist_rank: int | None = WATCHLIST_RANK,
     explainer: Explainer | None = None,
     fair: FairParams = DEFAULT_FAIR,
 ) -> GroupRanking:
@@ -103,11 +82,15 @@ def rank_for_group(
     ordered = [members[u] for u in canon]
     cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy)
     in_order = scores if canon == sorted(canon) else scores[canon]
-    boosted = boost_watchlists(in_order, ordered, cand, watchlist_boost)
-    ranked = rank_group(boosted, cand, k, strategy, fair)
+    if strategy is Strategy.FAIR:
+        watchlists = [m.watchlist for m in ordered]
+        ranked = fair_rank_lifted(in_order, cand, k, watchlists, watchlist_rank, fair)
+    else:
+        boosted = boost_watchlists(in_order, ordered, cand, watchlist_rank)
+        ranked = rank_group(boosted, cand, k, strategy, fair)
     items = ranked.items
     star_rows = _stars(stars, items, len(members))
-    reasons = [explainer.reasons(m, items) for m in members] if explainer else [[] for _ in members]
+    reasons = explainer.reasons_for(members, items) if explainer else [[] for _ in members]
     watch = [set(m.watchlist.tolist()) for m in ordered]
     picks = []
     for j, item in enumerate(items.tolist()):
@@ -162,9 +145,8 @@ class GroupRanker:
         explain: bool = True,
     ) -> GroupRanking:
         scores, hist = self.score(members)
-        stars: StarsSource | None = None
-        if self.scorer.stars_model is not None:
-            stars = self.scorer.predict_stars_matrix(hist)
+        # Stars only for the picks, from the scores in hand: no second scoring of the catalog.
+        stars = picked_stars(self.scorer, hist, scores)
         explainer = Explainer(self.scorer.item_similarity, self.facts) if explain else None
         return rank_for_group(
             scores,

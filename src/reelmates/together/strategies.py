@@ -23,7 +23,7 @@ from scipy.stats import rankdata
 
 from reelmates.errors import ReelmatesError
 from reelmates.together.inputs import BoolArray, IntArray
-from reelmates.together.likes import LikeModel, like_probabilities
+from reelmates.together.likes import LikeModel, pool_ranks
 
 FloatMatrix = NDArray[np.floating]
 
@@ -54,6 +54,9 @@ class FairParams:
     # Each member's top max(depth, 4k) films are considered; below rank 200 a member's chance is
     # under 4%, far too little to place a film in a short list on their account.
     depth: int = 200
+    # Keep the last slots for members the greedy has not served yet, so that everyone gets one of
+    # their own top k films whenever the list has room for one each (k ≥ members).
+    cover: bool = True
 
     def likes(self, k: int) -> LikeModel:
         return LikeModel(
@@ -135,22 +138,34 @@ def fair_rank(
     scores: FloatMatrix, candidates: BoolArray, k: int, params: FairParams = DEFAULT_FAIR
 ) -> Ranked:
     """Greedy GFAR-style selection of ``k`` films (see the module docstring)."""
-    pool, ps = like_probabilities(scores, candidates, None, params.likes(k))
+    model = params.likes(k)
+    pool, ranks = pool_ranks(scores, candidates, model.depth)
+    ps = model.probability(ranks, np.zeros(scores.shape[0]))
     k = min(k, pool.size)
     if k == 0:
         return Ranked(np.empty(0, np.intp), np.empty(0))
+    # ``favourite[u, j]``: pool[j] is among member u's own top k candidates.
+    cover = params.cover and k >= scores.shape[0]  # room for one film each
+    favourite = ranks <= k if cover else np.zeros(ranks.shape, dtype=bool)
+    served = ~favourite.any(axis=1)  # nobody can serve a member without favourites
     # gain(i) = Σ_u P_u(i) · (mix + (1 - mix) · P(nothing chosen so far pleases u))
     unserved = np.ones(ps.shape[0])
     taken = np.zeros(pool.size, dtype=bool)
     items, values = [], []
-    for _ in range(k):
+    for step in range(k):
         gain = (params.mix + (1.0 - params.mix) * unserved) @ ps
         gain[taken] = -np.inf
+        waiting = ~served
+        if np.count_nonzero(waiting) >= k - step:
+            # As many slots left as members still without a favourite: each slot must now go to
+            # one of theirs, so that everyone finds something when the list has room for it.
+            gain[~favourite[waiting].any(axis=0)] = -np.inf
         best = int(np.argmax(gain))  # the first maximum: pool is sorted, so the lowest index
         items.append(pool[best])
         values.append(float(gain[best]) / ps.shape[0])
         taken[best] = True
         unserved *= 1.0 - ps[:, best]
+        served |= favourite[:, best]
     return Ranked(np.array(items, dtype=np.intp), np.array(values))
 
 
