@@ -67,7 +67,7 @@ def main() -> None:
     with unit_of_work(engine) as session:
         fresh = PersonRepository(session).by_handle(members[0]) is None
     if fresh:
-        print("importing and training (once) ...")
+        print("importing (once) ...")
         with open_path(root) as src:
             import_movielens(engine, open_movielens(src), replace=True)
         rng = np.random.default_rng(3)
@@ -77,6 +77,8 @@ def main() -> None:
                 person, _ = PersonRepository(session).get_or_create_member(handle)
                 for film in rng.choice(np.arange(1, 2_000), 15, replace=False):
                     ratings.set_rating(person.id, int(film), float(rng.integers(1, 11)) / 2, None)
+    if fresh or newest_model_file(settings.effective_model_dir) is None:
+        print("training (once) ...")
         train_taste_model(engine, settings)
     holder = ModelHolder(settings.effective_model_dir, engine)
     context = holder.get()
