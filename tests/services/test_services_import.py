@@ -13,6 +13,8 @@ from reelmates.importers.sources import open_path
 from reelmates.services.importing import MovieLensReport, import_movielens
 from reelmates.services.letterboxd import import_letterboxd
 from reelmates.services.uow import unit_of_work
+from reelmates.store.db import create_db_engine
+from reelmates.store.migrate import upgrade_to_head
 from reelmates.store.models import Film, ImportRun, Person, Rating, SeenMark, WatchlistEntry
 from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, write_folder, write_zip
 
@@ -211,3 +213,11 @@ def test_a_scattered_duplicate_is_refused_by_the_database_and_nothing_lands(
     with pytest.raises(ReelmatesError, match="refused the import"):
         _import(db_engine, write_folder(tmp_path / "ml-100k", files))
     assert _counts(db_engine) == dict.fromkeys(_counts(db_engine), 0)
+
+
+def test_import_into_an_in_memory_sqlite_database(tmp_path: Path) -> None:
+    # The pipelined writer works from a thread of its own; the connection must allow that.
+    engine = create_db_engine("sqlite://")
+    upgrade_to_head(engine)
+    _import(engine, write_folder(tmp_path / "ml-latest-small", CSV_FILES))
+    assert _counts(engine)["ratings"] == 4

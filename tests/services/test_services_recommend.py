@@ -138,3 +138,18 @@ def test_companions_for_a_film_and_pairings(holder: ModelHolder) -> None:
     chosen = holder.get().catalog.film_ids[pairing.item]
     assert int(chosen) not in seen
     assert pairing.reasons[0].startswith("Jess: ") and pairing.reasons[1].startswith("Milly: ")
+
+
+def test_a_year_in_the_title_picks_one_of_two_films(holder: ModelHolder) -> None:
+    both = find_films(holder.engine, ["Little Women"])
+    (only_1994,) = find_films(holder.engine, ["Little Women (1994)"])
+    (only_2019,) = find_films(holder.engine, ["little women (2019)"])
+    assert both == {only_1994, only_2019}
+    with pytest.raises(NotFoundError, match="Little Women"):
+        find_films(holder.engine, ["Little Women (1933)"])
+
+
+def test_companions_for_an_unknown_person_is_a_clear_error(holder: ModelHolder) -> None:
+    (film_id,) = find_films(holder.engine, ["Miss You Already"])
+    with pytest.raises(NotFoundError, match="Nobody"):
+        companions_for_film(holder, "Nobody", film_id, ["Milly"])

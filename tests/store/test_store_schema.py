@@ -11,9 +11,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from reelmates.errors import ConfigurationError
+from reelmates.errors import ConfigurationError, ConflictError
 from reelmates.services.uow import unit_of_work
-from reelmates.store.db import create_db_engine
+from reelmates.settings import Settings
+from reelmates.store.db import create_db_engine, open_database
 from reelmates.store.migrate import current_revision, head_revision, upgrade_to_head
 from reelmates.store.models import Base, Film, Person, Rating
 from reelmates.store.repositories import RatingRepository, half_stars
@@ -124,3 +125,48 @@ def test_sqlite_writer_waits_for_a_long_import_instead_of_failing(tmp_path: obje
 def test_bad_url_is_a_clear_error() -> None:
     with pytest.raises(ConfigurationError, match="not a database URL"):
         create_db_engine("not a url at all")
+
+
+def test_sqlite_readers_do_not_wait_for_a_long_import(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/read.db"
+    importer = create_db_engine(url)
+    upgrade_to_head(importer)
+    _film_and_person(importer)
+    app = create_db_engine(url, busy_timeout_ms=200)
+    holding, done = threading.Event(), threading.Event()
+
+    def long_import() -> None:
+        with unit_of_work(importer) as session:
+            session.add(Person(handle="ml:1", kind="community", source="ml"))
+            session.flush()
+            holding.set()
+            done.wait(10)  # the import's transaction holds the write lock meanwhile
+
+    worker = threading.Thread(target=long_import)
+    worker.start()
+    try:
+        holding.wait(5)
+        upgrade_to_head(app)  # every command checks the schema first
+        with unit_of_work(app, read_only=True) as session:  # sees the last commit at once
+            assert session.scalar(text("SELECT count(*) FROM persons")) == 1
+    finally:
+        done.set()
+        worker.join()
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: object) -> None:
+    settings = Settings(data_dir=tmp_path, database_url="postgresql://nobody@127.0.0.1:1/x")
+    with pytest.raises(ConfigurationError, match=r"cannot open the database .*127\.0\.0\.1:1"):
+        open_database(settings)
+
+
+def test_a_writer_that_waits_too_long_gets_a_clear_error(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/busy.db"
+    importer = create_db_engine(url)
+    upgrade_to_head(importer)
+    app = create_db_engine(url, busy_timeout_ms=100)
+    with unit_of_work(importer) as session:
+        session.add(Person(handle="ml:1", kind="community", source="ml"))
+        session.flush()  # the import holds the write lock past the app's busy timeout
+        with pytest.raises(ConflictError, match="busy"), unit_of_work(app) as other:
+            other.add(Person(handle="Jess", kind="member"))

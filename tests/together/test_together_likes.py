@@ -37,8 +37,12 @@ def test_top_candidates_equal_a_full_sort_ties_to_the_lower_index(
     got = top_candidates(row, candidates, d, n_cand)
     want = _reference(row, candidates, d)
     assert sorted(got.tolist()) == sorted(want)
-    items, ranks = candidate_ranks(row[None, :], candidates, d)
+    # Several rows at once (one shared comparison pass), one of them with films it cannot score.
+    other = -row
+    other[rng.integers(0, LONG, 5)] = np.nan
+    items, ranks = candidate_ranks(np.stack([row, other]), candidates, d)
     assert items[0].tolist() == want
+    assert items[1].tolist() == _reference(np.where(np.isnan(other), -np.inf, other), candidates, d)
     assert ranks[0].tolist() == list(range(1, d + 1))
 
 

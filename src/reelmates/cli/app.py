@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from reelmates.errors import ReelmatesError
 
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=True)
     except ReelmatesError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        # Messages quote user input and file contents: never let them be read as rich markup.
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, markup=True)
         if exc.hint:
-            err.print(exc.hint, highlight=False)
+            err.print(exc.hint, highlight=False, markup=False)
         sys.exit(2 if exc.status_code < 500 else 1)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from reelmates.cli.common import DbOption, console, progress_bars, settings_from
-from reelmates.cli.recommend import italic_titles
+from reelmates.cli.recommend import group_table
 
 
 def demo(db: DbOption = None) -> None:
@@ -32,22 +31,7 @@ def demo(db: DbOption = None) -> None:
             f"{result.trained.seconds:.1f} s."
         )
     console.print(f"Model: {result.pick.model}", style="dim", highlight=False)
-    table = Table(show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("Film")
-    for name in ranking.members:
-        table.add_column(f"{name} ★", justify="right")
-    table.add_column("Why")
-    for n, (pick, year) in enumerate(zip(ranking.picks, result.pick.years, strict=True), 1):
-        why = list(pick.reasons) + list(pick.seen) + ([pick.watchlist] if pick.watchlist else [])
-        why = [italic_titles(line) for line in why]
-        table.add_row(
-            str(n),
-            f"[bold]{pick.title}[/] ({year})" if year else f"[bold]{pick.title}[/]",
-            *(f"{s:.1f}" for s in pick.stars),
-            "\n".join(why),
-        )
-    console.print(table)
+    console.print(group_table(result.pick))
     console.print(
         f"Strategy: {ranking.strategy} over {ranking.candidates:,} candidate films "
         f"(database: {settings.effective_database_url})."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,10 +14,32 @@ from reelmates.errors import ReelmatesError
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
+if TYPE_CHECKING:
+    from reelmates.services.together import GroupPick
+
 
 def italic_titles(line: str) -> str:
     """Reasons mark titles as *Title*; show them in italics (and keep any other [ ] literal)."""
     return re.sub(r"\*([^*]+)\*", r"[italic]\1[/italic]", escape(line))
+
+
+def group_table(result: GroupPick, title: str | None = None) -> Table:
+    """A group's picks: each member's predicted stars and the reasons, one row per film."""
+    table = Table(show_lines=True, title=title)
+    table.add_column("#", justify="right")
+    table.add_column("Film")
+    for name in result.ranking.members:
+        table.add_column(f"{name} ★", justify="right")
+    table.add_column("Why")
+    for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
+        why = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        table.add_row(
+            str(n),
+            f"[bold]{escape(pick.title)}[/] ({year})" if year else f"[bold]{escape(pick.title)}[/]",
+            *(f"{s:.1f}" for s in pick.stars),
+            "\n".join(italic_titles(line) for line in why),
+        )
+    return table
 
 
 def _years(spec: str | None) -> tuple[int | None, int | None]:
@@ -27,6 +49,8 @@ def _years(spec: str | None) -> tuple[int | None, int | None]:
     if not match:
         raise ReelmatesError(f"--years {spec!r}: use 1990-1999, 1990- or -1999")
     low, high = (match.group(1), match.group(2)) if match.lastindex == 2 else (spec, spec)
+    if low and high and int(low) > int(high):
+        raise ReelmatesError(f"--years {spec!r}: the first year comes after the last")
     return (int(low) if low else None, int(high) if high else None)
 
 
@@ -104,21 +128,7 @@ def recommend(
         },
     )
     result = pick_together(holder, people, options)
-    table = Table(show_lines=True, title=" & ".join(people))
-    table.add_column("#", justify="right")
-    table.add_column("Film")
-    for name in result.ranking.members:
-        table.add_column(f"{name} ★", justify="right")
-    table.add_column("Why")
-    for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
-        why = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
-        table.add_row(
-            str(n),
-            f"[bold]{escape(pick.title)}[/] ({year})" if year else f"[bold]{escape(pick.title)}[/]",
-            *(f"{s:.1f}" for s in pick.stars),
-            "\n".join(italic_titles(line) for line in why),
-        )
-    console.print(table)
+    console.print(group_table(result, title=" & ".join(people)))
     console.print(
         f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films.",
         style="dim",

@@ -82,8 +82,6 @@ class MovieLensDataset:
         self.name = root.name
         # 100K's item ids are its own; 1M and the CSV releases share MovieLens's movieId.
         self.id_space = "ml-100k" if self.layout == "100k" else "movielens"
-        # User ids are only meaningful inside one release.
-        self.person_id_space = self.name
         films, ratings, self._sep, self._encoding, self._header = _FILES[self.layout]
         self.films_file, self.ratings_file = films, ratings
         self.skipped = SkippedFilms()

@@ -7,7 +7,7 @@ still say ``file:line`` when it rejects one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 
 
@@ -51,9 +51,3 @@ class DiaryEntry:
     stars: float | None = None  # None: seen / listed without a rating
     rewatch: bool = False
     kind: str = ""  # "ratings" | "watched" | "watchlist" | "diary": which export file
-
-
-def utc_from_unix(seconds: int) -> datetime:
-    from datetime import UTC
-
-    return datetime.fromtimestamp(seconds, tz=UTC)

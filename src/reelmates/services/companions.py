@@ -20,7 +20,7 @@ def _members(holder: ModelHolder, handles: Sequence[str]) -> tuple[TasteContext,
     if len(set(handles)) != len(handles):
         raise ReelmatesError("a person is listed twice")
     context = holder.get()
-    with unit_of_work(holder.engine) as session:
+    with unit_of_work(holder.engine, read_only=True) as session:
         members = [load_member(session, context.catalog, h, GroupOptions()) for h in handles]
     return context, members
 
@@ -39,7 +39,8 @@ def companions_for_film(
     others = [h for h in among if h != person]
     if not others:
         raise ReelmatesError("name at least one other person to choose among")
-    context, members = _members(holder, others)
+    context, members = _members(holder, [person, *others])
+    members = members[1:]  # ``person`` is loaded only to check they exist
     item = context.catalog.item_of.get(film_id)
     if item is None:
         raise NotFoundError(

@@ -36,7 +36,7 @@ def model_is_stale(engine: Engine, settings: Settings) -> bool:
     newest = newest_model_file(settings.effective_model_dir)
     if newest is None:
         return True
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         last_import = session.scalar(select(func.max(ImportRun.finished_at)))
     if last_import is None:
         return False

@@ -25,7 +25,7 @@ def recommend_for_person(holder: ModelHolder, handle: str, k: int = 10) -> list[
     """Top ``k`` unseen films for ``handle``: read their ratings, fold in, rank, explain."""
     context = holder.get()
     catalog, scorer = context.catalog, context.scorer
-    with unit_of_work(holder.engine) as session:
+    with unit_of_work(holder.engine, read_only=True) as session:
         member = load_member(session, catalog, handle, GroupOptions())
     rated = np.isfinite(member.seen_stars)
     items, stars = member.seen[rated], member.seen_stars[rated]

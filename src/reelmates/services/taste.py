@@ -48,7 +48,7 @@ def train_taste_model(
     progress = progress or SilentProgress()
     started = datetime.now(UTC)
     progress.stage("reading ratings and films", total=2)
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         snapshot = RatingRepository(session).snapshot()
         progress.advance(1)
         facts = FilmRepository(session).facts()
@@ -116,7 +116,7 @@ class ModelHolder:
         with self._lock:
             if self._context is None or self._context.path != newest:
                 scorer = load_scorer(newest)
-                with unit_of_work(self.engine) as session:
+                with unit_of_work(self.engine, read_only=True) as session:
                     films = FilmRepository(session).facts()
                 self._context = TasteContext(newest, scorer, CatalogIndex.build(scorer, films))
             return self._context

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from reelmates.catalog.identity import normalise_title
+from reelmates.catalog.identity import normalise_title, split_title_year
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.taste import ModelHolder
@@ -78,7 +78,7 @@ def pick_together(
             f"a group is {MIN_GROUP} to {MAX_GROUP} different people; got {', '.join(handles)}"
         )
     context = holder.get()
-    with unit_of_work(holder.engine) as session:
+    with unit_of_work(holder.engine, read_only=True) as session:
         members = [load_member(session, context.catalog, h, options) for h in handles]
     ranking = GroupRanker(context.scorer, context.catalog.facts).rank(
         members,
@@ -97,12 +97,14 @@ def pick_together(
 
 
 def find_films(engine: Engine, titles: Iterable[str]) -> frozenset[int]:
-    """Catalog ids of films named by title (any year); an unknown title is an error."""
+    """Catalog ids of films named by title, of any year unless it says "Title (1994)"; an
+    unknown title is an error."""
     found: set[int] = set()
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         films = FilmRepository(session)
         for title in titles:
-            matches = films.find_by_title(normalise_title(title))
+            name, year = split_title_year(title)
+            matches = films.find_by_title(normalise_title(name), year)
             if not matches:
                 raise NotFoundError(f"no film called {title!r} in the catalog")
             found.update(f.id for f in matches)

@@ -1,8 +1,9 @@
 """Engine factory and schema migration. The only module that knows connection details.
 
 SQLite gets WAL (readers don't block the writer), a busy timeout (the app's writes wait for an
-import's transaction instead of failing) and enforced foreign keys. Any other SQLAlchemy URL is used
-as given; ``postgresql://`` is mapped to the psycopg 3 driver.
+import's transaction instead of failing) and enforced foreign keys. Writing transactions take the
+write lock at BEGIN; reading ones (:func:`read_only`) don't, so they never wait for an import.
+Any other SQLAlchemy URL is used as given; ``postgresql://`` is mapped to the psycopg 3 driver.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from reelmates.errors import ConfigurationError
 from reelmates.settings import Settings
+
+# Execution option marking an engine whose transactions only read (see read_only).
+READ_ONLY_OPTION = "reelmates_read_only"
 
 
 def normalise_url(raw: str) -> URL:
@@ -38,7 +42,9 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = Fa
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000}
+        # The bulk writer uses the connection from a worker thread, one batch at a time, while
+        # the caller waits: never concurrently, so the same-thread guard only gets in the way.
+        kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     try:
         engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as exc:
@@ -65,7 +71,19 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE: take the write lock up front, so a writer waits (busy_timeout) at BEGIN
         # instead of failing mid-transaction with "database is locked" on lock upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers keep the deferred BEGIN: under WAL they read the last commit without waiting.
+        reader = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that only read."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """SQLite gave up waiting for another connection's write lock (after the busy timeout)."""
+    return "database is locked" in str(exc.orig)
 
 
 def engine_from_settings(settings: Settings) -> Engine:
@@ -79,5 +97,13 @@ def open_database(settings: Settings) -> Engine:
     from reelmates.store.migrate import upgrade_to_head
 
     engine = engine_from_settings(settings)
-    upgrade_to_head(engine)
+    try:
+        upgrade_to_head(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise ConfigurationError(
+            f"cannot open the database {engine.url.render_as_string()}: {reason}",
+            hint="Check the URL (--db or REELMATES_DATABASE_URL) and that its server is running.",
+        ) from exc
     return engine

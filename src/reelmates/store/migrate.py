@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from reelmates.store.db import read_only
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -25,7 +27,7 @@ def head_revision(engine: Engine) -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:  # every command checks: never wait for a writer
         return MigrationContext.configure(conn).get_current_revision()
 
 

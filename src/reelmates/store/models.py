@@ -73,10 +73,6 @@ class Film(Base):
     def genre_names(self) -> tuple[str, ...]:
         return tuple(sorted(g.genre for g in self.genres))
 
-    @property
-    def cast_names(self) -> tuple[str, ...]:
-        return tuple(self.leading_cast.split("|")) if self.leading_cast else ()
-
 
 class FilmGenre(Base):
     __tablename__ = "film_genres"

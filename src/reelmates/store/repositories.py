@@ -22,8 +22,6 @@ from reelmates.store.models import (
     WatchlistEntry,
 )
 
-EXTERNAL_ID_COLUMNS = ("imdb_id", "tmdb_id", "movielens_id", "ml100k_id")
-
 
 @dataclass(frozen=True, slots=True)
 class FilmIdentity:

@@ -72,15 +72,13 @@ def candidate_ranks(
     if d == 0:
         return np.empty((m, 0), np.intp), np.empty((m, 0))
     top = np.empty((m, d), dtype=np.intp)
-    for u in range(m):
-        row = scores[u]
-        part = top_candidates(row, candidates, d, n_cand)
-        top[u] = part[np.lexsort((part, -_finite(row[part])))]
+    for u, part in enumerate(top_candidates_rows(scores, candidates, d, n_cand)):
+        top[u] = part[np.lexsort((part, -finite_or_lowest(scores[u, part])))]
     ranks = np.broadcast_to(np.arange(1.0, d + 1.0), (m, d))
     return top, np.array(ranks)
 
 
-def _finite(values: NDArray[np.floating]) -> NDArray[np.floating]:
+def finite_or_lowest(values: NDArray[np.floating]) -> NDArray[np.floating]:
     """``values`` with NaN and ±inf as -inf (the lowest), copied only when there are any."""
     ok = np.isfinite(values)
     return values if ok.all() else np.where(ok, values, -np.inf)
@@ -89,31 +87,46 @@ def _finite(values: NDArray[np.floating]) -> NDArray[np.floating]:
 def top_candidates(
     row: NDArray[np.floating], candidates: BoolArray, d: int, n_cand: int
 ) -> IntArray:
-    """Indices of the ``d`` best candidates in ``row`` (ties to the lower index), unordered.
+    """:func:`top_candidates_rows` for one row."""
+    return top_candidates_rows(row[None, :], candidates, d, n_cand)[0]
 
-    Non-finite scores count as the lowest. On a long row, a threshold from an evenly strided
+
+def top_candidates_rows(
+    scores: NDArray[np.floating], candidates: BoolArray, d: int, n_cand: int
+) -> list[IntArray]:
+    """For each row, the indices of its ``d`` best candidates (ties to the lower index), unordered.
+
+    Non-finite scores count as the lowest. On long rows, a threshold from an evenly strided
     sample of the candidates usually keeps a little more than ``d`` of them, and one comparison
-    pass is much cheaper than a partition of every candidate; when the sample misleads (too few
-    survivors, or a non-finite value where it matters) it falls back to the exact partition.
-    Either way the same films come out.
+    pass (for all rows at once) is much cheaper than a partition of every candidate; a row whose
+    sample misleads (too few survivors, or a non-finite value where it matters) falls back to the
+    exact partition. Either way the same films come out.
     """
-    n = row.shape[0]
+    m, n = scores.shape
+    out: list[IntArray | None] = [None] * m
     if n >= 20_000 and d * 8 <= n_cand:
         step = n // 4096
-        sample = row[::step][candidates[::step]]
-        if sample.size >= 256 and np.isfinite(sample).all():
+        sample = scores[:, ::step][:, candidates[::step]]
+        size = sample.shape[1]
+        if size >= 256:
             # Twice the expected share of the sample, so the cut rarely lands too high.
-            keep = min(sample.size - 1, int(2.0 * d * sample.size / n_cand) + 8)
-            cut = np.partition(sample, sample.size - keep)[sample.size - keep]
+            keep = min(size - 1, int(2.0 * d * size / n_cand) + 8)
+            cuts = np.partition(sample, size - keep, axis=1)[:, size - keep]
             # NaN and -inf never pass a finite cut; +inf does, and is caught below.
-            survivors = np.flatnonzero(row >= cut)
-            survivors = survivors[candidates[survivors]]
-            if survivors.size >= d:
-                vals = row[survivors]
-                if np.isfinite(vals).all():
-                    return _exact_top(vals, survivors, d)
-    idx = np.flatnonzero(candidates)
-    return _exact_top(_finite(row[idx]), idx, d)
+            passed = scores >= cuts[:, None]
+            passed &= candidates
+            for u in np.flatnonzero(np.isfinite(sample).all(axis=1)).tolist():
+                survivors = np.flatnonzero(passed[u])
+                if survivors.size >= d:
+                    vals = scores[u, survivors]
+                    if np.isfinite(vals).all():
+                        out[u] = _exact_top(vals, survivors, d)
+    if any(part is None for part in out):
+        idx = np.flatnonzero(candidates)
+        for u in range(m):
+            if out[u] is None:
+                out[u] = _exact_top(finite_or_lowest(scores[u, idx]), idx, d)
+    return [part for part in out if part is not None]
 
 
 def _exact_top(vals: NDArray[np.floating], idx: IntArray, d: int) -> IntArray:

@@ -54,12 +54,10 @@ def candidate_mask(
         for m in members:
             keep[m.seen] = False
     elif seen_policy is SeenPolicy.UNLESS_ALL and members:
-        everyone = members[0].seen
-        for m in members[1:]:
-            if everyone.size == 0:
-                break
-            everyone = np.intersect1d(everyone, m.seen)
-        keep[everyone] = False
+        everyone = set(members[0].seen.tolist()).intersection(
+            *(m.seen.tolist() for m in members[1:])
+        )
+        keep[list(everyone)] = False
     if extra is not None:
         keep &= extra
     return keep

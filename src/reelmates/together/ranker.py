@@ -111,7 +111,7 @@ def rank_for_group(
         members=tuple(m.name for m in members),
         strategy=strategy,
         picks=tuple(picks),
-        candidates=int(cand.sum()),
+        candidates=int(np.count_nonzero(cand)),
     )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reelmates.together.inputs import BoolArray, IntArray
-from reelmates.together.likes import top_candidates
+from reelmates.together.likes import top_candidates_rows
 from reelmates.together.strategies import FairParams, Ranked, fair_rank
 from reelmates.together.watchlists import lift_watchlists
 
@@ -29,11 +29,8 @@ def shortlist(
     n_cand = int(np.count_nonzero(candidates))
     if n_cand <= depth:
         return np.flatnonzero(candidates).astype(np.intp)
-    keep = np.zeros(candidates.shape[0], dtype=bool)
-    for row in scores:
-        keep[top_candidates(row, candidates, depth, n_cand)] = True
-    keep[extra[candidates[extra]]] = True
-    return np.flatnonzero(keep).astype(np.intp)
+    parts = top_candidates_rows(scores, candidates, depth, n_cand)
+    return np.unique(np.concatenate([*parts, extra[candidates[extra]]])).astype(np.intp)
 
 
 def fair_rank_lifted(

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reelmates.together.inputs import BoolArray, IntArray, Member
-from reelmates.together.likes import SMALL, top_candidates
+from reelmates.together.likes import SMALL, finite_or_lowest, top_candidates_rows
 
 # A watchlisted film counts, for that member, as ranking just after their own top five. On the
 # offline demo, films on both friends' watchlists then share the top five with each friend's
@@ -29,47 +29,41 @@ def lift_watchlists(
     """Lift row u's ``watchlists[u]`` candidates to just after its ``rank``-th best candidate.
 
     Lifted films land between that row's ``rank``-th and next-best candidates, keeping their
-    order among themselves; films already in the top ``rank`` stay put. ``rank`` None or 0: no
-    lift. Returns ``scores`` itself when nothing moves, else a copy.
+    order among themselves; films already in the top ``rank`` stay put. Non-finite scores count
+    as the lowest. ``rank`` None or 0: no lift. Returns ``scores`` itself when there is nothing
+    to lift, else a copy.
     """
-    if not rank or not any(w.size for w in watchlists):
+    if not rank:
         return scores
     n_cand = int(np.count_nonzero(candidates))
-    if n_cand <= rank:
-        return scores  # every candidate is already in everyone's top ``rank``
+    wanted = [(u, w[candidates[w]]) for u, w in enumerate(watchlists)]
+    wanted = [(u, wl) for u, wl in wanted if wl.size]
+    if not wanted or n_cand <= rank:  # (every candidate is already in everyone's top ``rank``)
+        return scores
+    anchors = _anchors(scores[[u for u, _ in wanted]], candidates, rank, n_cand)
     out = np.array(scores, copy=True)
-    anchors = _anchors(out, candidates, rank, n_cand) if n_cand <= SMALL else None
-    for u, watch in enumerate(watchlists):
-        wl = watch[candidates[watch]]
-        if wl.size == 0:
-            continue
-        row = out[u]
-        clean = row if np.isfinite(row).all() else np.where(np.isfinite(row), row, -np.inf)
-        if anchors is not None:
-            floor, cut = anchors[u]
-        else:
-            best = np.sort(clean[top_candidates(clean, candidates, rank + 1, n_cand)])
-            floor, cut = best[0], best[1]  # the (rank+1)-th and rank-th best candidates
+    for (u, wl), (floor, cut) in zip(wanted, anchors.tolist(), strict=True):
         if not np.isfinite(floor):
             continue  # too few scored films to anchor to
-        own = clean[wl]
+        own = finite_or_lowest(out[u, wl])
         below = own < cut
-        if not below.any():
-            continue
         # Map (-inf, cut) monotonically into (floor, cut]: far below lands just above ``floor``.
         gap = cut - floor
-        row[wl[below]] = floor + gap * gap / (cut - own[below] + gap) if gap > 0 else cut
+        lifted = floor + gap * gap / (cut - own[below] + gap) if gap > 0 else cut
+        out[u, wl[below]] = lifted
     return out
 
 
 def _anchors(
     scores: NDArray[np.floating], candidates: BoolArray, rank: int, n_cand: int
 ) -> NDArray[np.floating]:
-    """Each row's ((rank+1)-th, rank-th) best candidate score, for all rows in one partition."""
-    vals = scores[:, candidates]
-    vals = np.where(np.isfinite(vals), vals, -np.inf)
-    part = np.partition(vals, (n_cand - rank - 1, n_cand - rank), axis=1)
-    return part[:, [n_cand - rank - 1, n_cand - rank]]
+    """Each row's (``rank`` + 1)-th and ``rank``-th best candidate scores (non-finite: -inf)."""
+    if n_cand <= SMALL:  # one partition of every row
+        vals = finite_or_lowest(scores[:, candidates])
+        part = np.partition(vals, (n_cand - rank - 1, n_cand - rank), axis=1)
+        return part[:, [n_cand - rank - 1, n_cand - rank]]
+    tops = top_candidates_rows(scores, candidates, rank + 1, n_cand)
+    return np.array([np.sort(finite_or_lowest(scores[u, t]))[:2] for u, t in enumerate(tops)])
 
 
 def boost_watchlists(
