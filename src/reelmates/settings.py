@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # downloads (MovieLens zips); default: data_dir / "cache"
     model_dir: Path | None = None  # fitted taste models; default: data_dir / "models"
     redis_url: str | None = None
-    sqlite_busy_timeout_ms: int = 30_000
+    # An app write waits this long for a running import (one transaction) to commit; the
+    # largest imports (25M ratings) take minutes, so the wait must be as long.
+    sqlite_busy_timeout_ms: int = 600_000
 
     @property
     def effective_database_url(self) -> str:

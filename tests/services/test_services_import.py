@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from reelmates.errors import ConflictError, InputFileError, ReelmatesError
+from reelmates.errors import ConflictError, InputFileError
 from reelmates.importers.movielens import open_movielens
 from reelmates.importers.sources import open_path
 from reelmates.services.importing import MovieLensReport, import_movielens
@@ -210,8 +210,10 @@ def test_a_scattered_duplicate_is_refused_by_the_database_and_nothing_lands(
     files = dict(ML100K_FILES)
     # 100K's u.data is not grouped by user: the duplicate is only caught by the primary key.
     files["u.data"] = "7\t1\t2\t100\n8\t1\t3\t100\n7\t1\t4\t200\n"
-    with pytest.raises(ReelmatesError, match="refused the import"):
+    with pytest.raises(InputFileError, match="user 7 rates film 1 twice") as caught:
         _import(db_engine, write_folder(tmp_path / "ml-100k", files))
+    assert caught.value.line == 3
+    assert "(first on line 1)" in caught.value.message
     assert _counts(db_engine) == dict.fromkeys(_counts(db_engine), 0)
 
 
@@ -221,3 +223,30 @@ def test_import_into_an_in_memory_sqlite_database(tmp_path: Path) -> None:
     upgrade_to_head(engine)
     _import(engine, write_folder(tmp_path / "ml-latest-small", CSV_FILES))
     assert _counts(engine)["ratings"] == 4
+
+
+def test_a_later_release_matches_films_by_movielens_id_even_if_retitled(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    _import(db_engine, write_folder(tmp_path / "ml-latest-small", CSV_FILES))
+    films_before = _counts(db_engine)["films"]
+    renamed = dict(CSV_FILES)
+    renamed["movies.csv"] = str(renamed["movies.csv"]).replace(
+        '"Godfather, The (1972)"', '"Mario Puzo\'s The Godfather (1972)"'
+    )
+    renamed["links.csv"] = "movieId,imdbId,tmdbId\n"  # no ids to match on: only movieId
+    report = _import(db_engine, write_folder(tmp_path / "ml-latest", renamed))
+    assert report.films_created == 0
+    assert report.films_matched == 4
+    assert _counts(db_engine)["films"] == films_before
+
+
+def test_letterboxd_cannot_write_onto_a_community_rater(db_engine: Engine, tmp_path: Path) -> None:
+    _import(db_engine, write_folder(tmp_path / "ml-latest-small", CSV_FILES))
+    before = _counts(db_engine)
+    with (
+        pytest.raises(ConflictError, match="community rater"),
+        open_path(write_zip(tmp_path / "lb.zip", LETTERBOXD)) as root,
+    ):
+        import_letterboxd(db_engine, root, "ml-latest-small:1")
+    assert _counts(db_engine) == before

@@ -90,7 +90,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: object) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 600_000
 
 
 def test_sqlite_writer_waits_for_a_long_import_instead_of_failing(tmp_path: object) -> None:

@@ -84,7 +84,8 @@ def letterboxd(
     )
     if report.unmatched:
         console.print(
-            f"[yellow]{len(report.unmatched)} films are not in the catalog[/] (import MovieLens "
+            f"[yellow]{len(report.unmatched)} film{'s' if len(report.unmatched) != 1 else ''} "
+            "not in the catalog[/] (import MovieLens "
             "or add them first):"
         )
         for label in report.unmatched:

@@ -72,11 +72,23 @@ class FilmUpserter:
             new_genres.extend({"film_id": film_id, "genre": g} for g in sorted(set(record.genres)))
             return film_id
 
-        def remember(record: FilmRecord) -> FilmRecord:
-            enriched.append(record)
-            return record
+        # The source's own id decides first: a film a previous import of the same id space
+        # created is that film, even if the new release spells its title differently.
+        known = self._films_by_source_id()
+        already: dict[str, int] = {}
 
-        mapping = map_films((remember(r) for r in records), matcher, create)
+        def unknown(records: Iterable[FilmRecord]) -> Iterable[FilmRecord]:
+            for record in records:
+                enriched.append(record)
+                film_id = known.get(record.source_id)
+                if film_id is None:
+                    yield record
+                else:
+                    already[record.source_id] = film_id
+
+        mapping = map_films(unknown(records), matcher, create)
+        mapping.ids.update(already)
+        mapping.matched += len(already)
         session = self.repo.session
         for chunk in range(0, len(new_films), 5_000):
             session.execute(insert(Film), new_films[chunk : chunk + 5_000])
@@ -89,6 +101,11 @@ class FilmUpserter:
             self._enrich(films[mapping.ids[record.source_id]], record)
         self.repo.session.flush()
         return mapping
+
+    def _films_by_source_id(self) -> dict[str, int]:
+        if self.id_column is None:
+            return {}
+        return {str(ext): fid for ext, fid in self.repo.ids_by_external(self.id_column)}
 
     def _claim_ids(self, record: FilmRecord, current: dict[str, object]) -> dict[str, object]:
         """The external ids this record can give a film that lacks them (``current``)."""

@@ -13,6 +13,7 @@ from reelmates.catalog.identity import FilmMapping
 from reelmates.errors import ConflictError, InputFileError
 from reelmates.importers.movielens import MovieLensDataset
 from reelmates.importers.records import RatingRecord
+from reelmates.importers.repeats import find_repeated_rating
 from reelmates.services.films import FilmUpserter
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
@@ -21,6 +22,7 @@ from reelmates.store.bulk import (
     PersonRow,
     PipelinedWriter,
     RatingRow,
+    RefusedRowsError,
     bulk_writer,
     id_allocator,
 )
@@ -104,9 +106,22 @@ def _write_ratings(
     source = dataset.name
     # The bar counts bytes of the ratings file: exact, where a row count would be a guess.
     progress.stage(f"{source}: ratings", total=dataset.ratings_bytes())
-    with PipelinedWriter(bulk_writer(session)) as writer:
-        ids = id_allocator(session, "persons", before_fetch=writer.drain)
-        _stream_ratings(dataset, mapping, report, progress, writer, ids)
+    try:
+        with PipelinedWriter(bulk_writer(session)) as writer:
+            ids = id_allocator(session, "persons", before_fetch=writer.drain)
+            _stream_ratings(dataset, mapping, report, progress, writer, ids)
+    except RefusedRowsError as refused:
+        # Only a rating given twice, with other lines between, gets this far; find its lines.
+        progress.stage("finding the line the database refused")
+        repeat = find_repeated_rating(dataset.ratings())
+        if repeat is None:
+            raise
+        raise InputFileError(
+            dataset.root.where(dataset.ratings_file),
+            repeat.line,
+            f"user {repeat.person_id} rates film {repeat.film_id} twice "
+            f"(first on line {repeat.first_line})",
+        ) from refused
 
 
 def _stream_ratings(

@@ -38,6 +38,10 @@ def _dbapi(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
 
 
+class RefusedRowsError(ReelmatesError):
+    """The database refused a batch (a primary key or foreign key said no)."""
+
+
 @contextmanager
 def _refusals_explained(dbapi_module: Any) -> Iterator[None]:
     """The driver's integrity error (a duplicate, a bad reference) as a message a user can act on;
@@ -45,7 +49,7 @@ def _refusals_explained(dbapi_module: Any) -> Iterator[None]:
     try:
         yield
     except dbapi_module.IntegrityError as exc:
-        raise ReelmatesError(
+        raise RefusedRowsError(
             f"the database refused the import: {exc}",
             hint="Nothing was imported. Check the file for a rating given twice.",
         ) from exc

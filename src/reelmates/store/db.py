@@ -35,7 +35,7 @@ def normalise_url(raw: str) -> URL:
     return url
 
 
-def create_db_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
+def create_db_engine(url: str, *, busy_timeout_ms: int = 600_000, echo: bool = False) -> Engine:
     parsed = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":

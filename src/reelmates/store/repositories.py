@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from reelmates.errors import NotFoundError
+from reelmates.errors import ConflictError, NotFoundError
 from reelmates.store.models import (
     Film,
     FilmGenre,
@@ -101,6 +101,14 @@ class FilmRepository:
             query = query.where(Film.year == year)
         return list(self.session.scalars(query.order_by(Film.year, Film.id)))
 
+    def ids_by_external(self, column: str) -> list[tuple[object, int]]:
+        """(external id, film id) for every film that has one in ``column``."""
+        col = getattr(Film, column)
+        return [
+            (ext, fid)
+            for ext, fid in self.session.execute(select(col, Film.id).where(col.is_not(None)))
+        ]
+
     def external_ids_in_use(self, column: str) -> set[object]:
         col = getattr(Film, column)
         return set(self.session.scalars(select(col).where(col.is_not(None))))
@@ -153,6 +161,11 @@ class PersonRepository:
     def get_or_create_member(self, handle: str) -> tuple[Person, bool]:
         person = self.by_handle(handle)
         if person is not None:
+            if person.kind != "member":
+                raise ConflictError(
+                    f"{handle!r} is a community rater imported from {person.source}",
+                    hint="Choose another name for this person.",
+                )
             return person, False
         person = Person(handle=handle, kind="member", source=None)
         self.session.add(person)
