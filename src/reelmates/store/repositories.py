@@ -3,7 +3,7 @@ and in :mod:`reelmates.store.bulk`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,18 +72,6 @@ class FilmRepository:
             select(Film.id, Film.title, Film.year, Film.imdb_id, Film.tmdb_id)
         )
         return [FilmIdentity(*row) for row in rows]
-
-    def add(self, film: Film, genres: Iterable[str]) -> Film:
-        film.genres = [FilmGenre(genre=g) for g in sorted(set(genres))]
-        self.session.add(film)
-        self.session.flush()
-        return film
-
-    def get(self, film_id: int) -> Film:
-        film = self.session.get(Film, film_id)
-        if film is None:
-            raise NotFoundError(f"no film with id {film_id}")
-        return film
 
     def by_ids(self, film_ids: Sequence[int], chunk: int = 5_000) -> dict[int, Film]:
         found: dict[int, Film] = {}
@@ -171,11 +159,6 @@ class PersonRepository:
         self.session.add(person)
         self.session.flush()
         return person, True
-
-    def members(self) -> list[Person]:
-        return list(
-            self.session.scalars(select(Person).where(Person.kind == "member").order_by(Person.id))
-        )
 
     def count_from_source(self, source: str) -> int:
         return (
