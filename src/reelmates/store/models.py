@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -33,6 +36,8 @@ NAMING_CONVENTION = {
 }
 
 PERSON_KINDS = ("member", "community")
+HANDLE_MAX = 120
+DISPLAY_NAME_MAX = 120
 
 
 class Base(DeclarativeBase):
@@ -93,10 +98,16 @@ class Person(Base):
     __table_args__ = (CheckConstraint("kind IN ('member', 'community')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Unique handle: a member's name ("Jess"), or "<source>:<id>" for a community rater.
-    handle: Mapped[str] = mapped_column(String(120), unique=True)
+    # Unique handle: a member's log-in name ("jess"), or "<source>:<id>" for a community rater.
+    handle: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True)
+    # A member's handle case-folded: unique, so "Jess" and "jess" are one person. NULL for
+    # community raters (their handles are unique already, and bulk imports skip this column).
+    handle_key: Mapped[str | None] = mapped_column(String(HANDLE_MAX), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_MAX))  # free text
     kind: Mapped[str] = mapped_column(String(12))
     source: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Private taste: others see that a film suits them, never what they rated (see privacy.py).
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -156,3 +167,72 @@ class ImportRun(Base):
     persons_added: Mapped[int] = mapped_column(Integer, default=0)
     ratings_added: Mapped[int] = mapped_column(BigInteger, default=0)
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Installation(Base):
+    """One row: this database's identity, written by the migration that created it. Model files
+    record it, so a model is only ever served against the database it was fitted on."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class GenreVeto(Base):
+    """A member never wants to be offered films of this genre (applies to every group)."""
+
+    __tablename__ = "genre_vetoes"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    genre: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class FilmVeto(PersonFilmKey, Base):
+    """A member never wants to be offered this film (applies to every group)."""
+
+    __tablename__ = "film_vetoes"
+
+
+class SwipeSession(Base):
+    """A room: members swiping one shared deck. Its state is a function of its swipes."""
+
+    __tablename__ = "swipe_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    at_least: Mapped[int | None] = mapped_column(SmallInteger)  # match rule; None: everyone
+    options: Mapped[str] = mapped_column(Text, default="{}")  # JSON: filters, seen policy
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SwipeSessionMember(Base):
+    __tablename__ = "swipe_session_members"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("swipe_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class Swipe(Base):
+    """One member's like or pass of one card; the id orders a session's swipes."""
+
+    __tablename__ = "swipes"
+    __table_args__ = (
+        UniqueConstraint("session_id", "person_id", "film_id"),
+        Index("ix_swipes_session_id_id", "session_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("swipe_sessions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"))
+    liked: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -16,6 +16,9 @@ from reelmates.errors import ConflictError, NotFoundError
 from reelmates.store.models import (
     Film,
     FilmGenre,
+    FilmVeto,
+    GenreVeto,
+    Installation,
     Person,
     Rating,
     SeenMark,
@@ -131,12 +134,35 @@ class FilmRepository:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class PersonPreferences:
+    """What a member keeps with them for every group: privacy and absolute vetoes."""
+
+    private: bool
+    vetoed_genres: frozenset[str]
+    vetoed_films: frozenset[int]
+
+
+class InstallationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def database_id(self) -> str:
+        """This database's identity (written by the migrations)."""
+        found = self.session.scalar(select(Installation.id).limit(1))
+        if found is None:  # pragma: no cover - the migration writes it
+            raise NotFoundError("this database has no identity row; run the migrations")
+        return found
+
+
 class PersonRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def by_handle(self, handle: str) -> Person | None:
-        return self.session.scalar(select(Person).where(Person.handle == handle))
+        """A member by their handle in any case, or a community rater by their exact handle."""
+        found = self.session.scalar(select(Person).where(Person.handle_key == handle.casefold()))
+        return found or self.session.scalar(select(Person).where(Person.handle == handle))
 
     def require(self, handle: str) -> Person:
         person = self.by_handle(handle)
@@ -155,10 +181,22 @@ class PersonRepository:
                     hint="Choose another name for this person.",
                 )
             return person, False
-        person = Person(handle=handle, kind="member", source=None)
+        person = Person(handle=handle, handle_key=handle.casefold(), kind="member", source=None)
         self.session.add(person)
         self.session.flush()
         return person, True
+
+    def preferences(self, person_id: int) -> PersonPreferences:
+        person = self.session.get(Person, person_id)
+        if person is None:
+            raise NotFoundError(f"no person with id {person_id}")
+        genres = self.session.scalars(
+            select(GenreVeto.genre).where(GenreVeto.person_id == person_id)
+        )
+        films = self.session.scalars(
+            select(FilmVeto.film_id).where(FilmVeto.person_id == person_id)
+        )
+        return PersonPreferences(bool(person.private), frozenset(genres), frozenset(films))
 
     def count_from_source(self, source: str) -> int:
         return (
