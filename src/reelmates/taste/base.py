@@ -124,18 +124,14 @@ class Scorer(ABC):
         self._matrix = matrix
 
     def history_row(self, items: ArrayLike, stars: ArrayLike) -> sp.csr_matrix:
-        """A one-row CSR for a person's ratings (film indices, stars)."""
-        idx = np.asarray(items, dtype=np.int64).ravel()
-        val = np.asarray(stars, dtype=np.float32).ravel()
-        if len(idx) != len(val):
-            raise ValueError("items and stars must have the same length")
+        """A one-row CSR for a person's ratings (film indices, stars): one value per film, the
+        last one given for a film listed twice (a rating, then a like in a swipe)."""
+        idx, val = one_per_item(items, stars)
         if len(idx) and (idx.min() < 0 or idx.max() >= self.n_items):
             raise IndexError("film index out of range")
-        row = sp.csr_matrix(
+        return sp.csr_matrix(
             (val, (np.zeros(len(idx), dtype=np.int64), idx)), shape=(1, self.n_items)
         )
-        row.sum_duplicates()
-        return row
 
     def score_history(self, items: ArrayLike, stars: ArrayLike) -> FloatArray:
         """Relevance of every film for one person given their ratings (fold-in)."""
@@ -222,6 +218,26 @@ class Scorer(ABC):
         from reelmates.taste.persist import save_scorer
 
         save_scorer(self, path)
+
+
+MIN_STARS, MAX_STARS = 0.5, 5.0
+
+
+def one_per_item(items: ArrayLike, stars: ArrayLike) -> tuple[IntArray, FloatArray]:
+    """A history with one value per film, sorted by film: where a film appears more than once the
+    last value counts (never their sum). Stars must be finite and within 0.5–5."""
+    idx = np.asarray(items, dtype=np.int64).ravel()
+    val = np.asarray(stars, dtype=np.float32).ravel()
+    if len(idx) != len(val):
+        raise ValueError("items and stars must have the same length")
+    if len(val) and not (
+        np.isfinite(val).all() and val.min() >= MIN_STARS and val.max() <= MAX_STARS
+    ):
+        bad = val[~(np.isfinite(val) & (val >= MIN_STARS) & (val <= MAX_STARS))][0]
+        raise ValueError(f"{bad} is not a rating from {MIN_STARS} to {MAX_STARS} stars")
+    # np.unique on the reversed array finds each film's last occurrence.
+    films, first_from_end = np.unique(idx[::-1], return_index=True)
+    return films, val[len(idx) - 1 - first_from_end]
 
 
 def top_k(scores: FloatArray, k: int, banned: NDArray[np.bool_]) -> tuple[IntArray, FloatArray]:

@@ -9,24 +9,24 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from reelmates.taste.base import Scorer
+from reelmates.taste.base import Scorer, one_per_item
 from reelmates.together.inputs import FloatArray, IntArray, Member
 
 
 def histories(members: Sequence[Member], n_items: int) -> sp.csr_matrix:
-    """Members' rated films (stars) as a CSR, one row per member, for folding in."""
+    """Members' rated films (stars) as a CSR, one row per member, for folding in (one value per
+    film: the last one a member's history lists)."""
     rows: list[IntArray] = [np.empty(0, np.intp)]
-    cols: list[IntArray] = [np.empty(0, np.intp)]
-    vals: list[FloatArray] = [np.empty(0)]
+    cols: list[NDArray[np.int64]] = [np.empty(0, np.int64)]
+    vals: list[NDArray[np.float32]] = [np.empty(0, np.float32)]
     for u, m in enumerate(members):
         rated = np.isfinite(m.seen_stars)
-        cols.append(m.seen[rated])
-        vals.append(m.seen_stars[rated])
-        rows.append(np.full(int(rated.sum()), u, dtype=np.intp))
+        items, stars = one_per_item(m.seen[rated], m.seen_stars[rated])
+        cols.append(items)
+        vals.append(stars)
+        rows.append(np.full(items.size, u, dtype=np.intp))
     data = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
-    out = sp.csr_matrix(data, shape=(len(members), n_items), dtype=np.float32)
-    out.sum_duplicates()
-    return out
+    return sp.csr_matrix(data, shape=(len(members), n_items), dtype=np.float32)
 
 
 @dataclass(frozen=True)
