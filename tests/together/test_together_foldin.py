@@ -10,7 +10,7 @@ from reelmates.taste.ease import EaseConfig, EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.together.fold import FoldInTaste, histories
 from reelmates.together.inputs import Member
-from reelmates.together.swipes import MatchRule, SwipeSession
+from reelmates.together.swipes import CardReason, MatchRule, SwipeSession
 
 
 def _blocks() -> EaseScorer:
@@ -64,5 +64,8 @@ def test_a_like_lifts_films_like_it_for_that_member_only() -> None:
     # a's chance for film 5 (rated with film 3 by the community) rises; b's chances stand still.
     assert after[0, 5] > before[0, 5]
     assert np.array_equal(after[1], before[1])
+    # Why a card comes next is told from the member's own chances only.
+    assert session._reason("a", 5) is CardReason.MOVED_UP
+    assert session._reason("b", 5) is CardReason.LIKELIEST
     assert session.record("b", 3, liked=True)  # both like it: the rule (everyone) is met
     assert session.matches == [3]

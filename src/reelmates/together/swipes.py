@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -74,11 +75,31 @@ class MemberTaste(Protocol):
     def activity(self) -> float: ...
 
 
+class CardReason(StrEnum):
+    """Why a card came next, as its member may be told: never from another member's swipes or
+    chances (no herding, no leaked taste)."""
+
+    LIKELIEST = "likeliest"  # among the likeliest matches for the group
+    MOVED_UP = "moved-up"  # your own likes made it likelier for you
+
+
+CARD_REASON_TEXT = {
+    CardReason.LIKELIEST: "One of the likeliest matches for your group",
+    CardReason.MOVED_UP: "Moved up after your swipes",
+}
+
+
 @dataclass(frozen=True)
 class Card:
     item: int
-    chance: float  # P(this card becomes a match), given the swipes so far
-    why: str
+    # P(this card becomes a match), given every swipe so far. It reflects the others' swipes, so
+    # it is for the engine and for measurement only: a front end never shows it to a member.
+    chance: float
+    reason: CardReason
+
+    @property
+    def why(self) -> str:
+        return CARD_REASON_TEXT[self.reason]
 
 
 @dataclass
@@ -97,7 +118,7 @@ class SwipeSession:
     _votes: NDArray[np.int8] = field(init=False)  # members × films: 1 like, -1 pass, 0 unseen
     _offsets: NDArray[np.float64] = field(init=False)
     _tiebreak: NDArray[np.float64] = field(init=False)
-    _initial_rank: NDArray[np.float64] = field(init=False)
+    _initial_chances: NDArray[np.float64] = field(init=False)
     matches: list[int] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)
 
@@ -111,9 +132,7 @@ class SwipeSession:
         self._offsets = np.zeros(m)
         self._tiebreak = np.random.default_rng(self.seed).random(size=(n,))
         self._chances = np.vstack([self._member_chances(u) for u in range(m)])
-        first = self._match_chances()
-        self._initial_rank = np.empty(n)
-        self._initial_rank[self._order(first)] = np.arange(n)
+        self._initial_chances = self._chances.copy()
 
     # ----- state ----------------------------------------------------------------------------
 
@@ -150,9 +169,6 @@ class SwipeSession:
         chance[self.matches] = -1.0
         return chance
 
-    def _order(self, chance: NDArray[np.float64]) -> IntArray:
-        return np.lexsort((self._tiebreak, -chance)).astype(np.intp)
-
     # ----- the two things a room does ---------------------------------------------------------
 
     def next_card(self, member_id: str | None = None) -> Card | None:
@@ -166,7 +182,7 @@ class SwipeSession:
         best = int(np.lexsort((self._tiebreak, -chance))[0])
         if chance[best] < 0:
             return None
-        return Card(best, float(chance[best]), self._why(best, float(chance[best])))
+        return Card(best, float(chance[best]), self._reason(member_id, best))
 
     def record(self, member_id: str, item: int, liked: bool) -> bool:
         """Record a swipe; True when it makes ``item`` a match (matches are kept in order)."""
@@ -191,22 +207,17 @@ class SwipeSession:
 
     # ----- why this card ----------------------------------------------------------------------
 
-    def _why(self, item: int, chance: float) -> str:
-        assert self.names is not None
-        fans = [self.names[u] for u in np.flatnonzero(self._votes[:, item] > 0)]
-        waiting = [
-            f"{self.names[u]} {self._chances[u, item]:.0%}"
-            for u in np.flatnonzero(self._votes[:, item] == 0)
-        ]
-        odds = ", ".join(waiting)
-        if fans:
-            return f"{' and '.join(fans)} liked it; chances for the rest: {odds}"
-        moved = self._initial_rank[item] - len(self.shown)
-        lead = "Moved up after your swipes" if moved > 0 else "Likeliest match now"
-        return f"{lead} ({chance:.0%} for a match): {odds}"
+    def _reason(self, member_id: str | None, item: int) -> CardReason:
+        """From this member's own chances only: did their likes lift the card for them?"""
+        if member_id is None:
+            return CardReason.LIKELIEST
+        u = self._member(member_id)
+        lifted = self._chances[u, item] > self._initial_chances[u, item] + 1e-12
+        return CardReason.MOVED_UP if lifted else CardReason.LIKELIEST
 
     def votes_for(self, item: int) -> dict[str, bool]:
-        """Who has swiped ``item`` so far, and how."""
+        """Who has swiped ``item`` so far, and how (for the engine and tests; a front end shows it
+        only once the card is a match)."""
         return {
             self.member_ids[u]: bool(self._votes[u, item] > 0)
             for u in np.flatnonzero(self._votes[:, item] != 0)
