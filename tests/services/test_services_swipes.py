@@ -1,4 +1,4 @@
-"""Swipe rooms from the database: stored swipes are the truth, the per-process cache follows them."""
+"""Swipe rooms from the database: stored swipes are the truth; the per-process cache follows."""
 
 from __future__ import annotations
 
