@@ -46,7 +46,7 @@ def main() -> None:
     from reelmates.services.together import GroupOptions, load_member, pick_together
     from reelmates.services.uow import unit_of_work
     from reelmates.settings import Settings
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
     from reelmates.store.repositories import PersonRepository, RatingRepository
 
     ap = argparse.ArgumentParser(description=__doc__)

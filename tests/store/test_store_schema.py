@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from reelmates.errors import ConfigurationError, ConflictError
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.db import create_db_engine, open_database
-from reelmates.store.migrate import current_revision, head_revision, upgrade_to_head
+from reelmates.store.db import create_db_engine
+from reelmates.store.migrate import current_revision, head_revision, open_database, upgrade_to_head
 from reelmates.store.models import Base, Film, Person, Rating
 from reelmates.store.repositories import RatingRepository, half_stars
 

@@ -17,7 +17,7 @@ from reelmates.taste.content import ContentScorer
 from reelmates.taste.ease import EaseConfig, EaseScorer
 from reelmates.taste.hybrid import HybridConfig, HybridScorer
 from reelmates.taste.matrix import RatingsMatrix
-from reelmates.taste.persist import load_scorer
+from reelmates.taste.persist import load_scorer, save_scorer
 from reelmates.taste.popularity import PopularityScorer
 
 N_USERS, N_ITEMS = 60, 40
@@ -141,7 +141,7 @@ def test_item_similarity_shape_and_bound(fitted: dict[str, Scorer], name: str) -
 def test_save_load_round_trip(fitted: dict[str, Scorer], name: str, tmp_path: Path) -> None:
     s = fitted[name]
     path = tmp_path / f"{name}.npz"
-    s.save(str(path))
+    save_scorer(s, path)
     back = load_scorer(path)
     assert type(back) is type(s)
     assert back.config == s.config

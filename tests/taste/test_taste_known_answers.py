@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from reelmates.taste.als import AlsConfig, AlsScorer
-from reelmates.taste.bias import fit_biases
+from reelmates.taste.baseline import fit_biases
 from reelmates.taste.ease import EaseConfig, EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.popularity import PopularityScorer

@@ -10,7 +10,7 @@ import pytest
 from reelmates.errors import ConfigurationError
 from reelmates.taste.ease import EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
-from reelmates.taste.persist import FORMAT_VERSION, load_scorer
+from reelmates.taste.persist import FORMAT_VERSION, load_scorer, save_scorer
 
 
 def test_from_triples_keeps_last_rating_and_string_ids() -> None:
@@ -34,7 +34,7 @@ def test_fixed_item_ids_give_unrated_films_a_column() -> None:
 def test_model_file_has_a_version_and_no_pickle(tmp_path: Path) -> None:
     m = RatingsMatrix.from_triples([0, 0, 1], [0, 1, 1], [4.0, 5.0, 3.0])
     path = tmp_path / "m.npz"
-    EaseScorer().fit(m, calibrate=False).save(str(path))
+    save_scorer(EaseScorer().fit(m, calibrate=False), path)
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
     assert int(arrays["format_version"]) == FORMAT_VERSION == 2

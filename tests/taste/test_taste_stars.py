@@ -71,14 +71,14 @@ def test_stars_follow_the_person_not_only_the_film() -> None:
 
 
 def test_model_file_keeps_the_calibration(tmp_path: Path) -> None:
-    from reelmates.taste.persist import load_scorer
+    from reelmates.taste.persist import load_scorer, save_scorer
 
     m = RatingsMatrix.from_triples(
         np.repeat(np.arange(30), 6), np.tile(np.arange(6), 30), np.tile([5, 4, 3, 2, 1, 3], 30)
     )
     s = BlendScorer(BlendConfig(ease=EaseConfig(lam=5.0))).fit(m, seed=1)
     path = str(tmp_path / "m.npz")
-    s.save(path)
+    save_scorer(s, path)
     back = load_scorer(path)
     np.testing.assert_allclose(back.stars_model.coef, s.stars_model.coef)
     np.testing.assert_allclose(

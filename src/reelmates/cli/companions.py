@@ -26,7 +26,7 @@ def with_whom(
     from reelmates.services.companions import companions_for_film, pairings_for
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import find_films
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
 
     settings = settings_from(db)
     engine = open_database(settings)

@@ -11,7 +11,7 @@ from reelmates.cli.recommend import group_table
 def demo(db: DbOption = None) -> None:
     """Jess and Milly, best friends since childhood, pick a film to watch together."""
     from reelmates.services.demo import DEMO_FRIENDS, run_demo
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
 
     settings = settings_from(db)
     engine = open_database(settings)

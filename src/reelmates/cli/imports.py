@@ -33,7 +33,7 @@ def movielens(
     from reelmates.importers.movielens import open_movielens
     from reelmates.importers.sources import resolve_source
     from reelmates.services.importing import import_movielens
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
 
     settings = settings_from(db)
     engine = open_database(settings)
@@ -72,7 +72,7 @@ def letterboxd(
     """Import a person's whole Letterboxd export, matched to the catalog by title and year."""
     from reelmates.importers.sources import open_path
     from reelmates.services.letterboxd import import_letterboxd
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
 
     engine = open_database(settings_from(db))
     with progress_bars() as progress, open_path(export) as root:

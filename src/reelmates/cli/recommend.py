@@ -94,7 +94,7 @@ def recommend(
     from reelmates.services.personal import recommend_for_person
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupOptions, find_films, pick_together
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
 
     settings = settings_from(db)
     engine = open_database(settings)

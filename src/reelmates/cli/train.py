@@ -10,7 +10,7 @@ from reelmates.cli.common import DbOption, console, progress_bars, settings_from
 def train(db: DbOption = None) -> None:
     """Refit the taste model (collaborative + content hybrid) on every rating and film."""
     from reelmates.services.taste import train_taste_model
-    from reelmates.store.db import open_database
+    from reelmates.store.migrate import open_database
 
     settings = settings_from(db)
     engine = open_database(settings)

@@ -90,20 +90,3 @@ def engine_from_settings(settings: Settings) -> Engine:
     return create_db_engine(
         settings.effective_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
-
-
-def open_database(settings: Settings) -> Engine:
-    """Engine with the schema migrated to the newest revision (safe to call on every start)."""
-    from reelmates.store.migrate import upgrade_to_head
-
-    engine = engine_from_settings(settings)
-    try:
-        upgrade_to_head(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise ConfigurationError(
-            f"cannot open the database {engine.url.render_as_string()}: {reason}",
-            hint="Check the URL (--db or REELMATES_DATABASE_URL) and that its server is running.",
-        ) from exc
-    return engine

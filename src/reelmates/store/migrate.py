@@ -1,4 +1,5 @@
-"""Alembic, driven from code: the migration scripts ship inside the package."""
+"""Alembic, driven from code (the migration scripts ship inside the package), and opening a
+database: an engine whose schema is at the newest revision."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
-from reelmates.store.db import read_only
+from reelmates.errors import ConfigurationError
+from reelmates.settings import Settings
+from reelmates.store.db import engine_from_settings, read_only
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -35,3 +39,18 @@ def upgrade_to_head(engine: Engine) -> None:
     if current_revision(engine) == head_revision(engine):
         return
     command.upgrade(alembic_config(engine), "head")
+
+
+def open_database(settings: Settings) -> Engine:
+    """Engine with the schema migrated to the newest revision (safe to call on every start)."""
+    engine = engine_from_settings(settings)
+    try:
+        upgrade_to_head(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise ConfigurationError(
+            f"cannot open the database {engine.url.render_as_string()}: {reason}",
+            hint="Check the URL (--db or REELMATES_DATABASE_URL) and that its server is running.",
+        ) from exc
+    return engine

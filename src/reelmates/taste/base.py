@@ -20,16 +20,11 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict
 
+from reelmates.taste.arrays import FloatArray, IntArray, as_f32
 from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.stars import StarModel, fit_with_stars
 
-FloatArray = NDArray[np.float32]
-IntArray = NDArray[np.int64]
-
-
-def as_f32(values: object) -> FloatArray:
-    """A float32 ndarray (also tells the type checker what scipy's untyped results are)."""
-    out: FloatArray = np.asarray(values, dtype=np.float32)
-    return out
+__all__ = ["FloatArray", "IntArray", "Scorer", "ScorerConfig", "as_f32", "top_k", "top_k_rows"]
 
 
 class ScorerConfig(BaseModel):
@@ -49,7 +44,7 @@ class Scorer(ABC):
         if not isinstance(self.config, self.config_type):
             raise TypeError(f"{self.name} needs a {self.config_type.__name__}")
         self._matrix: RatingsMatrix | None = None
-        self.stars_model: Any = None  # a stars.StarModel once fitted with calibrate=True
+        self.stars_model: StarModel | None = None  # once fitted with calibrate=True
 
     # ----- what each scorer implements -------------------------------------------------------
 
@@ -106,8 +101,6 @@ class Scorer(ABC):
         """Fit on ``matrix``; with ``calibrate`` also learn the stars calibration (a second fit
         on a held-out part for small data; see ``stars.fit_with_stars``)."""
         if calibrate:
-            from reelmates.taste.stars import fit_with_stars
-
             fit_with_stars(self, matrix, seed=seed)
         else:
             self._fit(matrix)
@@ -210,14 +203,6 @@ class Scorer(ABC):
         stars calibration. Ranking scores say what a person will watch; these say how much
         they will like it. None by default."""
         return []
-
-    # ----- persistence -----------------------------------------------------------------------
-
-    def save(self, path: str) -> None:
-        """Write plain arrays to ``path`` (.npz); see ``persist.save_scorer``."""
-        from reelmates.taste.persist import save_scorer
-
-        save_scorer(self, path)
 
 
 MIN_STARS, MAX_STARS = 0.5, 5.0

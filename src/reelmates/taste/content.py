@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
-from reelmates.taste.bias import fit_biases
+from reelmates.taste.baseline import fit_biases
 from reelmates.taste.matrix import RatingsMatrix
 
 

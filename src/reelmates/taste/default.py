@@ -51,7 +51,7 @@ def fit_default(
     With ``films`` (film id → facts; every catalog film, rated or not), the model is the hybrid
     over the union of catalog and rated films, so unrated catalog films get a column and rank by
     their facts. Without, the collaborative default over the rated films. ``describe()`` on the
-    result says which model it is. Save with ``.save(path)``, read back with
+    result says which model it is. Save with ``reelmates.taste.persist.save_scorer``, read back with
     ``reelmates.taste.persist.load_scorer``.
     """
     item_arr = np.asarray(items).astype(str)

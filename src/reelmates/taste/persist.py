@@ -19,6 +19,8 @@ from numpy.typing import NDArray
 from reelmates.errors import ConfigurationError
 from reelmates.taste.base import Scorer
 from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.registry import scorer_class
+from reelmates.taste.stars import StarModel
 
 FORMAT_VERSION = 2  # 2: stars calibration weights per history-length knot
 
@@ -48,9 +50,6 @@ def save_scorer(scorer: Scorer, path: str | Path) -> None:
 
 def load_scorer(path: str | Path) -> Scorer:
     """Read a model file written by :func:`save_scorer` (no pickle is ever loaded)."""
-    from reelmates.taste.registry import scorer_class
-    from reelmates.taste.stars import StarModel
-
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}

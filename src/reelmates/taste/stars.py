@@ -16,16 +16,19 @@ fit with a penalty on jumps between knots; results are clipped to 0.5–5.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from reelmates.taste.base import FloatArray, Scorer, as_f32
-from reelmates.taste.bias import Biases, fit_biases
+from reelmates.taste.arrays import FloatArray, as_f32
+from reelmates.taste.baseline import Biases, fit_biases
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.zscore import zscore
+
+if TYPE_CHECKING:  # the scorer is only passed in: base imports this module, never the reverse
+    from reelmates.taste.base import Scorer
 
 CAL_USERS = 3000  # people whose ratings are partly held out for calibration...
 CAL_CELLS = 60_000_000  # ...but no more than this many person × film scores in all

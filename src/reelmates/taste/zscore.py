@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from reelmates.taste.base import FloatArray, as_f32
+from reelmates.taste.arrays import FloatArray, as_f32
 
 
 def zscore(scores: FloatArray, mask: NDArray[np.bool_] | None = None) -> FloatArray:
