@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from reelmates.eval.individual import Row, ScorerSpec, _row, mean_row
 from reelmates.eval.splits import holdout_users
 from reelmates.taste.base import top_k_rows
-from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.matrix import RatingsMatrix, random_positions
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,7 @@ def split_given(
     sub = r[rows].tocsr()
     counts = np.diff(sub.indptr)
     owner = np.repeat(np.arange(len(rows)), counts)
-    keys = np.random.default_rng(seed).random(sub.nnz)
-    order = np.lexsort((keys, owner))
-    position = np.empty(sub.nnz, dtype=np.int64)
-    position[order] = np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], counts)
-    given = position < n
+    given = random_positions(sub, np.random.default_rng(seed)) < n
 
     def part(mask: np.ndarray) -> sp.csr_matrix:
         return sp.csr_matrix(

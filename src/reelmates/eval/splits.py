@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.matrix import RatingsMatrix, random_positions
 
 
 def stratified_split(
@@ -26,10 +26,7 @@ def stratified_split(
     r = matrix.ratings.tocsr()
     counts = np.diff(r.indptr)
     rows = np.repeat(np.arange(matrix.n_users), counts)
-    keys = np.random.default_rng(seed).random(r.nnz)
-    order = np.lexsort((keys, rows))  # by row, then by random key
-    position = np.empty(r.nnz, dtype=np.int64)
-    position[order] = np.arange(r.nnz) - np.repeat(r.indptr[:-1], counts)
+    position = random_positions(r, np.random.default_rng(seed))
     n_train = np.floor(ratio * counts + 0.5).astype(np.int64)
     n_train = np.maximum(n_train, np.minimum(counts, 1))
     in_train = position < np.repeat(n_train, counts)

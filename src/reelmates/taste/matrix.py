@@ -139,3 +139,19 @@ def _factorise(
     except KeyError as exc:
         raise ValueError(f"{what} id {exc.args[0]!r} is not in {what}_ids") from None
     return ids, mapped[codes.ravel()]
+
+
+def random_positions(ratings: sp.csr_matrix, rng: np.random.Generator) -> NDArray[np.int64]:
+    """Each stored entry's position (0, 1, …) in a random order of its own row, seeded by ``rng``.
+
+    One random key per entry, sorted within rows: taking the entries with position < n gives each
+    row a uniform random n of its entries (splits, calibration subsets, new-people protocols).
+    """
+    r = ratings.tocsr()
+    counts = np.diff(r.indptr)
+    owner = np.repeat(np.arange(r.shape[0]), counts)
+    keys = rng.random(r.nnz)
+    order = np.lexsort((keys, owner))  # by row, then by random key
+    position = np.empty(r.nnz, dtype=np.int64)
+    position[order] = np.arange(r.nnz) - np.repeat(r.indptr[:-1], counts)
+    return position

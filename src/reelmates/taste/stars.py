@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from reelmates.taste.arrays import FloatArray, as_f32
 from reelmates.taste.baseline import Biases, fit_biases
-from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.matrix import RatingsMatrix, random_positions
 from reelmates.taste.zscore import zscore
 
 if TYPE_CHECKING:  # the scorer is only passed in: base imports this module, never the reverse
@@ -170,11 +170,8 @@ def _calibration_rows(
     kept = kept.tocsr()
     counts = np.diff(kept.indptr)
     hists, targets = [kept], [held]
-    keys = rng.random(kept.nnz)
     owner = np.repeat(np.arange(kept.shape[0]), counts)
-    order = np.lexsort((keys, owner))
-    rank = np.empty(kept.nnz, dtype=np.int64)
-    rank[order] = np.arange(kept.nnz) - np.repeat(kept.indptr[:-1], counts)
+    rank = random_positions(kept, rng)
     for n in SHORT_LENGTHS:
         people = np.flatnonzero(counts > n)
         if len(people) == 0:
