@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import scipy.sparse as sp
 
 from reelmates.importers.records import FilmRecord
-from reelmates.taste.content import ContentScorer
+from reelmates.taste.content import ContentScorer, _RidgeSolver
 from reelmates.taste.default import fit_default
 from reelmates.taste.features import build_item_features
 from reelmates.taste.hybrid import HybridScorer
@@ -83,3 +85,31 @@ def test_cold_film_with_no_community_ratings_still_appears() -> None:
     top, _ = model.recommend(me, [5.0] * 5, 10)
     top_ids = {str(model.matrix.item_ids[i]) for i in top}
     assert "f62" in top_ids
+
+
+@pytest.mark.parametrize(("n_films", "n_features"), [(40, 6), (5, 30)])  # primal, then dual
+def test_content_profile_is_the_ridge_solution_on_either_side(
+    n_films: int, n_features: int
+) -> None:
+    from reelmates.taste.content import _RidgeSolver
+
+    rng = np.random.default_rng(n_films)
+    dense = rng.random((n_films, n_features)) * (rng.random((n_films, n_features)) < 0.5)
+    dense[:, 0] = 0.0  # a feature no film of the history has: it must get no weight
+    y = rng.normal(size=n_films)
+    lam = 0.7
+    solver = _RidgeSolver.build(sp.csr_matrix(dense), lam)
+    assert solver.primal == (n_films > n_features)
+    w = np.zeros(n_features)
+    w[solver.active] = solver.solve(y)
+    # Reference: the textbook ridge solve over every feature.
+    direct = np.linalg.solve(dense.T @ dense + lam * np.eye(n_features), dense.T @ y)
+    assert np.allclose(w, direct, atol=1e-8)
+    assert w[0] == 0.0
+
+
+def test_content_profile_of_one_film_by_hand() -> None:
+    f = np.array([[0.6, 0.8]])  # unit length
+    solver = _RidgeSolver.build(sp.csr_matrix(f), 1.0)
+    w = solver.solve(np.array([2.0]))  # w = f·y / (‖f‖² + λ) = f
+    assert np.allclose(w, [0.6, 0.8])
