@@ -147,9 +147,11 @@ def test_an_unknown_genre_names_the_near_ones(db_engine: Engine) -> None:
     _films(db_engine)
     with unit_of_work(db_engine) as session:
         people.add_member(session, "Jess")
-    with pytest.raises(NotFoundError, match="no genre 'Horor'") as caught:
-        with unit_of_work(db_engine) as session:
-            people.veto_genre(session, "Jess", "Horor")
+    with (
+        pytest.raises(NotFoundError, match="no genre 'Horor'") as caught,
+        unit_of_work(db_engine) as session,
+    ):
+        people.veto_genre(session, "Jess", "Horor")
     assert caught.value.hint == "Did you mean Horror?"
     with pytest.raises(NotFoundError) as far, unit_of_work(db_engine) as session:
         people.veto_genre(session, "Jess", "Western")
@@ -179,9 +181,11 @@ def test_an_unknown_person_is_not_found_with_a_hint(db_engine: Engine, call: obj
     _films(db_engine)
     with unit_of_work(db_engine) as session:
         session.add(Person(handle="ml:1", kind="community", source="ml"))
-    with pytest.raises(NotFoundError, match="no member called") as caught:
-        with unit_of_work(db_engine) as session:
-            call(session)  # type: ignore[operator]
+    with (
+        pytest.raises(NotFoundError, match="no member called") as caught,
+        unit_of_work(db_engine) as session,
+    ):
+        call(session)  # type: ignore[operator]
     assert caught.value.hint == "`reelmates people` lists them"
     assert caught.value.status_code == 404
 

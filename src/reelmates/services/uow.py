@@ -36,5 +36,3 @@ def unit_of_work(
         if not is_busy(exc):
             raise
         raise BusyError(retry_after=RETRY_AFTER_SECONDS) from exc
-
-

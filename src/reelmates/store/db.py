@@ -10,10 +10,12 @@ Any other SQLAlchemy URL is used as given; ``postgresql://`` is mapped to the ps
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -106,6 +108,32 @@ def read_only(engine: Engine) -> Engine:
 def long_wait(engine: Engine) -> Engine:
     """The same engine (and pool) for writing transactions that may wait long for the lock."""
     return engine.execution_options(**{LONG_WAIT_OPTION: True})
+
+
+@contextmanager
+def sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """Foreign keys off on this connection for the block (migrations), then checked and on again.
+
+    SQLite's batch migrations rebuild a table (copy, DROP, rename): with foreign keys on, the
+    DROP of ``persons`` would cascade and delete every rating, seen mark and watchlist entry.
+    The pragma is a no-op inside a transaction, so it goes straight to the driver connection
+    before anything begins. Other databases: nothing to do.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise ConfigurationError(
+                f"the migration left {len(problems)} rows pointing at nothing: {problems[0]}"
+            )
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def is_busy(exc: OperationalError) -> bool:
