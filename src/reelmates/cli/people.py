@@ -13,7 +13,7 @@ from reelmates.cli.common import DbOption, settings_from
 from reelmates.errors import ReelmatesError
 
 people_app = typer.Typer(
-    help="The members: who they are, whether their taste is private, what they veto.",
+    help="The members (listed without a command): handles, privacy, vetoes.",
     invoke_without_command=True,
 )
 
