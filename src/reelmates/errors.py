@@ -45,6 +45,19 @@ class ConflictError(ReelmatesError):
     status_code = 409
 
 
+class BusyError(ReelmatesError):
+    """Another write (usually an import) holds the database: nothing was changed; retry soon."""
+
+    status_code = 503
+
+    def __init__(self, *, retry_after: int = 5) -> None:
+        super().__init__(
+            "the database is busy with another write (an import?)",
+            hint="try again in a few seconds",
+        )
+        self.retry_after = retry_after  # seconds (an HTTP Retry-After header)
+
+
 class ConfigurationError(ReelmatesError):
     """Settings or environment are wrong (bad database URL, missing model file...)."""
 

@@ -24,9 +24,12 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # downloads (MovieLens zips); default: data_dir / "cache"
     model_dir: Path | None = None  # fitted taste models; default: data_dir / "models"
     redis_url: str | None = None
-    # An app write waits this long for a running import (one transaction) to commit; the
-    # largest imports (25M ratings) take minutes, so the wait must be as long.
-    sqlite_busy_timeout_ms: int = 600_000
+    # On SQLite, an app write waits at most this long for another write's lock, then fails
+    # with BusyError (the user retries) rather than hanging behind an import.
+    sqlite_busy_timeout_ms: int = 5_000
+    # An import waits this long for the lock: it can queue behind another import, and the
+    # largest imports (25M ratings) take minutes.
+    sqlite_import_busy_timeout_ms: int = 600_000
 
     @property
     def effective_database_url(self) -> str:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from reelmates.errors import ConfigurationError, ConflictError
+from reelmates.errors import BusyError, ConfigurationError
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.db import create_db_engine
+from reelmates.store.db import create_db_engine, engine_from_settings
 from reelmates.store.migrate import current_revision, head_revision, open_database, upgrade_to_head
 from reelmates.store.models import Base, Film, Person, Rating
 from reelmates.store.repositories import RatingRepository, half_stars
@@ -90,36 +93,105 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: object) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 600_000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5_000
 
 
-def test_sqlite_writer_waits_for_a_long_import_instead_of_failing(tmp_path: object) -> None:
-    url = f"sqlite:///{tmp_path}/busy.db"
-    importer = create_db_engine(url)
-    upgrade_to_head(importer)
-    app = create_db_engine(url, busy_timeout_ms=10_000)
-    film_id, _ = _film_and_person(importer)
+def _busy_timeout(session: Session) -> int:
+    return int(session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+
+
+def test_each_writing_transaction_sets_its_own_wait(tmp_path: object) -> None:
+    engine = create_db_engine(
+        f"sqlite:///{tmp_path}/x.db", busy_timeout_ms=1_234, import_busy_timeout_ms=98_765
+    )
+    upgrade_to_head(engine)
+    with unit_of_work(engine) as session:
+        assert _busy_timeout(session) == 1_234
+    with unit_of_work(engine, long_wait=True) as session:
+        assert _busy_timeout(session) == 98_765
+    # The same pooled connection, next an app write: the import's long wait does not linger.
+    with unit_of_work(engine) as session:
+        assert _busy_timeout(session) == 1_234
+
+
+def test_settings_give_app_writes_seconds_and_imports_minutes(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert (settings.sqlite_busy_timeout_ms, settings.sqlite_import_busy_timeout_ms) == (
+        5_000,
+        600_000,
+    )
+    engine = engine_from_settings(
+        Settings(data_dir=tmp_path, sqlite_busy_timeout_ms=321, sqlite_import_busy_timeout_ms=4321)
+    )
+    upgrade_to_head(engine)
+    with unit_of_work(engine) as session:
+        assert _busy_timeout(session) == 321
+    with unit_of_work(engine, long_wait=True) as session:
+        assert _busy_timeout(session) == 4321
+
+
+def _hold_write_lock(path: str, seconds: float, holding: threading.Event) -> None:
+    """Another writer, as far as SQLite can tell: its own connection, BEGIN IMMEDIATE."""
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute(
+            "INSERT INTO persons (handle, kind, source) VALUES ('ml:1', 'community', 'ml')"
+        )
+        holding.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+    finally:
+        other.close()
+
+
+def test_an_import_waits_for_another_write_instead_of_failing(tmp_path: object) -> None:
+    path = f"{tmp_path}/busy.db"
+    engine = create_db_engine(
+        f"sqlite:///{path}", busy_timeout_ms=100, import_busy_timeout_ms=10_000
+    )
+    upgrade_to_head(engine)
+    film_id, _ = _film_and_person(engine)
     holding = threading.Event()
-
-    def long_import() -> None:
-        with unit_of_work(importer) as session:
-            session.add(Person(handle="ml:1", kind="community", source="ml"))
-            session.flush()
-            holding.set()
-            time.sleep(0.8)  # the import's transaction holds the write lock
-
-    worker = threading.Thread(target=long_import)
+    worker = threading.Thread(target=_hold_write_lock, args=(path, 0.8, holding))
     worker.start()
-    holding.wait(5)
+    assert holding.wait(5)
     started = time.perf_counter()
-    with unit_of_work(app) as session:  # waits at BEGIN IMMEDIATE, then succeeds
-        session.add(Person(handle="Jess", kind="member"))
+    with unit_of_work(engine, long_wait=True) as session:  # waits at BEGIN IMMEDIATE
+        session.add(Person(handle="ml:2", kind="community", source="ml"))
     waited = time.perf_counter() - started
     worker.join()
-    assert waited > 0.3  # it really waited for the import to commit
-    with app.connect() as conn:
+    assert waited > 0.3  # it really waited (far past the app's 100 ms) for the other commit
+    with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM persons")).scalar() == 3
     assert film_id
+
+
+def test_an_app_write_behind_a_long_import_gets_busy_error_within_seconds(
+    tmp_path: object,
+) -> None:
+    path = f"{tmp_path}/busy.db"
+    engine = create_db_engine(f"sqlite:///{path}", busy_timeout_ms=300)
+    upgrade_to_head(engine)
+    holding = threading.Event()
+    worker = threading.Thread(target=_hold_write_lock, args=(path, 4.0, holding))
+    worker.start()
+    try:
+        assert holding.wait(5)
+        started = time.perf_counter()
+        with pytest.raises(BusyError) as caught, unit_of_work(engine) as session:
+            session.add(Person(handle="Jess", handle_key="jess", kind="member"))
+        waited = time.perf_counter() - started
+    finally:
+        worker.join()
+    assert 0.25 < waited < 2.5  # waited its 300 ms, not the other writer's 4 s
+    error = caught.value
+    assert error.status_code == 503
+    assert error.retry_after == 5
+    assert error.message == "the database is busy with another write (an import?)"
+    assert error.hint == "try again in a few seconds"
+    with engine.connect() as conn:  # nothing of the refused write landed
+        assert conn.execute(text("SELECT handle FROM persons")).scalars().all() == ["ml:1"]
 
 
 def test_bad_url_is_a_clear_error() -> None:
@@ -165,8 +237,8 @@ def test_a_writer_that_waits_too_long_gets_a_clear_error(tmp_path: object) -> No
     importer = create_db_engine(url)
     upgrade_to_head(importer)
     app = create_db_engine(url, busy_timeout_ms=100)
-    with unit_of_work(importer) as session:
+    with unit_of_work(importer, long_wait=True) as session:
         session.add(Person(handle="ml:1", kind="community", source="ml"))
         session.flush()  # the import holds the write lock past the app's busy timeout
-        with pytest.raises(ConflictError, match="busy"), unit_of_work(app) as other:
+        with pytest.raises(BusyError, match="busy"), unit_of_work(app) as other:
             other.add(Person(handle="Jess", kind="member"))

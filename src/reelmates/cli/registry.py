@@ -17,6 +17,7 @@ _MODULES = (
     "reelmates.cli.companions",
     "reelmates.cli.together_batch",
     "reelmates.cli.evaluate_together",
+    "reelmates.cli.people",
 )
 
 

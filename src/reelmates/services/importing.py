@@ -57,7 +57,7 @@ def import_movielens(
     progress = progress or SilentProgress()
     report = MovieLensReport(dataset=dataset.name)
     source = dataset.name
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, long_wait=True) as session:
         persons = PersonRepository(session)
         if persons.count_from_source(source):
             if not replace:

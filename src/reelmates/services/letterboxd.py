@@ -48,7 +48,7 @@ def import_letterboxd(
     progress = progress or SilentProgress()
     films = merge_entries(LetterboxdExport(root).entries())
     progress.stage(f"Letterboxd export for {person}", total=len(films))
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, long_wait=True) as session:
         member, created = PersonRepository(session).get_or_create_member(person)
         report = LetterboxdReport(person=person, person_created=created, films_in_export=len(films))
         matcher = catalog_matcher(FilmRepository(session))

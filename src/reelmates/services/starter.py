@@ -29,7 +29,7 @@ class StarterReport:
 
 
 def seed_starter_catalog(engine: Engine, *, now: datetime | None = None) -> StarterReport:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, long_wait=True) as session:
         done = session.scalar(select(ImportRun.id).where(ImportRun.kind == "starter").limit(1))
         if done is not None:
             return StarterReport(already_there=True)

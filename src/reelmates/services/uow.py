@@ -9,26 +9,30 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from reelmates.errors import ConflictError
+from reelmates.errors import BusyError
 from reelmates.store.db import is_busy
+from reelmates.store.db import long_wait as waiting
 from reelmates.store.db import read_only as reader
+
+RETRY_AFTER_SECONDS = 5
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+def unit_of_work(
+    engine: Engine, *, read_only: bool = False, long_wait: bool = False
+) -> Iterator[Session]:
     """Commit when the block finishes, roll everything back when it raises.
 
     ``read_only``: the block only reads, so on SQLite it neither takes nor waits for the write
     lock (a recommendation must not queue behind a long import).
+    ``long_wait``: an import; on SQLite it waits minutes for another writer's lock, where an app
+    write waits a few seconds and then raises :class:`BusyError`.
     """
-    bind = reader(engine) if read_only else engine
+    bind = reader(engine) if read_only else waiting(engine) if long_wait else engine
     try:
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
     except OperationalError as exc:
         if not is_busy(exc):
             raise
-        raise ConflictError(
-            "the database stayed busy with another write (an import?) for too long",
-            hint="Try again when it has finished, or raise REELMATES_SQLITE_BUSY_TIMEOUT_MS.",
-        ) from exc
+        raise BusyError(retry_after=RETRY_AFTER_SECONDS) from exc

@@ -1,17 +1,21 @@
 """Engine factory and schema migration. The only module that knows connection details.
 
-SQLite gets WAL (readers don't block the writer), a busy timeout (the app's writes wait for an
-import's transaction instead of failing) and enforced foreign keys. Writing transactions take the
+SQLite gets WAL (readers don't block the writer), a busy timeout and enforced foreign keys. The
+busy timeout is set per writing transaction, just before its BEGIN IMMEDIATE: an app write waits a
+few seconds at most for another writer's lock (then the unit of work raises BusyError), an import
+(``long_wait``, see :func:`long_wait`) waits minutes. Writing transactions take the
 write lock at BEGIN; reading ones (:func:`read_only`) don't, so they never wait for an import.
 Any other SQLAlchemy URL is used as given; ``postgresql://`` is mapped to the psycopg 3 driver.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -20,6 +24,11 @@ from reelmates.settings import Settings
 
 # Execution option marking an engine whose transactions only read (see read_only).
 READ_ONLY_OPTION = "reelmates_read_only"
+# Execution option marking a writing transaction that may wait long for the lock (imports).
+LONG_WAIT_OPTION = "reelmates_long_wait"
+
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+DEFAULT_IMPORT_BUSY_TIMEOUT_MS = 600_000
 
 
 def normalise_url(raw: str) -> URL:
@@ -35,7 +44,15 @@ def normalise_url(raw: str) -> URL:
     return url
 
 
-def create_db_engine(url: str, *, busy_timeout_ms: int = 600_000, echo: bool = False) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    import_busy_timeout_ms: int = DEFAULT_IMPORT_BUSY_TIMEOUT_MS,
+    echo: bool = False,
+) -> Engine:
+    """``busy_timeout_ms``: how long an app write waits for SQLite's write lock;
+    ``import_busy_timeout_ms``: how long a ``long_wait`` (import) transaction waits."""
     parsed = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
@@ -50,11 +67,11 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 600_000, echo: bool = F
     except NoSuchModuleError as exc:
         raise ConfigurationError(f"no driver for database URL {parsed!r}") from exc
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, busy_timeout_ms)
+        _configure_sqlite(engine, busy_timeout_ms, import_busy_timeout_ms)
     return engine
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, import_busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # pysqlite's own BEGIN handling defers the write lock and breaks SAVEPOINT; take control
@@ -72,13 +89,51 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # IMMEDIATE: take the write lock up front, so a writer waits (busy_timeout) at BEGIN
         # instead of failing mid-transaction with "database is locked" on lock upgrade.
         # Readers keep the deferred BEGIN: under WAL they read the last commit without waiting.
-        reader = conn.get_execution_options().get(READ_ONLY_OPTION, False)
-        conn.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY_OPTION, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # The wait is a property of the connection: set it for this transaction every time, so
+        # a pooled connection an import used does not lend its long wait to an app write.
+        wait = import_busy_timeout_ms if options.get(LONG_WAIT_OPTION, False) else busy_timeout_ms
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def read_only(engine: Engine) -> Engine:
     """The same engine (and pool) for transactions that only read."""
     return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def long_wait(engine: Engine) -> Engine:
+    """The same engine (and pool) for writing transactions that may wait long for the lock."""
+    return engine.execution_options(**{LONG_WAIT_OPTION: True})
+
+
+@contextmanager
+def sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """Foreign keys off on this connection for the block (migrations), then checked and on again.
+
+    SQLite's batch migrations rebuild a table (copy, DROP, rename): with foreign keys on, the
+    DROP of ``persons`` would cascade and delete every rating, seen mark and watchlist entry.
+    The pragma is a no-op inside a transaction, so it goes straight to the driver connection
+    before anything begins. Other databases: nothing to do.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise ConfigurationError(
+                f"the migration left {len(problems)} rows pointing at nothing: {problems[0]}"
+            )
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def is_busy(exc: OperationalError) -> bool:
@@ -88,5 +143,7 @@ def is_busy(exc: OperationalError) -> bool:
 
 def engine_from_settings(settings: Settings) -> Engine:
     return create_db_engine(
-        settings.effective_database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.effective_database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        import_busy_timeout_ms=settings.sqlite_import_busy_timeout_ms,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from reelmates.store.db import sqlite_foreign_keys_off
 from reelmates.store.models import Base
 
 engine = context.config.attributes.get("engine")
 if not isinstance(engine, Engine):  # pragma: no cover - only when someone runs bare `alembic`
     raise RuntimeError("run migrations through reelmates.store.migrate.upgrade_to_head(engine)")
 
-with engine.connect() as connection:
+with engine.connect() as connection, sqlite_foreign_keys_off(connection):
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

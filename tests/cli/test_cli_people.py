@@ -1,0 +1,91 @@
+"""`reelmates people` as a user runs it: a real process, a real database file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from reelmates.catalog.identity import normalise_title
+
+
+def reelmates(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("REELMATES_")}
+    environ.update(HOME=str(home), REELMATES_DATA_DIR=str(home / "data"), COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "reelmates", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+
+
+def _add_films(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        for title, year, genre in (("Alien", 1979, "Horror"), ("Heat", 1995, "Crime")):
+            cur = conn.execute(
+                "INSERT INTO films (title, title_key, year) VALUES (?, ?, ?)",
+                (title, normalise_title(title), year),
+            )
+            conn.execute(
+                "INSERT INTO film_genres (film_id, genre) VALUES (?, ?)", (cur.lastrowid, genre)
+            )
+
+
+def test_add_list_privacy_and_vetoes(tmp_path: Path) -> None:
+    empty = reelmates("people", home=tmp_path)
+    assert empty.returncode == 0, empty.stderr
+    assert "No members yet" in empty.stdout
+    db = tmp_path / "data" / "reelmates.db"
+
+    added = reelmates("people", "add", "Jess", "--name", "[bold]Jess[/bold] :smile:", home=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "[bold]Jess[/bold] :smile:" in added.stdout  # data, not markup or emoji
+    taken = reelmates("people", "add", "jess", home=tmp_path)
+    assert taken.returncode != 0
+    assert "taken" in taken.stdout + taken.stderr
+    assert "Traceback" not in taken.stderr
+    bad = reelmates("people", "add", "jess k", home=tmp_path)
+    assert bad.returncode != 0 and "characters" in bad.stdout + bad.stderr
+
+    _add_films(db)
+    assert reelmates("people", "private", "JESS", home=tmp_path).returncode == 0
+    vetoed = reelmates(
+        "people", "veto", "jess", "--genre", "horror", "--film", "Heat (1995)", home=tmp_path
+    )
+    assert vetoed.returncode == 0, vetoed.stderr
+    assert "jess vetoes horror." in vetoed.stdout
+    listed = reelmates("people", home=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if "Jess" in line)
+    assert "[bold]Jess[/bold] :smile:" in row
+    assert "yes" in row  # private
+    assert "Horror, Heat (1995)" in row
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT genre FROM genre_vetoes").fetchall() == [("Horror",)]
+        assert conn.execute("SELECT private FROM persons").fetchall() == [(1,)]
+
+    unvetoed = reelmates("people", "unveto", "Jess", "--film", "Heat", home=tmp_path)
+    assert unvetoed.returncode == 0, unvetoed.stderr
+    assert reelmates("people", "public", "Jess", home=tmp_path).returncode == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM film_vetoes").fetchone() == (0,)
+        assert conn.execute("SELECT private FROM persons").fetchall() == [(0,)]
+
+
+def test_unknown_person_genre_and_film_are_clear_errors(tmp_path: Path) -> None:
+    assert reelmates("people", "add", "sam", home=tmp_path).returncode == 0
+    _add_films(tmp_path / "data" / "reelmates.db")
+    nobody = reelmates("people", "private", "nobody", home=tmp_path)
+    assert nobody.returncode != 0
+    assert "no member called 'nobody'" in nobody.stdout + nobody.stderr
+    assert "`reelmates people` lists them" in nobody.stdout + nobody.stderr
+    genre = reelmates("people", "veto", "sam", "--genre", "Horor", home=tmp_path)
+    assert genre.returncode != 0 and "Did you mean Horror?" in genre.stdout + genre.stderr
+    film = reelmates("people", "veto", "sam", "--film", "Nope (2031)", home=tmp_path)
+    assert film.returncode != 0 and "no film called" in film.stdout + film.stderr
+    for done in (nobody, genre, film):
+        assert "Traceback" not in done.stderr

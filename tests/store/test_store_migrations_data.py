@@ -1,0 +1,198 @@
+"""Upgrading a database that holds data, from every earlier revision to head, on both databases.
+
+Rows are written with plain SQL for the tables that exist at the base revision (the models
+describe head, not the past), then the upgrade must keep them and fill the new columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+
+from reelmates.errors import ConflictError
+from reelmates.services import people
+from reelmates.services.uow import unit_of_work
+from reelmates.store.db import create_db_engine
+from reelmates.store.migrate import MIGRATIONS_DIR, alembic_config, current_revision
+from reelmates.store.models import Base
+from reelmates.store.repositories import InstallationRepository, PersonRepository
+
+
+def _revisions() -> list[str]:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    script = ScriptDirectory.from_config(cfg)
+    return [r.revision for r in reversed(list(script.walk_revisions()))]  # oldest first
+
+
+REVISIONS = _revisions()
+HEAD = REVISIONS[-1]
+MEMBERS = ("Jess", "jess", "Zoë")
+
+
+def _ids(conn: Connection, table: str, key: str) -> dict[str, int]:
+    return {k: i for i, k in conn.execute(text(f"SELECT id, {key} FROM {table}"))}
+
+
+def _films(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO films (title, title_key, year, imdb_id, movielens_id) VALUES "
+            "('Alien', 'alien', 1979, 'tt0078748', 1214), ('Heat', 'heat', 1995, NULL, 6)"
+        )
+    )
+
+
+def _film_genres(conn: Connection) -> None:
+    films = _ids(conn, "films", "title")
+    for title, genre in (("Alien", "Horror"), ("Alien", "Sci-Fi"), ("Heat", "Crime")):
+        conn.execute(
+            text("INSERT INTO film_genres (film_id, genre) VALUES (:f, :g)"),
+            {"f": films[title], "g": genre},
+        )
+
+
+def _persons(conn: Connection) -> None:
+    for handle in MEMBERS:  # two spellings of one name, made before handles were case-free
+        conn.execute(
+            text("INSERT INTO persons (handle, kind) VALUES (:h, 'member')"), {"h": handle}
+        )
+    conn.execute(
+        text("INSERT INTO persons (handle, kind, source) VALUES ('ml:1', 'community', 'ml')")
+    )
+
+
+def _per_person_film(table: str, extra: str, value: object) -> Callable[[Connection], None]:
+    def insert(conn: Connection) -> None:
+        persons = _ids(conn, "persons", "handle")
+        films = _ids(conn, "films", "title")
+        conn.execute(
+            text(f"INSERT INTO {table} (person_id, film_id, {extra}) VALUES (:p, :f, :v)"),
+            {"p": persons["jess"], "f": films["Alien"], "v": value},
+        )
+
+    return insert
+
+
+def _ratings(conn: Connection) -> None:
+    persons = _ids(conn, "persons", "handle")
+    films = _ids(conn, "films", "title")
+    for handle, title, half in (("Jess", "Alien", 9), ("jess", "Heat", 4), ("ml:1", "Alien", 6)):
+        conn.execute(
+            text(
+                "INSERT INTO ratings (person_id, film_id, half_stars, rated_at) "
+                "VALUES (:p, :f, :h, 1700000000)"
+            ),
+            {"p": persons[handle], "f": films[title], "h": half},
+        )
+
+
+def _import_runs(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO import_runs (kind, source, dataset, films_added, films_matched, "
+            "persons_added, ratings_added, finished_at) VALUES "
+            "('movielens', 'ml.zip', 'ml-latest-small', 2, 0, 1, 1, '2026-01-01 10:00:00')"
+        )
+    )
+
+
+def _genre_vetoes(conn: Connection) -> None:
+    persons = _ids(conn, "persons", "handle")
+    conn.execute(
+        text("INSERT INTO genre_vetoes (person_id, genre) VALUES (:p, 'Horror')"),
+        {"p": persons["Zoë"]},
+    )
+
+
+# Table -> how to fill it, in foreign-key order; a table the base revision lacks is skipped.
+FILL: dict[str, Callable[[Connection], None]] = {
+    "films": _films,
+    "film_genres": _film_genres,
+    "persons": _persons,
+    "ratings": _ratings,
+    "seen_marks": _per_person_film("seen_marks", "seen_on", "2024-01-02"),
+    "watchlist_entries": _per_person_film("watchlist_entries", "added_on", "2024-03-01"),
+    "import_runs": _import_runs,
+    "genre_vetoes": _genre_vetoes,
+}
+
+
+def _counts(conn: Connection, tables: list[str]) -> dict[str, int]:
+    return {t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in tables}
+
+
+@pytest.mark.parametrize("base", REVISIONS[:-1])
+def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
+    db_url: str, base: str
+) -> None:
+    engine: Engine = create_db_engine(db_url)
+    try:
+        command.upgrade(alembic_config(engine), base)
+        assert current_revision(engine) == base
+        present = set(inspect(engine).get_table_names())
+        filled = [t for t in FILL if t in present]
+        assert {"films", "persons", "ratings"} <= set(filled)
+        with engine.begin() as conn:
+            for table in filled:
+                FILL[table](conn)
+            before = _counts(conn, filled)
+            ratings_before = sorted(
+                conn.execute(
+                    text("SELECT person_id, film_id, half_stars, rated_at FROM ratings")
+                ).tuples()
+            )
+
+        command.upgrade(alembic_config(engine), "head")
+        assert current_revision(engine) == HEAD
+
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+            assert _counts(conn, filled) == before
+            ratings_after = sorted(
+                conn.execute(
+                    text("SELECT person_id, film_id, half_stars, rated_at FROM ratings")
+                ).tuples()
+            )
+            assert ratings_after == ratings_before
+            rows = conn.execute(
+                text("SELECT id, handle, handle_key, display_name, private FROM persons")
+            ).all()
+            installation = conn.execute(text("SELECT id FROM installation")).scalars().all()
+        by_handle = {handle: (pid, key, name, bool(priv)) for pid, handle, key, name, priv in rows}
+        # Members get their casefolded handle; the second spelling of a taken one a distinct key.
+        jess_id, jess_key, _, _ = by_handle["Jess"]
+        other_id, other_key, _, _ = by_handle["jess"]
+        assert jess_key == "jess"
+        assert other_key == f"jess~{other_id}" and jess_id < other_id
+        assert by_handle["Zoë"][1] == "zoë"
+        assert by_handle["ml:1"][1] is None  # community raters keep no key
+        assert all(name is None and not priv for _, _, name, priv in by_handle.values())
+        assert len(installation) == 1 and re.fullmatch(r"[0-9a-f]{32}", installation[0])
+
+        with unit_of_work(engine, read_only=True) as session:
+            assert InstallationRepository(session).database_id() == installation[0]
+            # "JESS" now means the first Jess; both are still listed, display name = handle.
+            found = PersonRepository(session).by_handle("JESS")
+            assert found is not None and found.id == jess_id
+            listed = {m.handle: (m.display_name, m.ratings) for m in people.list_people(session)}
+        assert listed == {"Jess": ("Jess", 1), "jess": ("jess", 1), "Zoë": ("Zoë", 0)}
+        with pytest.raises(ConflictError), unit_of_work(engine) as session:
+            people.add_member(session, "ZOË")
+        with unit_of_work(engine) as session:  # new rows get fresh ids after the old ones
+            added = people.add_member(session, "sam")
+        assert added.id > max(pid for pid, _, _, _ in by_handle.values())
+    finally:
+        engine.dispose()
+
+
+def test_there_is_an_earlier_revision_to_upgrade_from() -> None:
+    assert len(REVISIONS) >= 2 and REVISIONS[0] == "0001"
