@@ -204,7 +204,9 @@ def stale_reason(meta: ModelMeta, state: DatabaseState, engine: Engine) -> str |
         )
     if state.films != meta.films or state.max_film_id != meta.max_film_id:
         diff = state.films - meta.films
-        change = f"{diff:,} films added" if diff > 0 else "the catalog changed"
+        change = (
+            f"{diff:,} film{'s' if diff != 1 else ''} added" if diff > 0 else "the catalog changed"
+        )
         return f"{change} since the model was trained; {RETRAIN}"
     return None
 
