@@ -38,11 +38,12 @@ def median_ms(fn: Callable[[], object], runs: int) -> float:
 def main() -> None:
     from bench_import import write_dataset
 
+    from reelmates.errors import NotFoundError
     from reelmates.importers.movielens import open_movielens
     from reelmates.importers.sources import open_path
     from reelmates.services.importing import import_movielens
     from reelmates.services.personal import recommend_for_person
-    from reelmates.services.taste import ModelHolder, newest_model_file, train_taste_model
+    from reelmates.services.taste import ModelHolder, train_taste_model
     from reelmates.services.together import GroupOptions, load_member, pick_together
     from reelmates.services.uow import unit_of_work
     from reelmates.settings import Settings
@@ -77,13 +78,17 @@ def main() -> None:
                 person, _ = PersonRepository(session).get_or_create_member(handle)
                 for film in rng.choice(np.arange(1, 2_000), 15, replace=False):
                     ratings.set_rating(person.id, int(film), float(rng.integers(1, 11)) / 2, None)
-    if fresh or newest_model_file(settings.effective_model_dir) is None:
+    holder = ModelHolder(settings.effective_model_dir, engine)
+    try:
+        if fresh:
+            raise NotFoundError("a fresh database")
+        holder.get()
+    except NotFoundError:
         print("training (once) ...")
         train_taste_model(engine, settings)
-    holder = ModelHolder(settings.effective_model_dir, engine)
     context = holder.get()
     scorer, catalog = context.scorer, context.catalog
-    print(f"model: {scorer.describe()} from {newest_model_file(settings.effective_model_dir)}")
+    print(f"model: {scorer.describe()} from {context.path}")
     print(f"films in the model: {catalog.facts.n_items:,}")
 
     with unit_of_work(engine) as session:

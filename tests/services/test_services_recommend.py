@@ -114,8 +114,10 @@ def test_unknown_people_and_bad_group_sizes_are_clear_errors(holder: ModelHolder
 
 
 def test_no_model_yet_says_to_train(tmp_path: Path) -> None:
-    holder = ModelHolder(tmp_path / "models", create_db_engine(f"sqlite:///{tmp_path}/x.db"))
-    with pytest.raises(NotFoundError, match="reelmates train"):
+    engine = create_db_engine(f"sqlite:///{tmp_path}/x.db")
+    upgrade_to_head(engine)
+    holder = ModelHolder(tmp_path / "models", engine)
+    with pytest.raises(NotFoundError, match="no taste model for this database yet"):
         holder.get()
 
 

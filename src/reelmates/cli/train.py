@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from reelmates.cli.common import DbOption, console, progress_bars, settings_from
 
@@ -18,8 +19,12 @@ def train(db: DbOption = None) -> None:
         report = train_taste_model(engine, settings, progress=progress)
     console.print(
         f"Trained [bold]{report.model}[/] on {report.ratings:,} ratings by {report.persons:,} "
-        f"people over {report.films:,} films in {report.seconds:.1f} s → {report.path}"
+        f"people over {report.films:,} films in {report.seconds:.1f} s → "
+        f"{escape(str(report.path))}",
+        emoji=False,
     )
+    if report.deleted:
+        console.print(f"Deleted {report.deleted:,} older model file(s) of this database.")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,20 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
+from reelmates.errors import ReelmatesError
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.starter import StarterReport, seed_starter_catalog
 from reelmates.services.taste import (
     ModelHolder,
     TrainReport,
-    newest_model_file,
     train_taste_model,
 )
 from reelmates.services.together import GroupOptions, GroupPick, pick_together
-from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.models import ImportRun
 
 DEMO_FRIENDS = ("Jess", "Milly")
 
@@ -32,17 +30,12 @@ class DemoResult:
 
 
 def model_is_stale(engine: Engine, settings: Settings) -> bool:
-    """True when there is no model, or something was imported after the newest one was fitted."""
-    newest = newest_model_file(settings.effective_model_dir)
-    if newest is None:
+    """True when this database has no usable model, or the database changed after the newest one
+    was fitted (what the model file records against the database now, not file times)."""
+    try:
+        return ModelHolder(settings.effective_model_dir, engine).get().stale_reason is not None
+    except ReelmatesError:  # no model of this database, or none that can be loaded
         return True
-    with unit_of_work(engine, read_only=True) as session:
-        last_import = session.scalar(select(func.max(ImportRun.finished_at)))
-    if last_import is None:
-        return False
-    if last_import.tzinfo is None:  # SQLite hands back naive datetimes; we store UTC
-        last_import = last_import.replace(tzinfo=UTC)
-    return last_import.timestamp() > newest.stat().st_mtime
 
 
 def run_demo(

@@ -9,6 +9,8 @@ arrays under ``model.*`` and the stars calibration under ``stars.*``.
 from __future__ import annotations
 
 import json
+import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,14 @@ from reelmates.taste.stars import StarModel
 FORMAT_VERSION = 2  # 2: stars calibration weights per history-length knot
 
 
-def save_scorer(scorer: Scorer, path: str | Path) -> None:
-    """Write a fitted scorer to ``path`` (a ``.npz`` file; written whole, then renamed)."""
+def save_scorer(
+    scorer: Scorer, path: str | Path, *, meta: Mapping[str, str | int] | None = None
+) -> None:
+    """Write a fitted scorer to ``path`` (a ``.npz`` file; written whole, then renamed).
+
+    ``meta`` (what the model was fitted on, which database) is stored as JSON under ``meta``.
+    The partial file is ``.<name>.partial``: no ``*.npz`` glob ever sees a half-written model.
+    """
     m = scorer.matrix
     arrays: dict[str, NDArray[Any]] = {
         "format_version": np.array(FORMAT_VERSION),
@@ -42,19 +50,49 @@ def save_scorer(scorer: Scorer, path: str | Path) -> None:
     arrays.update({f"model.{k}": v for k, v in scorer._state().items()})
     if scorer.stars_model is not None:
         arrays.update({f"stars.{k}": v for k, v in scorer.stars_model.state().items()})
+    if meta is not None:
+        arrays["meta"] = np.array(json.dumps(dict(meta)))
     target = Path(path)
-    tmp = target.with_name(target.name + ".tmp.npz")
-    np.savez(tmp, **arrays)  # type: ignore[arg-type]
-    tmp.replace(target)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        with tmp.open("wb") as f:  # a file object: numpy appends no ".npz" to the name
+            np.savez(f, **arrays)  # type: ignore[arg-type]
+        tmp.replace(target)  # atomic (os.replace)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load_scorer(path: str | Path) -> Scorer:
     """Read a model file written by :func:`save_scorer` (no pickle is ever loaded)."""
+    return load_model(path)[0]
+
+
+def load_model(path: str | Path) -> tuple[Scorer, dict[str, Any]]:
+    """A model file's scorer and its ``meta`` (empty when the file has none).
+
+    Any unreadable file (truncated, corrupt, missing arrays, wrong version) is a
+    :class:`ConfigurationError`, never a raw ``BadZipFile``/``KeyError``.
+    """
+    try:
+        return _load(path)
+    except ConfigurationError:
+        raise
+    except Exception as exc:  # BadZipFile, KeyError, EOFError, ValueError, OSError, ...
+        raise ConfigurationError(
+            f"cannot read taste model {path}: {type(exc).__name__}: {exc}",
+            hint="run `reelmates train` to refit it",
+        ) from exc
+
+
+def _load(path: str | Path) -> tuple[Scorer, dict[str, Any]]:
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-    except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"cannot read taste model {path}: {exc}") from exc
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+        raise ConfigurationError(
+            f"cannot read taste model {path}: {type(exc).__name__}: {exc}",
+            hint="run `reelmates train` to refit it",
+        ) from exc
     version = int(arrays.get("format_version", np.array(-1)))
     if version != FORMAT_VERSION:
         raise ConfigurationError(
@@ -74,4 +112,5 @@ def load_scorer(path: str | Path) -> Scorer:
     scorer._set_state({k[6:]: v for k, v in arrays.items() if k.startswith("model.")})
     stars = {k[6:]: v for k, v in arrays.items() if k.startswith("stars.")}
     scorer.stars_model = StarModel.from_state(stars) if stars else None
-    return scorer
+    meta: dict[str, Any] = json.loads(str(arrays["meta"])) if "meta" in arrays else {}
+    return scorer, meta
