@@ -77,6 +77,10 @@ def import_movielens(
         report.duplicate_titles = [f"{rec.title} ({rec.year})" for rec, _ in mapping.duplicates]
 
         _write_ratings(session, dataset, mapping, report, progress)
+        if not (report.ratings_added or report.ratings_merged or dataset.tally.skipped):
+            raise InputFileError(
+                dataset.root.where(dataset.ratings_file), None, "has no ratings (no data lines)"
+            )
         report.skipped_films = [f"{f.title} (id {f.source_id})" for f in dataset.skipped.films]
         report.skipped_ratings = dataset.tally.skipped
 
