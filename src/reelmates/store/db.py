@@ -25,7 +25,7 @@ READ_ONLY_OPTION = "reelmates_read_only"
 def normalise_url(raw: str) -> URL:
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise ConfigurationError(
             f"not a database URL: {raw!r}",
             hint="Use e.g. sqlite:///path/to/reelmates.db or postgresql://user@host/dbname.",
