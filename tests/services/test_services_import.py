@@ -250,3 +250,60 @@ def test_letterboxd_cannot_write_onto_a_community_rater(db_engine: Engine, tmp_p
     ):
         import_letterboxd(db_engine, root, "ml-latest-small:1")
     assert _counts(db_engine) == before
+
+
+def test_real_ml100k_imports_again_with_replace_twins_merged_again(
+    db_engine: Engine, ml100k_dir: Path
+) -> None:
+    first = _import(db_engine, ml100k_dir)
+    before = _counts(db_engine)
+    # Failed before with "UNIQUE constraint failed: ratings.person_id, ratings.film_id": the
+    # twins matched the existing film by source id and were no longer merged.
+    again = _import(db_engine, ml100k_dir, replace=True)
+    assert _counts(db_engine)["ratings"] == before["ratings"] == first.ratings_added
+    assert again.ratings_added == first.ratings_added
+    assert again.ratings_merged == first.ratings_merged > 0
+    assert again.films_created == 0
+
+
+def test_real_ml100k_from_a_second_folder_merges_twins(
+    db_engine: Engine, ml100k_dir: Path, tmp_path: Path
+) -> None:
+    first = _import(db_engine, ml100k_dir)
+    second_root = tmp_path / "ml-100k-copy"
+    second_root.mkdir()
+    for name in ("u.item", "u.data"):
+        (second_root / name).symlink_to(ml100k_dir / name)
+    second = _import(db_engine, second_root)
+    assert second.dataset != first.dataset
+    assert second.ratings_added == first.ratings_added
+    assert second.films_created == 0
+    assert _counts(db_engine)["ratings"] == 2 * first.ratings_added
+
+
+def test_an_empty_ratings_file_is_refused_naming_it(db_engine: Engine, tmp_path: Path) -> None:
+    files = dict(ML100K_FILES)
+    files["u.data"] = ""
+    with pytest.raises(InputFileError, match="no ratings") as caught:
+        _import(db_engine, write_folder(tmp_path / "ml-100k", files))
+    assert caught.value.path.endswith("u.data")
+    assert _counts(db_engine)["films"] == 0
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "message"),
+    [
+        ("196\t1\t3\t" + "9" * 20, "too large"),  # was OverflowError
+        ("9" * 10_000_000, "expected 4 fields"),  # a 10 MB line of digits
+        ("9" * 5_000 + "\t1\t3\t881250949", "longer than"),  # was int() digit limit
+    ],
+)
+def test_absurd_numbers_are_refused_with_file_and_line(
+    db_engine: Engine, tmp_path: Path, bad_line: str, message: str
+) -> None:
+    files = dict(ML100K_FILES)
+    files["u.data"] = "186\t1\t5\t891717742\n" + bad_line + "\n"
+    with pytest.raises(InputFileError, match=message) as caught:
+        _import(db_engine, write_folder(tmp_path / "ml-100k", files))
+    assert caught.value.line == 2
+    assert len(str(caught.value)) < 400

@@ -15,6 +15,8 @@ from reelmates.errors import InputFileError
 from reelmates.importers.lines import Progress, line_blocks
 from reelmates.importers.records import RatingRecord
 
+# Longer user ids or timestamps are refused (a 20-digit timestamp overflows a date).
+_MAX_DIGITS = 12
 _STARS: dict[str, float] = {}
 for _half in range(1, 11):
     _STARS[f"{_half / 2:.1f}"] = _half / 2
@@ -79,7 +81,14 @@ def parse_ratings(
             if len(parts) == 4:
                 user, film, raw, ts = parts
                 stars = stars_of(raw)
-                if stars is not None and film in films and user.isdecimal() and ts.isdecimal():
+                if (
+                    stars is not None
+                    and film in films
+                    and user.isdecimal()
+                    and ts.isdecimal()
+                    and len(ts) <= _MAX_DIGITS
+                    and len(user) <= _MAX_DIGITS
+                ):
                     yield new(record, (user, film, stars, int(ts), number))
                     continue
             slow = _slow_path(parts, line, number, where, sep, films, skip_films)
@@ -112,12 +121,16 @@ def _slow_path(
     if not line.strip():
         return None
     if len(parts) != 4:
-        raise fail(f"expected 4 fields separated by {sep!r}, found {len(parts)}: {line!r}")
+        raise fail(f"expected 4 fields separated by {sep!r}, found {len(parts)}: {line[:80]!r}")
     user, film, raw, ts = (p.strip() for p in parts)
     if not user.isdecimal():
-        raise fail(f"user id {user!r} is not a number")
+        raise fail(f"user id {user[:40]!r} is not a number")
+    if len(user) > _MAX_DIGITS:
+        raise fail(f"user id {user[:20]}... is longer than {_MAX_DIGITS} digits")
     if not film.isdecimal():
-        raise fail(f"film id {film!r} is not a number")
+        raise fail(f"film id {film[:40]!r} is not a number")
+    if len(film) > _MAX_DIGITS:
+        raise fail(f"film id {film[:20]}... is longer than {_MAX_DIGITS} digits")
     film = film if film in films or film in skip_films else str(int(film))
     if film in skip_films:
         return None
@@ -125,7 +138,9 @@ def _slow_path(
         raise fail(f"film id {film} is not in the films file")
     stars = parse_stars(raw)
     if stars is None:
-        raise fail(f"rating {raw!r} is not 0.5 to 5 in half stars")
+        raise fail(f"rating {raw[:40]!r} is not 0.5 to 5 in half stars")
     if not ts.isdecimal():
-        raise fail(f"timestamp {ts!r} is not a whole number of seconds")
+        raise fail(f"timestamp {ts[:40]!r} is not a whole number of seconds")
+    if len(ts) > _MAX_DIGITS:
+        raise fail(f"timestamp {ts[:20]}... is too large for a date")
     return RatingRecord(user, film, stars, int(ts), number)

@@ -3,6 +3,7 @@ line anywhere rolls everything back, so the database is exactly as it was."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -76,6 +77,10 @@ def import_movielens(
         report.duplicate_titles = [f"{rec.title} ({rec.year})" for rec, _ in mapping.duplicates]
 
         _write_ratings(session, dataset, mapping, report, progress)
+        if not (report.ratings_added or report.ratings_merged or dataset.tally.skipped):
+            raise InputFileError(
+                dataset.root.where(dataset.ratings_file), None, "has no ratings (no data lines)"
+            )
         report.skipped_films = [f"{f.title} (id {f.source_id})" for f in dataset.skipped.films]
         report.skipped_ratings = dataset.tally.skipped
 
@@ -140,8 +145,11 @@ def _stream_ratings(
     film_ids = mapping.ids
     # Source films merged into one catalog film ("twins"): a person may have rated both, so
     # their ratings wait here and only the newest per person and film is written.
-    twin_films = {fid for _, fid in mapping.duplicates}
-    twins = {src for src, fid in film_ids.items() if fid in twin_films}
+    # Twins are found from the mapping itself, not from ``mapping.duplicates``: on a re-import
+    # (or a second copy of a release) both twins match the existing film through the source
+    # id and title, and are no longer reported as in-source duplicates.
+    sources_per_film = Counter(film_ids.values())
+    twins = {src for src, fid in film_ids.items() if sources_per_film[fid] > 1}
     held: dict[tuple[int, int], RatingRecord] = {}
     # A rating given twice is caught with its line number while the file is grouped by
     # user (ml-1m, the CSV releases); otherwise the primary key catches it at write time.

@@ -34,7 +34,7 @@ DEFAULT_IMPORT_BUSY_TIMEOUT_MS = 600_000
 def normalise_url(raw: str) -> URL:
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise ConfigurationError(
             f"not a database URL: {raw!r}",
             hint="Use e.g. sqlite:///path/to/reelmates.db or postgresql://user@host/dbname.",
