@@ -155,3 +155,48 @@ def test_companions_for_an_unknown_person_is_a_clear_error(holder: ModelHolder) 
     (film_id,) = find_films(holder.engine, ["Miss You Already"])
     with pytest.raises(NotFoundError, match="Nobody"):
         companions_for_film(holder, "Nobody", film_id, ["Milly"])
+
+
+def test_stored_privacy_and_vetoes_apply_to_every_group_pick(holder: ModelHolder) -> None:
+    from reelmates.services.people import set_private, veto_genre
+
+    engine = holder.engine
+    with unit_of_work(engine) as session:
+        set_private(session, "Milly", True)
+        veto_genre(session, "Jess", "Drama")
+    try:
+        pick = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=10))
+        assert pick.film_ids and "Drama" not in _genres(engine, pick.film_ids)
+        with unit_of_work(engine) as session:
+            milly = session.scalars(select(Person.id).where(Person.handle == "Milly")).one()
+            milly_seen = {f for f, _ in RatingRepository(session).for_person(milly)}
+        assert not milly_seen & set(pick.film_ids)  # nothing she has seen gives it away
+        for p in pick.ranking.picks:
+            assert p.reasons[1] == "Milly: suits Milly's taste"
+            assert all("Milly" not in note for note in p.seen)
+            assert p.watchlist is None or "Milly" not in p.watchlist
+        ranked = companions_for_film(holder, "Jess", pick.film_ids[0], ["Milly"])
+        assert not ranked[0].seen and "loved" not in ranked[0].reason
+    finally:
+        with unit_of_work(engine) as session:
+            set_private(session, "Milly", False)
+            from reelmates.services.people import unveto_genre
+
+            unveto_genre(session, "Jess", "Drama")
+
+
+def test_names_in_options_match_the_group_in_any_case_and_unknown_ones_are_errors(
+    holder: ModelHolder,
+) -> None:
+    lower = pick_together(
+        holder, ["Jess", "Milly"], GroupOptions(k=5, private=frozenset({"milly"}))
+    )
+    assert all(p.reasons[1] == "Milly: suits Milly's taste" for p in lower.ranking.picks)
+    with pytest.raises(NotFoundError, match="Nobody"):
+        pick_together(holder, ["Jess", "Milly"], GroupOptions(private=frozenset({"Nobody"})))
+    with pytest.raises(NotFoundError, match="Sam"):
+        pick_together(
+            holder,
+            ["Jess", "Milly"],
+            GroupOptions(vetoed_genres={"Sam": frozenset({"Horror"})}),
+        )

@@ -107,10 +107,17 @@ def test_reasons_and_privacy() -> None:
     pick = ranking.picks[0]
     assert pick.item == 6 and pick.stars == (3.0, 3.0)
     assert pick.reasons[0] == "Jess: like *Film 2* and *Film 4*, which you loved"
-    assert pick.reasons[1] == "Milly: like *Film 2* and *Film 4*"
+    assert pick.reasons[1] == "Milly: suits Milly's taste"  # never her films
     seen = rank_for_group(scores, stars, [jess, milly], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL)
-    note = next(p for p in seen.picks if p.item == 7).seen
-    assert note == ("Jess has seen it (5★)", "Milly has seen it")
+    # What private Milly has seen is left out, whatever the seen policy: nothing gives it away.
+    assert not {2, 4, 7} & {p.item for p in seen.picks}
+    assert all("Milly" not in note for p in seen.picks for note in p.seen)
+    public = Member("m", "Milly", seen=np.array([7]), seen_stars=np.array([1.0]))
+    shown = rank_for_group(
+        scores, stars, [jess, public], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL
+    )
+    note = next(p for p in shown.picks if p.item == 7).seen
+    assert note == ("Jess has seen it (5★)", "Milly has seen it (1★)")
 
 
 members_st = st.lists(

@@ -50,7 +50,9 @@ def load_member(
     session: Session, catalog: CatalogIndex, handle: str, options: GroupOptions
 ) -> Member:
     """A person as the group engine needs them, from what the database says right now."""
-    person = PersonRepository(session).require(handle)
+    people = PersonRepository(session)
+    person = people.require(handle)
+    stored = people.preferences(person.id)  # kept with the person: applies to every group
     rated = RatingRepository(session).for_person(person.id)
     marks = MarkRepository(session)
     seen_only = sorted(marks.seen(person.id) - {f for f, _ in rated})
@@ -62,9 +64,36 @@ def load_member(
         seen=np.array([i for i, _ in known], dtype=np.intp),
         seen_stars=np.array([s for _, s in known], dtype=np.float64),
         watchlist=catalog.items(sorted(marks.watchlist(person.id))),
-        vetoed_items=catalog.items(sorted(options.vetoed_films.get(handle, frozenset()))),
-        vetoed_genres=options.vetoed_genres.get(handle, frozenset()),
-        private=handle in options.private,
+        vetoed_items=catalog.items(
+            sorted(stored.vetoed_films | options.vetoed_films.get(handle, frozenset()))
+        ),
+        vetoed_genres=stored.vetoed_genres | options.vetoed_genres.get(handle, frozenset()),
+        private=stored.private or handle in options.private,
+    )
+
+
+def check_option_names(handles: Sequence[str], options: GroupOptions) -> GroupOptions:
+    """``options`` with its per-member names spelt as the group lists them (handles match in any
+    case); a name that is not in the group is an error, never silently ignored."""
+    by_key = {h.casefold(): h for h in handles}
+
+    def canon(name: str, option: str) -> str:
+        found = by_key.get(name.casefold())
+        if found is None:
+            raise NotFoundError(
+                f"{option} names {name!r}, who is not in this group ({', '.join(handles)})",
+                hint="Use the names given for the group.",
+            )
+        return found
+
+    return GroupOptions(
+        k=options.k,
+        strategy=options.strategy,
+        filters=options.filters,
+        seen_policy=options.seen_policy,
+        private=frozenset(canon(n, "--private") for n in options.private),
+        vetoed_films={canon(n, "--veto-film"): v for n, v in options.vetoed_films.items()},
+        vetoed_genres={canon(n, "--veto-genre"): v for n, v in options.vetoed_genres.items()},
     )
 
 
@@ -77,6 +106,7 @@ def pick_together(
         raise ReelmatesError(
             f"a group is {MIN_GROUP} to {MAX_GROUP} different people; got {', '.join(handles)}"
         )
+    options = check_option_names(handles, options)
     context = holder.get()
     with unit_of_work(holder.engine, read_only=True) as session:
         members = [load_member(session, context.catalog, h, options) for h in handles]

@@ -62,7 +62,8 @@ def rank_companions(
             reason = explainer.reasons(person, np.array([film], dtype=np.intp))[0]
         else:
             reason = f"{person.name}: about {predicted:.1f}★ for them"
-        out.append(Companion(person.id, person.name, value, own is not None, reason))
+        seen = own is not None and not person.private
+        out.append(Companion(person.id, person.name, value, seen, reason))
     out.sort(key=lambda c: (-c.stars, c.id))
     return out
 

@@ -1,7 +1,7 @@
 """One-line reasons: for each member, their own best-loved films most like the pick.
 
-"Milly: like *Beaches* and *Terms of Endearment*, which you loved". A private member's line names
-the films but never their stars or that they loved them ("Milly: like *Beaches*").
+"Milly: like *Beaches* and *Terms of Endearment*, which you loved". A private member's line never
+cites their films: "Milly: suits Milly's taste" (see ``reelmates.privacy``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from reelmates.privacy import PRIVATE_REASON
 from reelmates.together.inputs import IntArray, ItemFacts, Member
 
 # (films, targets) -> similarity matrix (len(films), len(targets)); the taste scorer's
@@ -88,22 +89,22 @@ class Explainer:
 
     def _line(self, member: Member, films: list[int] | None) -> str:
         """``films`` None: the member has no ratings to go on."""
+        if member.private:  # never cite a private member's films (see reelmates.privacy)
+            return f"{member.name}: {PRIVATE_REASON.format(name=member.name)}"
         if films is None:
             return f"{member.name}: a crowd favourite (no ratings to go on yet)"
         if not films:
             return f"{member.name}: a change from your usual, liked by people with your taste"
         titles = _join([self.facts.title(f) for f in films])
-        if member.private:
-            return f"{member.name}: like {titles}"
         return f"{member.name}: like {titles}, which you loved"
 
 
 def seen_note(member: Member, item: int) -> str | None:
-    """ "Jess has seen it (5★)", without the stars for a private member; None when unseen."""
+    """ "Jess has seen it (5★)"; None when unseen, and always None for a private member."""
     stars = member.stars_for(item)
-    if stars is None:
+    if stars is None or member.private:
         return None
-    if member.private or not np.isfinite(stars):
+    if not np.isfinite(stars):
         return f"{member.name} has seen it"
     return f"{member.name} has seen it ({stars:g}★)"
 

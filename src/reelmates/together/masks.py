@@ -50,6 +50,9 @@ def candidate_mask(
         keep &= ~facts.genre_mask(genres)
     if filters is not None and not filters.empty:
         keep &= filter_mask(filters, facts)
+    for m in members:  # a private member's seen films would give away what they have seen
+        if m.private:
+            keep[m.seen] = False
     if seen_policy is SeenPolicy.HIDE_IF_ANY:
         for m in members:
             keep[m.seen] = False

@@ -95,7 +95,7 @@ def rank_for_group(
     picks = []
     for j, item in enumerate(items.tolist()):
         notes = tuple(n for m in members if (n := seen_note(m, item)) is not None)
-        wl = [m.name for m, w in zip(ordered, watch, strict=True) if item in w]
+        wl = [m.name for m, w in zip(ordered, watch, strict=True) if item in w and not m.private]
         picks.append(
             Pick(
                 item=item,
