@@ -34,7 +34,7 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register_commands()
-    err = Console(stderr=True)
+    err = Console(stderr=True, emoji=False)
     try:
         app(args=argv, standalone_mode=True)
     except ReelmatesError as exc:

@@ -30,7 +30,7 @@ DbOption = Annotated[
     ),
 ]
 
-console = Console()
+console = Console(emoji=False)
 
 
 def settings_from(db: str | None) -> Settings:
@@ -73,7 +73,7 @@ def progress_bars() -> Iterator[RichProgress]:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    with Progress(*columns, console=Console(stderr=True, emoji=False), transient=False) as progress:
         sink = RichProgress(progress)
         yield sink
         sink.finish()

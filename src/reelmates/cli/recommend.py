@@ -45,10 +45,16 @@ def group_table(result: GroupPick, title: str | None = None) -> Table:
 def _years(spec: str | None) -> tuple[int | None, int | None]:
     if not spec:
         return None, None
-    match = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*", spec) or re.fullmatch(r"(\d{4})", spec)
-    if not match:
-        raise ReelmatesError(f"--years {spec!r}: use 1990-1999, 1990- or -1999")
-    low, high = (match.group(1), match.group(2)) if match.lastindex == 2 else (spec, spec)
+    single = re.fullmatch(r"\s*(\d{4})\s*", spec)
+    span = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*", spec)
+    low: str | None
+    high: str | None
+    if single:
+        low = high = single.group(1)
+    elif span and (span.group(1) or span.group(2)):
+        low, high = span.group(1), span.group(2)
+    else:
+        raise ReelmatesError(f"--years {spec!r}: use 1990-1999, 1990-, -1999 or 1994")
     if low and high and int(low) > int(high):
         raise ReelmatesError(f"--years {spec!r}: the first year comes after the last")
     return (int(low) if low else None, int(high) if high else None)
