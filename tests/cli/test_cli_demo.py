@@ -51,3 +51,28 @@ def test_demo_runs_offline_in_a_fresh_home_then_reuses_its_model(tmp_path: Path)
     assert numbered == [
         line for line in second.stdout.splitlines() if line.startswith("│ ") and line[2:3].isdigit()
     ]
+
+
+@pytest.mark.slow
+def test_recommend_says_the_model_is_out_of_date_after_an_import(tmp_path: Path) -> None:
+    from sample_data import ML100K_FILES, write_folder
+
+    assert _demo(tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REELMATES_", "XDG_"))}
+    env.update(HOME=str(tmp_path), COLUMNS="200")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "reelmates", *args],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+
+    fresh = run("recommend", "Jess", "Milly", "--k", "3")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "out of date" not in fresh.stdout
+    folder = write_folder(tmp_path / "ml-100k", ML100K_FILES)
+    assert run("import", "movielens", str(folder)).returncode == 0
+    stale = run("recommend", "Jess", "Milly", "--k", "3")
+    assert stale.returncode == 0, stale.stderr
+    assert "out of date: 1 import since the model was trained" in stale.stdout
+    assert "reelmates train" in stale.stdout

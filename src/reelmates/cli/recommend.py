@@ -15,6 +15,7 @@ from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
 if TYPE_CHECKING:
+    from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupPick
 
 
@@ -40,6 +41,14 @@ def group_table(result: GroupPick, title: str | None = None) -> Table:
             "\n".join(italic_titles(line) for line in why),
         )
     return table
+
+
+def print_stale_note(holder: ModelHolder) -> None:
+    """Say so when the database changed after the model was trained (an import, new films)."""
+    reason = holder.get().stale_reason
+    if reason:
+        note = f"Note: the taste model is out of date: {reason}."
+        console.print(note, style="yellow", markup=False)
 
 
 def _years(spec: str | None) -> tuple[int | None, int | None]:
@@ -113,6 +122,7 @@ def recommend(
             title = f"{mine.title} ({mine.year})" if mine.year else mine.title
             table.add_row(str(n), escape(title), f"{mine.stars:.1f}", italic_titles(mine.reason))
         console.print(table)
+        print_stale_note(holder)
         return
     low, high = _years(years)
     options = GroupOptions(
@@ -139,6 +149,7 @@ def recommend(
         f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films.",
         style="dim",
     )
+    print_stale_note(holder)
 
 
 def register(app: typer.Typer) -> None:
