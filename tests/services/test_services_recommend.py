@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,27 +10,14 @@ from sqlalchemy import Engine, select
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.companions import companions_for_film, pairings_for
 from reelmates.services.personal import recommend_for_person
-from reelmates.services.starter import seed_starter_catalog
-from reelmates.services.taste import ModelHolder, train_taste_model
+from reelmates.services.taste import ModelHolder
 from reelmates.services.together import GroupOptions, find_films, pick_together
 from reelmates.services.uow import unit_of_work
-from reelmates.settings import Settings
 from reelmates.store.db import create_db_engine
 from reelmates.store.migrate import upgrade_to_head
 from reelmates.store.models import FilmGenre, Person
 from reelmates.store.repositories import RatingRepository
 from reelmates.together.inputs import Filters, SeenPolicy
-
-
-@pytest.fixture(scope="module")
-def holder(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelHolder]:
-    engine = create_db_engine(module_db_url)
-    upgrade_to_head(engine)
-    seed_starter_catalog(engine)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=module_db_url)
-    train_taste_model(engine, settings)
-    yield ModelHolder(settings.effective_model_dir, engine)
-    engine.dispose()
 
 
 def _genres(engine: Engine, film_ids: tuple[int, ...]) -> set[str]:
