@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
+from processes import reelmates
 from sample_data import CSV_FILES, write_folder, write_zip
-
-
-def reelmates(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("REELMATES_")}
-    environ.update(HOME=str(home), REELMATES_DATA_DIR=str(home / "data"), COLUMNS="200", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "reelmates", *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=120,
-    )
 
 
 def _ratings(db: Path) -> int:

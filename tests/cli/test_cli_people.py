@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
+from processes import reelmates
 from reelmates.catalog.identity import normalise_title
-
-
-def reelmates(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("REELMATES_")}
-    environ.update(HOME=str(home), REELMATES_DATA_DIR=str(home / "data"), COLUMNS="200")
-    return subprocess.run(
-        [sys.executable, "-m", "reelmates", *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=120,
-    )
 
 
 def _add_films(db: Path) -> None:

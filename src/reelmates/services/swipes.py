@@ -78,13 +78,14 @@ class SwipeRooms:
             raise ReelmatesError(f"a swipe session is {MIN_GROUP} to {MAX_GROUP} different people")
         people = PersonRepository(session)
         ids = [people.require(h).id for h in handles]
+        f = filters or Filters()
         options = {
             "filters": {
-                "genres_in": sorted((filters or Filters()).genres_in),
-                "genres_out": sorted((filters or Filters()).genres_out),
-                "year_min": (filters or Filters()).year_min,
-                "year_max": (filters or Filters()).year_max,
-                "max_runtime": (filters or Filters()).max_runtime,
+                "genres_in": sorted(f.genres_in),
+                "genres_out": sorted(f.genres_out),
+                "year_min": f.year_min,
+                "year_max": f.year_max,
+                "max_runtime": f.max_runtime,
             },
             "seen_policy": str(seen_policy),
         }
