@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from reelmates.catalog.identity import (
@@ -89,11 +88,7 @@ class FilmUpserter:
         mapping = map_films(unknown(records), matcher, create)
         mapping.ids.update(already)
         mapping.matched += len(already)
-        session = self.repo.session
-        for chunk in range(0, len(new_films), 5_000):
-            session.execute(insert(Film), new_films[chunk : chunk + 5_000])
-        for chunk in range(0, len(new_genres), 10_000):
-            session.execute(insert(FilmGenre), new_genres[chunk : chunk + 10_000])
+        self.repo.insert_rows(new_films, new_genres)
         created = {id(r) for r in mapping.created}
         matched = [r for r in enriched if id(r) not in created]
         films = self.repo.by_ids([mapping.ids[r.source_id] for r in matched])

@@ -9,13 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from reelmates.catalog.starter_data import load_starter_films, load_starter_friends
 from reelmates.services.films import FilmUpserter
 from reelmates.services.uow import unit_of_work
 from reelmates.store.models import ImportRun
-from reelmates.store.repositories import MarkRepository, PersonRepository, RatingRepository
+from reelmates.store.repositories import (
+    ImportRunRepository,
+    MarkRepository,
+    PersonRepository,
+    RatingRepository,
+)
 
 STARTER_SOURCE = "reelmates starter catalog"
 
@@ -30,8 +35,7 @@ class StarterReport:
 
 def seed_starter_catalog(engine: Engine, *, now: datetime | None = None) -> StarterReport:
     with unit_of_work(engine, long_wait=True) as session:
-        done = session.scalar(select(ImportRun.id).where(ImportRun.kind == "starter").limit(1))
-        if done is not None:
+        if ImportRunRepository(session).any_of_kind("starter"):
             return StarterReport(already_there=True)
         records = load_starter_films()
         mapping = FilmUpserter(session, id_space=None).upsert(records)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConfigurationError, NotFoundError
@@ -23,8 +23,12 @@ from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.models import Film, ImportRun
-from reelmates.store.repositories import FilmRepository, InstallationRepository, RatingRepository
+from reelmates.store.repositories import (
+    FilmRepository,
+    ImportRunRepository,
+    InstallationRepository,
+    RatingRepository,
+)
 from reelmates.taste.base import Scorer
 from reelmates.taste.default import fit_default
 from reelmates.taste.persist import load_model, save_scorer
@@ -46,10 +50,9 @@ class DatabaseState:
 
     @classmethod
     def read(cls, session: Session) -> DatabaseState:
-        films, max_id = session.execute(select(func.count(Film.id), func.max(Film.id))).one()
-        last = session.scalar(select(func.max(ImportRun.id)))
+        films, max_id = FilmRepository(session).extent()
         return cls(
-            films=int(films or 0), max_film_id=int(max_id or 0), last_import_id=int(last or 0)
+            films=films, max_film_id=max_id, last_import_id=ImportRunRepository(session).last_id()
         )
 
 
@@ -192,12 +195,7 @@ def stale_reason(meta: ModelMeta, state: DatabaseState, engine: Engine) -> str |
     """Why a model no longer matches the database, or None when it still does."""
     if state.last_import_id > meta.last_import_id:
         with unit_of_work(engine, read_only=True) as session:
-            runs, added = session.execute(
-                select(func.count(ImportRun.id), func.sum(ImportRun.films_added)).where(
-                    ImportRun.id > meta.last_import_id
-                )
-            ).one()
-        n, films = int(runs or 0), int(added or 0)
+            n, films = ImportRunRepository(session).since(meta.last_import_id)
         return (
             f"{n} import{'s' if n != 1 else ''} since the model was trained "
             f"({films:,} new film{'s' if films != 1 else ''}); {RETRAIN}"

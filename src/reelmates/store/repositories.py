@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError
@@ -19,6 +19,7 @@ from reelmates.store.models import (
     FilmGenre,
     FilmVeto,
     GenreVeto,
+    ImportRun,
     Installation,
     Person,
     Rating,
@@ -70,6 +71,20 @@ class FilmRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Film)) or 0
+
+    def extent(self) -> tuple[int, int]:
+        """(number of films, highest film id), both 0 for an empty catalog."""
+        films, max_id = self.session.execute(select(func.count(Film.id), func.max(Film.id))).one()
+        return int(films or 0), int(max_id or 0)
+
+    def insert_rows(
+        self, films: Sequence[dict[str, object]], genres: Sequence[dict[str, object]]
+    ) -> None:
+        """Bulk-insert new films (with their ids) and their genre rows, in chunks."""
+        for chunk in range(0, len(films), 5_000):
+            self.session.execute(insert(Film), films[chunk : chunk + 5_000])
+        for chunk in range(0, len(genres), 10_000):
+            self.session.execute(insert(FilmGenre), genres[chunk : chunk + 10_000])
 
     def identities(self) -> list[FilmIdentity]:
         rows = self.session.execute(
@@ -155,6 +170,29 @@ class MemberSummary:
     ratings: int
     vetoed_genres: tuple[str, ...]
     vetoed_films: tuple[tuple[str, int | None], ...]  # (title, year), by title
+
+
+class ImportRunRepository:
+    """The log of imports: what came in when (one row per import, starter catalog included)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def last_id(self) -> int:
+        return int(self.session.scalar(select(func.max(ImportRun.id))) or 0)
+
+    def since(self, import_id: int) -> tuple[int, int]:
+        """(imports after ``import_id``, films they added)."""
+        runs, added = self.session.execute(
+            select(func.count(ImportRun.id), func.sum(ImportRun.films_added)).where(
+                ImportRun.id > import_id
+            )
+        ).one()
+        return int(runs or 0), int(added or 0)
+
+    def any_of_kind(self, kind: str) -> bool:
+        query = select(ImportRun.id).where(ImportRun.kind == kind).limit(1)
+        return self.session.scalar(query) is not None
 
 
 class InstallationRepository:
