@@ -85,3 +85,43 @@ def test_no_module_imports_itself_back_through_others() -> None:
     graph = import_graph()
     assert "reelmates.taste.base" in graph and graph["reelmates.taste.persist"]
     assert find_cycle(graph) is None
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The module graph folded onto top-level packages (``reelmates.taste`` etc.)."""
+    out: dict[str, set[str]] = {}
+    for module, deps in graph.items():
+        top = ".".join(module.split(".")[:2])
+        out.setdefault(top, set()).update(
+            d2 for d in deps if (d2 := ".".join(d.split(".")[:2])) != top
+        )
+    return out
+
+
+# What each layer may never import (DESIGN.md: the arrows point one way, down).
+FORBIDDEN = {
+    "reelmates.taste": {"store", "services", "cli", "importers", "together", "eval", "catalog"},
+    "reelmates.together": {"store", "services", "cli", "importers", "eval", "catalog"},
+    "reelmates.catalog": {"store", "services", "cli", "importers", "eval"},
+    "reelmates.importers": {"store", "services", "cli", "eval"},
+    "reelmates.store": {"services", "cli", "importers", "eval", "taste", "together"},
+    "reelmates.services": {"cli", "eval"},
+    "reelmates.eval": {"store", "services", "cli"},
+}
+
+
+def test_packages_form_layers_without_cycles() -> None:
+    packages = package_graph(import_graph())
+    assert find_cycle(packages) is None
+    broken = {
+        (pkg, dep)
+        for pkg, banned in FORBIDDEN.items()
+        for dep in packages.get(pkg, set())
+        if dep.removeprefix("reelmates.") in banned
+    }
+    assert broken == set()
+
+
+def test_the_layer_check_sees_a_wrong_arrow() -> None:
+    graph = {"reelmates.catalog.identity": {"reelmates.importers.records"}}
+    assert package_graph(graph) == {"reelmates.catalog": {"reelmates.importers"}}

@@ -16,7 +16,7 @@ from reelmates.catalog.identity import (
     split_title_year,
     title_keys,
 )
-from reelmates.importers.records import FilmRecord
+from reelmates.catalog.records import FilmRecord
 
 
 @pytest.mark.parametrize(

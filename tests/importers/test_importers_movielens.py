@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from reelmates.catalog.records import FilmRecord
 from reelmates.errors import InputFileError
 from reelmates.importers.movielens import MovieLensDataset, map_genres, open_movielens
-from reelmates.importers.records import FilmRecord, RatingRecord
+from reelmates.importers.records import RatingRecord
 from reelmates.importers.sources import open_path
 
 Files = dict[str, str | bytes]

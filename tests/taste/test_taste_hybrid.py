@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from reelmates.importers.records import FilmRecord
+from reelmates.catalog.records import FilmRecord
 from reelmates.taste.content import ContentScorer, _RidgeSolver
 from reelmates.taste.default import fit_default
 from reelmates.taste.features import build_item_features

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reelmates.catalog.starter_data import load_starter_films, load_starter_friends
-from reelmates.importers.records import FilmRecord
+from reelmates.catalog.records import FilmRecord
+from reelmates.importers.starter import load_starter_films, load_starter_friends
 from reelmates.taste.default import fit_default
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from reelmates.importers.records import FilmRecord
+from reelmates.catalog.records import FilmRecord
 
 K = TypeVar("K", bound=Hashable)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from reelmates.catalog.records import FilmRecord
 from reelmates.errors import InputFileError
-from reelmates.importers.records import FilmRecord
 from reelmates.taste.matrix import RatingsMatrix
 
 # (file, separator, has header) in the order we look for them

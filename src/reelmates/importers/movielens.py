@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reelmates.catalog.identity import display_title, normalise_imdb_id, split_title_year
+from reelmates.catalog.records import FilmRecord
 from reelmates.errors import InputFileError
 from reelmates.importers.lines import Progress, csv_rows, decode_all
 from reelmates.importers.movielens_ratings import RatingTally, parse_ratings
-from reelmates.importers.records import FilmRecord, RatingRecord
+from reelmates.importers.records import RatingRecord
 from reelmates.importers.sources import DatasetRoot
 
 Layout = Literal["100k", "1m", "csv"]

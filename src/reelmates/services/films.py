@@ -14,7 +14,7 @@ from reelmates.catalog.identity import (
     map_films,
     normalise_title,
 )
-from reelmates.importers.records import FilmRecord
+from reelmates.catalog.records import FilmRecord
 from reelmates.store.bulk import id_allocator
 from reelmates.store.models import Film, FilmGenre
 from reelmates.store.repositories import FilmRepository

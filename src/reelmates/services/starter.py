@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from reelmates.catalog.starter_data import load_starter_films, load_starter_friends
+from reelmates.importers.starter import load_starter_films, load_starter_friends
 from reelmates.services.films import FilmUpserter
 from reelmates.services.uow import unit_of_work
 from reelmates.store.models import ImportRun

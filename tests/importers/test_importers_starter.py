@@ -13,7 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reelmates.catalog.starter_data import (
+from reelmates.catalog.records import FilmRecord
+from reelmates.errors import InputFileError
+from reelmates.importers.movielens import GENRES
+from reelmates.importers.starter import (
     FILMS_HEADER,
     FRIENDS_HEADER,
     MAX_PREMISE,
@@ -23,9 +26,6 @@ from reelmates.catalog.starter_data import (
     load_starter_friends,
     starter_source_id,
 )
-from reelmates.errors import InputFileError
-from reelmates.importers.movielens import GENRES
-from reelmates.importers.records import FilmRecord
 
 MISS_YOU_ALREADY = ("Miss You Already", 2015)
 # Well-known films the demo and the MovieLens-matching story lean on.

@@ -17,10 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, NoReturn
 
+from reelmates.catalog.records import FilmRecord
 from reelmates.errors import InputFileError
 from reelmates.importers.lines import csv_rows
 from reelmates.importers.movielens import GENRES
-from reelmates.importers.records import FilmRecord
 
 FILMS_FILE = "films.csv"
 FRIENDS_FILE = "friends.csv"
