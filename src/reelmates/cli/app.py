@@ -28,6 +28,8 @@ def _register_commands() -> None:
     # (numpy, SQLAlchemy engines) happens at import time of this module.
     from reelmates.cli import registry
 
+    if app.registered_commands or app.registered_groups:  # main() called again in one process
+        return
     for register in registry.command_modules():
         register(app)
 
