@@ -33,7 +33,8 @@ def why_lines(whys: Iterable[Why]) -> Text:
 
 def film_text(title: str, year: int | None = None, *, style: str | None = None) -> Text:
     """ "Title (1994)": the title as plain text in ``style``, the year after it."""
-    text = Text(title, style=style or "")
+    text = Text()
+    text.append(title, style=style)
     if year:
         text.append(f" ({year})")
     return text

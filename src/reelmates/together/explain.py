@@ -51,6 +51,10 @@ class Explainer:
     n_films: int = 2
     reuse_decay: float = REUSE_DECAY
 
+    def __post_init__(self) -> None:
+        if not 0 < self.reuse_decay <= 1:
+            raise ValueError("reuse_decay is in (0, 1]: 1 cites the most alike films every time")
+
     def reasons(self, member: Member, picks: IntArray) -> list[Reason]:
         """One reason per pick for ``member``, the picks being one list, best first."""
         return self.reasons_for([member], picks)[0]
@@ -86,6 +90,7 @@ class Explainer:
             for u in range(len(members)):
                 picked = best[u, ok[u]]
                 cited[u, picked] += 1
+                picked = picked[np.argsort(-mine[u, picked, j], kind="stable")]  # most alike first
                 chosen[u].append(union[picked].tolist())
         return [
             [self._reason(m, fs if films.size else None) for fs in chosen[u]]
