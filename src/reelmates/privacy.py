@@ -3,7 +3,8 @@
 The rule, enforced in the services and the engines below them so that no front end can forget it:
 
 - Others MAY see that the member is in the group and that a film suits them: their *predicted*
-  stars for a film (a model estimate) and a reason worded "suits Milly's taste".
+  stars for a film (a model estimate) and a reason of kind ``ReasonKind.PRIVATE``, worded
+  "suits Milly's taste".
 - Others NEVER see which films the member rated, marked seen or put on a watchlist, nor how they
   rated them: no stars of theirs (for a film they rated, others see the prediction), no seen badge,
   no watchlist note naming them, no reason citing their films, no per-genre or per-decade
@@ -11,10 +12,9 @@ The rule, enforced in the services and the engines below them so that no front e
   seen is left out of group picks, so nothing on the list gives it away.
 - The member always sees all of their own (a personal pick is theirs).
 
-Where it is enforced: ``together.explain`` (reasons and seen badges), ``together.masks`` (seen
-films left out), ``together.ranker`` (watchlist notes), ``together.companions`` (own stars and the
-seen flag), ``together.swipes`` (cards never say anything of another member's swipes or chances);
-``services.together.load_member`` reads the stored flag, so it applies to every use.
+Where it is enforced: ``together.explain`` (reasons, which never even look at a private member's
+films, and seen notes), ``together.masks`` (seen films left out), ``together.ranker`` (watchlist
+notes), ``together.companions`` (own stars and the seen flag), ``together.swipes`` (cards never
+say anything of another member's swipes or chances); ``services.together.load_member`` reads the
+stored flag, so it applies to every use.
 """
-
-PRIVATE_REASON = "suits {name}'s taste"

@@ -18,6 +18,8 @@ from reelmates.store.migrate import upgrade_to_head
 from reelmates.store.models import FilmGenre, Person
 from reelmates.store.repositories import RatingRepository
 from reelmates.together.inputs import Filters, SeenPolicy
+from reelmates.together.reasons import Reason, ReasonKind
+from reelmates.together.wording import why_text
 
 
 def _genres(engine: Engine, film_ids: tuple[int, ...]) -> set[str]:
@@ -33,7 +35,8 @@ def test_group_pick_has_stars_and_a_reason_per_member(holder: ModelHolder) -> No
     assert len(set(pick.film_ids)) == 10
     for p in picks:
         assert len(p.stars) == 2 and all(0.5 <= s <= 5 for s in p.stars)
-        assert p.reasons[0].startswith("Jess: ") and p.reasons[1].startswith("Milly: ")
+        assert [r.member for r in p.reasons] == ["Jess", "Milly"]
+        assert why_text(p.reasons[0]).startswith("Jess: ")
 
 
 def test_member_order_does_not_change_the_films(holder: ModelHolder) -> None:
@@ -125,7 +128,7 @@ def test_companions_for_a_film_and_pairings(holder: ModelHolder) -> None:
         }
     chosen = holder.get().catalog.film_ids[pairing.item]
     assert int(chosen) not in seen
-    assert pairing.reasons[0].startswith("Jess: ") and pairing.reasons[1].startswith("Milly: ")
+    assert [r.member for r in pairing.reasons] == ["Jess", "Milly"]
 
 
 def test_a_year_in_the_title_picks_one_of_two_films(holder: ModelHolder) -> None:
@@ -158,11 +161,11 @@ def test_stored_privacy_and_vetoes_apply_to_every_group_pick(holder: ModelHolder
             milly_seen = {f for f, _ in RatingRepository(session).for_person(milly)}
         assert not milly_seen & set(pick.film_ids)  # nothing she has seen gives it away
         for p in pick.ranking.picks:
-            assert p.reasons[1] == "Milly: suits Milly's taste"
-            assert all("Milly" not in note for note in p.seen)
-            assert p.watchlist is None or "Milly" not in p.watchlist
+            assert p.reasons[1] == Reason("Milly", ReasonKind.PRIVATE)
+            assert all(note.member != "Milly" for note in p.seen)
+            assert p.watchlist is None or "Milly" not in p.watchlist.members
         ranked = companions_for_film(holder, "Jess", pick.film_ids[0], ["Milly"])
-        assert not ranked[0].seen and "loved" not in ranked[0].reason
+        assert not ranked[0].seen and ranked[0].reason == Reason("Milly", ReasonKind.PRIVATE)
     finally:
         with unit_of_work(engine) as session:
             set_private(session, "Milly", False)
@@ -177,7 +180,7 @@ def test_names_in_options_match_the_group_in_any_case_and_unknown_ones_are_error
     lower = pick_together(
         holder, ["Jess", "Milly"], GroupOptions(k=5, private=frozenset({"milly"}))
     )
-    assert all(p.reasons[1] == "Milly: suits Milly's taste" for p in lower.ranking.picks)
+    assert all(p.reasons[1] == Reason("Milly", ReasonKind.PRIVATE) for p in lower.ranking.picks)
     with pytest.raises(NotFoundError, match="Nobody"):
         pick_together(holder, ["Jess", "Milly"], GroupOptions(private=frozenset({"Nobody"})))
     with pytest.raises(NotFoundError, match="Sam"):
@@ -186,3 +189,17 @@ def test_names_in_options_match_the_group_in_any_case_and_unknown_ones_are_error
             ["Jess", "Milly"],
             GroupOptions(vetoed_genres={"Sam": frozenset({"Horror"})}),
         )
+
+
+def test_a_private_persons_own_picks_cite_their_own_films(holder: ModelHolder) -> None:
+    from reelmates.services.people import set_private
+
+    with unit_of_work(holder.engine) as session:
+        set_private(session, "Milly", True)
+    try:
+        picks = recommend_for_person(holder, "Milly", k=5)
+    finally:
+        with unit_of_work(holder.engine) as session:
+            set_private(session, "Milly", False)
+    assert all(p.reason.kind is ReasonKind.LIKE_LOVED for p in picks)  # theirs, so not hidden
+    assert all(p.reason.member == "Milly" and p.reason.films for p in picks)

@@ -6,6 +6,8 @@ import numpy as np
 
 from reelmates.together.companions import best_pairings, rank_companions
 from reelmates.together.inputs import ItemFacts, Member
+from reelmates.together.reasons import Reason, ReasonKind, SeenNote
+from reelmates.together.wording import why_text
 
 FACTS = ItemFacts(4, titles=["A", "B", "C", "D"])
 
@@ -18,7 +20,10 @@ def test_people_ranked_by_enjoyment_with_their_own_stars_when_rated() -> None:
     ]
     ranked = rank_companions(0, people, np.array([4.5, 5.0, 3.0]))
     assert [c.name for c in ranked] == ["Ann", "Cy", "Bob"]
-    assert ranked[2].stars == 2.0 and ranked[2].reason == "Bob has seen it (2★)"
+    assert ranked[2].stars == 2.0 and ranked[2].reason == SeenNote("Bob", 2.0)
+    assert why_text(ranked[2].reason) == "Bob has seen it (2★)"
+    assert ranked[0].reason == Reason("Ann", ReasonKind.ESTIMATE, stars=4.5)
+    assert why_text(ranked[0].reason) == "Ann: about 4.5★ for them"
 
 
 def test_a_private_persons_rating_never_shows() -> None:
@@ -27,7 +32,8 @@ def test_a_private_persons_rating_never_shows() -> None:
     ranked = rank_companions(0, [Member("1", "Ann"), bob], np.array([4.5, 5.0]))
     assert [(c.name, c.stars) for c in ranked] == [("Bob", 5.0), ("Ann", 4.5)]
     assert not ranked[0].seen
-    assert "seen" not in ranked[0].reason and "2" not in ranked[0].reason
+    assert ranked[0].reason == Reason("Bob", ReasonKind.ESTIMATE, stars=5.0)
+    assert "seen" not in why_text(ranked[0].reason) and "2" not in why_text(ranked[0].reason)
 
 
 def test_best_pairing_maximises_the_less_keen_member() -> None:

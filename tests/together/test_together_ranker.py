@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from reelmates.together.explain import Explainer
 from reelmates.together.inputs import Filters, ItemFacts, Member, SeenPolicy
 from reelmates.together.ranker import GroupRanking, rank_for_group
+from reelmates.together.reasons import Reason, ReasonKind, SeenNote, WatchlistNote
 from reelmates.together.strategies import Strategy
 from reelmates.together.watchlists import boost_watchlists
+from reelmates.together.wording import why_text
 
 N = 12
 GENRES = ("Comedy", "Horror", "Drama")
@@ -49,7 +51,8 @@ def test_vetoes_filters_and_seen_policy() -> None:
     assert 0 not in items  # both have seen it
     assert 2 not in items and not any(i % 3 == 1 for i in items)  # film veto, Horror veto
     assert items[0] == 3
-    assert ranking.picks[0].seen == ("Jess has seen it (2★)",)
+    assert ranking.picks[0].seen == (SeenNote("Jess", 2.0),)
+    assert why_text(ranking.picks[0].seen[0]) == "Jess has seen it (2★)"
     hide = rank_for_group(scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.HIDE_IF_ANY)
     assert 3 not in [p.item for p in hide.picks]
     show = rank_for_group(scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL)
@@ -70,8 +73,10 @@ def test_watchlists_lift_a_film_and_say_so() -> None:
     sam = Member("s", "Sam", watchlist=np.array([9]))
     ranking = rank_for_group(scores, None, [jess, sam], FACTS, k=N, strategy=Strategy.AVERAGE)
     assert [p.item for p in ranking.picks] == [0, 1, 2, 3, 4, 9, 5, 6, 7, 11, 8, 10]
-    assert ranking.picks[5].watchlist == "On Jess's and Sam's watchlists"
-    assert ranking.picks[9].watchlist == "On Jess's watchlist"
+    assert ranking.picks[5].watchlist == WatchlistNote(("Jess", "Sam"))
+    assert ranking.picks[9].watchlist == WatchlistNote(("Jess",))
+    assert why_text(ranking.picks[5].watchlist) == "On Jess's and Sam's watchlists"
+    assert why_text(ranking.picks[9].watchlist) == "On Jess's watchlist"
     assert ranking.picks[0].watchlist is None
     plain = rank_for_group(
         scores, None, [jess, sam], FACTS, k=N, strategy=Strategy.AVERAGE, watchlist_rank=None
@@ -106,18 +111,23 @@ def test_reasons_and_privacy() -> None:
     ranking = rank_for_group(scores, stars, [jess, milly], FACTS, k=1, explainer=explainer)
     pick = ranking.picks[0]
     assert pick.item == 6 and pick.stars == (3.0, 3.0)
-    assert pick.reasons[0] == "Jess: like *Film 2* and *Film 4*, which you loved"
-    assert pick.reasons[1] == "Milly: suits Milly's taste"  # never her films
+    assert pick.reasons[0] == Reason(
+        "Jess", ReasonKind.LIKE_LOVED, (2, 4), (FACTS.title(2), FACTS.title(4))
+    )
+    assert why_text(pick.reasons[0]) == "Jess: like Film 2 and Film 4, which you loved"
+    assert pick.reasons[1] == Reason("Milly", ReasonKind.PRIVATE)  # never her films
+    assert why_text(pick.reasons[1]) == "Milly: suits Milly's taste"
     seen = rank_for_group(scores, stars, [jess, milly], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL)
     # What private Milly has seen is left out, whatever the seen policy: nothing gives it away.
     assert not {2, 4, 7} & {p.item for p in seen.picks}
-    assert all("Milly" not in note for p in seen.picks for note in p.seen)
+    assert all(note.member != "Milly" for p in seen.picks for note in p.seen)
     public = Member("m", "Milly", seen=np.array([7]), seen_stars=np.array([1.0]))
     shown = rank_for_group(
         scores, stars, [jess, public], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL
     )
     note = next(p for p in shown.picks if p.item == 7).seen
-    assert note == ("Jess has seen it (5★)", "Milly has seen it (1★)")
+    assert note == (SeenNote("Jess", 5.0), SeenNote("Milly", 1.0))
+    assert [why_text(n) for n in note] == ["Jess has seen it (5★)", "Milly has seen it (1★)"]
 
 
 members_st = st.lists(

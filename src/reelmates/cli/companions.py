@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from reelmates.cli.common import DbOption, console, settings_from
-from reelmates.cli.recommend import italic_titles
+from reelmates.cli.text import why_lines, why_text
 from reelmates.errors import ReelmatesError
+
+if TYPE_CHECKING:
+    from reelmates.together.companions import Companion, Pairing
 
 
 def with_whom(
@@ -35,26 +39,37 @@ def with_whom(
         ids = sorted(find_films(engine, [film]))
         if len(ids) > 1:
             raise ReelmatesError(f"{film!r} names {len(ids)} films; add the year to the title")
-        table = Table(title=f"Who should {person} see {film} with?")
-        for column in ("#", "Who", "★", "Why"):
-            table.add_column(column)
-        for n, c in enumerate(companions_for_film(holder, person, ids[0], among), 1):
-            table.add_row(str(n), escape(c.name), f"{c.stars:.1f}", italic_titles(c.reason))
-        console.print(table)
+        companions = companions_for_film(holder, person, ids[0], among)
+        console.print(companions_table(companions, person, film))
         return
-    table = Table(title=f"Who, and what, should {person} see next?", show_lines=True)
-    for column in ("#", "With", "Film", f"{person} ★", "their ★", "Why"):
+    console.print(pairings_table(pairings_for(holder, person, among, k), person))
+
+
+def companions_table(companions: Sequence[Companion], person: str, film: str) -> Table:
+    """People ranked for a film, with their stars and why."""
+    table = Table(title=Text(f"Who should {person} see {film} with?"))
+    for column in ("#", "Who", "★", "Why"):
         table.add_column(column)
-    for n, p in enumerate(pairings_for(holder, person, among, k), 1):
+    for n, c in enumerate(companions, 1):
+        table.add_row(str(n), Text(c.name), f"{c.stars:.1f}", why_text(c.reason))
+    return table
+
+
+def pairings_table(pairings: Sequence[Pairing], person: str) -> Table:
+    """The best person-and-film pairings for ``person``: both stars and both reasons."""
+    table = Table(title=Text(f"Who, and what, should {person} see next?"), show_lines=True)
+    for column in ("#", "With", "Film", f"{person} ★", "their ★", "Why"):
+        table.add_column(Text(column))
+    for n, p in enumerate(pairings, 1):
         table.add_row(
             str(n),
-            escape(p.name),
-            escape(p.title),
+            Text(p.name),
+            Text(p.title),
             f"{p.your_stars:.1f}",
             f"{p.their_stars:.1f}",
-            "\n".join(italic_titles(r) for r in p.reasons),
+            why_lines(p.reasons),
         )
-    console.print(table)
+    return table
 
 
 def register(app: typer.Typer) -> None:

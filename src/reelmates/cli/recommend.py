@@ -3,42 +3,56 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from reelmates.cli.common import DbOption, console, settings_from
+from reelmates.cli.text import film_text, why_lines, why_text
 from reelmates.errors import ReelmatesError
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
 if TYPE_CHECKING:
+    from reelmates.services.personal import PersonalPick
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupPick
-
-
-def italic_titles(line: str) -> str:
-    """Reasons mark titles as *Title*; show them in italics (and keep any other [ ] literal)."""
-    return re.sub(r"\*([^*]+)\*", r"[italic]\1[/italic]", escape(line))
+    from reelmates.together.wording import Why
 
 
 def group_table(result: GroupPick, title: str | None = None) -> Table:
     """A group's picks: each member's predicted stars and the reasons, one row per film."""
-    table = Table(show_lines=True, title=title)
+    table = Table(show_lines=True, title=None if title is None else Text(title))
     table.add_column("#", justify="right")
     table.add_column("Film")
     for name in result.ranking.members:
-        table.add_column(f"{name} ★", justify="right")
+        table.add_column(Text(f"{name} ★"), justify="right")
     table.add_column("Why")
     for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
-        why = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        why: list[Why] = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
         table.add_row(
             str(n),
-            f"[bold]{escape(pick.title)}[/] ({year})" if year else f"[bold]{escape(pick.title)}[/]",
+            film_text(pick.title, year, style="bold"),
             *(f"{s:.1f}" for s in pick.stars),
-            "\n".join(italic_titles(line) for line in why),
+            why_lines(why),
+        )
+    return table
+
+
+def personal_table(picks: Sequence[PersonalPick], who: str) -> Table:
+    """One person's picks: predicted stars and the reason (their own, so without the name)."""
+    table = Table(title=Text(f"For {who}"))
+    for column in ("#", "Film", "★", "Why"):
+        table.add_column(column)
+    for n, mine in enumerate(picks, 1):
+        table.add_row(
+            str(n),
+            film_text(mine.title, mine.year),
+            f"{mine.stars:.1f}",
+            why_text(mine.reason, with_name=False),
         )
     return table
 
@@ -115,12 +129,7 @@ def recommend(
     engine = open_database(settings)
     holder = ModelHolder(settings.effective_model_dir, engine)
     if len(people) == 1:
-        table = Table(title=f"For {people[0]}")
-        for column in ("#", "Film", "★", "Why"):
-            table.add_column(column)
-        for n, mine in enumerate(recommend_for_person(holder, people[0], k), 1):
-            title = f"{mine.title} ({mine.year})" if mine.year else mine.title
-            table.add_row(str(n), escape(title), f"{mine.stars:.1f}", italic_titles(mine.reason))
+        table = personal_table(recommend_for_person(holder, people[0], k), people[0])
         console.print(table)
         print_stale_note(holder)
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from reelmates.services.taste import ModelHolder
 from reelmates.services.together import GroupOptions, load_member
 from reelmates.services.uow import unit_of_work
 from reelmates.together.explain import Explainer
+from reelmates.together.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class PersonalPick:
     title: str
     year: int | None
     stars: float  # predicted, 0.5–5
-    reason: str
+    reason: Reason  # cites model items, with their titles (see together.reasons)
 
 
 def recommend_for_person(holder: ModelHolder, handle: str, k: int = 10) -> list[PersonalPick]:
@@ -34,7 +35,9 @@ def recommend_for_person(holder: ModelHolder, handle: str, k: int = 10) -> list[
     predicted = (
         scorer.predict_stars(items, stars)[top] if scorer.stars_model else np.full(top.size, np.nan)
     )
-    reasons = Explainer(scorer.item_similarity, catalog.facts).reasons(member, top)
+    # A personal pick is the member's own: it cites their films even when they are private.
+    own = replace(member, private=False)
+    reasons = Explainer(scorer.item_similarity, catalog.facts).reasons(own, top)
     picks = []
     for item, star, reason in zip(top.tolist(), predicted.tolist(), reasons, strict=True):
         film_id = int(catalog.film_ids[item])
@@ -44,7 +47,7 @@ def recommend_for_person(holder: ModelHolder, handle: str, k: int = 10) -> list[
                 title=catalog.facts.title(item),
                 year=catalog.years.get(film_id),
                 stars=float(star),
-                reason=reason.split(": ", 1)[-1],
+                reason=reason,
             )
         )
     return picks

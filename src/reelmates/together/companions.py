@@ -7,7 +7,7 @@ first (so neither of you sits through something you would not enjoy), then by th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +16,7 @@ from reelmates.errors import ReelmatesError
 from reelmates.together.explain import Explainer, seen_note
 from reelmates.together.inputs import BoolArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
+from reelmates.together.reasons import Reason, ReasonKind, SeenNote
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Companion:
     name: str
     stars: float  # their stars if they rated it, else predicted
     seen: bool
-    reason: str
+    reason: Reason | SeenNote  # their seen note when they have (and are not private)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Pairing:
     title: str
     your_stars: float
     their_stars: float
-    reasons: tuple[str, ...]  # yours, then theirs (empty without an explainer)
+    reasons: tuple[Reason, ...]  # yours, then theirs (empty without an explainer)
 
 
 def rank_companions(
@@ -56,12 +57,13 @@ def rank_companions(
         rated = own is not None and np.isfinite(own) and not person.private
         value = float(own) if rated and own is not None else float(predicted)
         note = seen_note(person, film)
+        reason: Reason | SeenNote
         if note is not None:
             reason = note
         elif explainer is not None:
             reason = explainer.reasons(person, np.array([film], dtype=np.intp))[0]
         else:
-            reason = f"{person.name}: about {predicted:.1f}★ for them"
+            reason = Reason(person.name, ReasonKind.ESTIMATE, stars=float(predicted))
         seen = own is not None and not person.private
         out.append(Companion(person.id, person.name, value, seen, reason))
     out.sort(key=lambda c: (-c.stars, c.id))
@@ -99,10 +101,6 @@ def best_pairings(
             continue
         value = np.where(ok, pair_value(stars[0], stars[j]), -np.inf)
         item = int(np.argmax(value))
-        reasons: tuple[str, ...] = ()
-        if explainer is not None:
-            pick = np.array([item], dtype=np.intp)
-            reasons = (explainer.reasons(person, pick)[0], explainer.reasons(other, pick)[0])
         pairings.append(
             Pairing(
                 other.id,
@@ -111,10 +109,19 @@ def best_pairings(
                 facts.title(item),
                 float(stars[0, item]),
                 float(stars[j, item]),
-                reasons,
+                (),
             )
         )
     pairings.sort(
         key=lambda p: (-float(pair_value(np.array(p.your_stars), np.array(p.their_stars))), p.id)
     )
-    return pairings[:k]
+    best = pairings[:k]
+    if explainer is None or not best:
+        return best
+    # Your reasons are one list, so they vary the films they cite; theirs are one line each.
+    yours = explainer.reasons(person, np.array([p.item for p in best], dtype=np.intp))
+    by_id = {m.id: m for m in others}
+    return [
+        replace(p, reasons=(mine, explainer.reasons(by_id[p.id], np.array([p.item]))[0]))
+        for p, mine in zip(best, yours, strict=True)
+    ]

@@ -21,6 +21,7 @@ from reelmates.together.explain import Explainer, seen_note, watchlist_note
 from reelmates.together.fold import histories
 from reelmates.together.inputs import Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
+from reelmates.together.reasons import Reason, SeenNote, WatchlistNote
 from reelmates.together.shortlist import fair_rank_lifted
 from reelmates.together.stars import picked_stars
 from reelmates.together.strategies import (
@@ -43,9 +44,9 @@ class Pick:
     title: str
     score: float  # the strategy's group score (only its order matters)
     stars: tuple[float, ...]  # each member's predicted stars, in the caller's member order
-    reasons: tuple[str, ...]  # one line per member (empty when no explainer was given)
-    seen: tuple[str, ...]  # "Jess has seen it (5★)" for each member who has
-    watchlist: str | None  # "On Jess's and Sam's watchlists"
+    reasons: tuple[Reason, ...]  # one per member (empty when no explainer was given)
+    seen: tuple[SeenNote, ...]  # each member who has seen it, with their stars (never private)
+    watchlist: WatchlistNote | None  # whose watchlists it is on (private members never named)
 
 
 @dataclass(frozen=True)

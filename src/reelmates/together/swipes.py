@@ -83,23 +83,13 @@ class CardReason(StrEnum):
     MOVED_UP = "moved-up"  # your own likes made it likelier for you
 
 
-CARD_REASON_TEXT = {
-    CardReason.LIKELIEST: "One of the likeliest matches for your group",
-    CardReason.MOVED_UP: "Moved up after your swipes",
-}
-
-
 @dataclass(frozen=True)
 class Card:
     item: int
     # P(this card becomes a match), given every swipe so far. It reflects the others' swipes, so
     # it is for the engine and for measurement only: a front end never shows it to a member.
     chance: float
-    reason: CardReason
-
-    @property
-    def why(self) -> str:
-        return CARD_REASON_TEXT[self.reason]
+    reason: CardReason  # worded by ``together.wording.card_text``
 
 
 @dataclass
