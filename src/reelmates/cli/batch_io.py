@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from reelmates.errors import InputFileError
+from reelmates.importers.lines import decode_all
 from reelmates.taste.matrix import RatingsMatrix
 
 HEADER = ["user", "item", "rating"]
@@ -19,13 +21,16 @@ def read_ratings_csv(path: str | Path) -> RatingsMatrix:
     """Read ``user,item,rating[,timestamp]``; a bad line raises ``InputFileError(path, line)``."""
     p = Path(path)
     try:
-        f = p.open(encoding="utf-8", newline="")
+        data = p.read_bytes()
     except OSError as exc:
         raise InputFileError(p, None, f"cannot read: {exc.strerror or exc}") from exc
+    # UTF-16, a spreadsheet or bad bytes are named here, with what to do about them.
+    text = decode_all(data, str(p), "utf-8-sig")
+    del data
     users: list[str] = []
     items: list[str] = []
     stars: list[str] = []
-    with f:
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         try:
             head = next(reader, None)
@@ -49,22 +54,20 @@ def read_ratings_csv(path: str | Path) -> RatingsMatrix:
                 stars.append(row[2])
         except csv.Error as exc:
             raise InputFileError(p, reader.line_num, str(exc)) from exc
-        except UnicodeDecodeError as exc:
-            raise InputFileError(p, reader.line_num + 1, "not UTF-8 text") from exc
     if not users:
         raise InputFileError(p, None, "no ratings after the header")
-    values = _parse_stars(p, stars)
+    values = _parse_stars(p, text, stars)
     return RatingsMatrix.from_triples(np.array(users), np.array(items), values)
 
 
-def _parse_stars(p: Path, stars: list[str]) -> np.ndarray:
+def _parse_stars(p: Path, text: str, stars: list[str]) -> np.ndarray:
     try:
         values = np.array(stars, dtype=np.float64)
     except ValueError:
         values = None
     if values is not None and np.isfinite(values).all():
         return values.astype(np.float32)
-    lines = _line_numbers(p)
+    lines = _line_numbers(text)
     for n, text in enumerate(stars):
         try:
             ok = math.isfinite(float(text))
@@ -75,10 +78,10 @@ def _parse_stars(p: Path, stars: list[str]) -> np.ndarray:
     raise AssertionError("unreachable")
 
 
-def _line_numbers(p: Path) -> list[int]:
+def _line_numbers(text: str) -> list[int]:
     # Only used on the error path: re-read to map data rows back to physical line numbers.
     out: list[int] = []
-    with p.open(encoding="utf-8", newline="") as f:
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
         for row in reader:
