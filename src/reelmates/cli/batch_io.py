@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 import numpy as np
 
-from reelmates.errors import InputFileError
+from reelmates.errors import InputFileError, ReelmatesError
 from reelmates.importers.lines import decode_all
 from reelmates.taste.matrix import RatingsMatrix
 
@@ -88,6 +92,79 @@ def _line_numbers(text: str) -> list[int]:
             if row:
                 out.append(reader.line_num)
     return out
+
+
+class OutputCsv:
+    """Where a batch command writes, checked *before* the work (a fit takes minutes): the
+    folder exists and takes a new file, and the file itself, if there, may be replaced.
+
+    Rows go to a temporary file beside the target, renamed over it once complete, so a failed
+    or interrupted run leaves no half-written output. Use as a context manager: leaving it
+    without :meth:`write` (an error) removes the temporary file.
+    """
+
+    def __init__(self, path: str | Path, option: str = "--out") -> None:
+        self.path = Path(path)
+        what = f"{option} {self.path}"
+        folder = self.path.parent
+        if self.path.is_dir():
+            raise ReelmatesError(
+                f"{what} is a folder", hint=f"Give a file name, e.g. {self.path / 'out.csv'}."
+            )
+        if not folder.exists():
+            raise ReelmatesError(
+                f"{what}: the folder {folder} does not exist",
+                hint=f"Create it first (mkdir -p {folder}) or choose another {option}.",
+            )
+        if not folder.is_dir():
+            raise ReelmatesError(
+                f"{what}: {folder} is a file, not a folder", hint=f"Choose another {option}."
+            )
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise ReelmatesError(
+                f"{what}: the file exists and is read-only",
+                hint=f"Make it writable or choose another {option}.",
+            )
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".part")
+        except OSError as exc:
+            raise ReelmatesError(
+                f"{what}: cannot write in {folder} ({exc.strerror or exc})",
+                hint=f"Choose a folder you can write to for {option}.",
+            ) from exc
+        os.close(fd)
+        self._tmp: Path | None = Path(tmp)
+
+    def write(self, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        if self._tmp is None:
+            raise RuntimeError("this output was already written")
+        write_csv(self._tmp, header, rows)
+        # mkstemp makes the file private (0600): give it the mode a plain open() would have.
+        if self.path.exists():
+            mode = self.path.stat().st_mode & 0o7777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        self._tmp.chmod(mode)
+        self._tmp.replace(self.path)
+        self._tmp = None
+
+    def discard(self) -> None:
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.discard()
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
