@@ -119,3 +119,27 @@ def test_together_checks_its_out_first_too(
               "--out", str(out)])  # fmt: skip
     assert done.value.code == 2
     assert f"the folder {out.parent} does not exist" in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize(
+    ("rating", "says"),
+    [
+        ("-1", "rating '-1' is not from 0.5 to 5 stars"),
+        ("0", "rating '0' is not from 0.5 to 5 stars"),
+        ("5.5", "rating '5.5' is not from 0.5 to 5 stars"),
+        ("nan", "rating 'nan' is not a number"),
+        ("inf", "rating 'inf' is not a number"),
+        ("four", "rating 'four' is not a number"),
+    ],
+)
+def test_ratings_outside_half_to_five_stars_are_refused_with_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rating: str, says: str
+) -> None:
+    ratings = tmp_path / "in.csv"
+    # Line 4 is the bad one; a quoted field spanning two lines shifts it past the row count.
+    text = f'user,item,rating\na,"x\nx",4\nb,y,0.5\nc,z,{rating}\nd,z,5\n'
+    ratings.write_text(text, encoding="utf-8")
+    code, err = _topn(capsys, "--ratings", str(ratings), "--out", str(tmp_path / "o.csv"))
+    assert code == 2
+    assert f"error: {ratings}:5: {says}" in err
+    assert not (tmp_path / "o.csv").exists()

@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def topn(
-    ratings: Annotated[Path, typer.Option(help="CSV: user,item,rating[,timestamp]")],
+    ratings: Annotated[Path, typer.Option(help="CSV: user,item,rating[,timestamp], stars 0.5-5")],
     out: Annotated[Path, typer.Option(help="Where to write user,item,rank,score")],
     k: Annotated[int, typer.Option(min=1, help="Films per person")] = 10,
     seed: Annotated[int, typer.Option(help="Seed of the model fit")] = 0,

@@ -19,10 +19,12 @@ from reelmates.importers.lines import decode_all
 from reelmates.taste.matrix import RatingsMatrix
 
 HEADER = ["user", "item", "rating"]
+MIN_STARS, MAX_STARS = 0.5, 5.0
 
 
 def read_ratings_csv(path: str | Path) -> RatingsMatrix:
-    """Read ``user,item,rating[,timestamp]``; a bad line raises ``InputFileError(path, line)``."""
+    """Read ``user,item,rating[,timestamp]`` with ratings of 0.5 to 5 stars; a bad line raises
+    ``InputFileError(path, line)``."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -65,21 +67,37 @@ def read_ratings_csv(path: str | Path) -> RatingsMatrix:
 
 
 def _parse_stars(p: Path, text: str, stars: list[str]) -> np.ndarray:
+    """The ratings as numbers from 0.5 to 5 (stars); the first that is not names its line."""
     try:
         values = np.array(stars, dtype=np.float64)
     except ValueError:
         values = None
-    if values is not None and np.isfinite(values).all():
-        return values.astype(np.float32)
+    if values is not None:
+        with np.errstate(invalid="ignore"):
+            ok = (values >= MIN_STARS) & (values <= MAX_STARS)  # NaN compares False
+        if ok.all():
+            return values.astype(np.float32)
+        bad = int(np.argmin(ok))
+    else:
+        bad = next(n for n, raw in enumerate(stars) if _number(raw) is None)
+    raw = stars[bad]
+    number = _number(raw)
     lines = _line_numbers(text)
-    for n, text in enumerate(stars):
-        try:
-            ok = math.isfinite(float(text))
-        except ValueError:
-            ok = False
-        if not ok:
-            raise InputFileError(p, lines[n], f"rating {text!r} is not a number")
-    raise AssertionError("unreachable")
+    if number is None or not math.isfinite(number):
+        raise InputFileError(p, lines[bad], f"rating {raw!r} is not a number")
+    raise InputFileError(
+        p,
+        lines[bad],
+        f"rating {raw!r} is not from {MIN_STARS:g} to {MAX_STARS:g} stars",
+        hint="Ratings are stars, 0.5 to 5 (MovieLens's scale); rescale other scales first.",
+    )
+
+
+def _number(raw: str) -> float | None:
+    try:
+        return float(raw)
+    except ValueError:
+        return None
 
 
 def _line_numbers(text: str) -> list[int]:

@@ -42,7 +42,7 @@ def read_groups(path: Path, known: set[str]) -> list[list[str]]:
 
 
 def together(
-    ratings: Annotated[Path, typer.Option(help="CSV: user,item,rating[,timestamp]")],
+    ratings: Annotated[Path, typer.Option(help="CSV: user,item,rating[,timestamp], stars 0.5-5")],
     groups: Annotated[Path, typer.Option(help="One group per line: member ids, comma-separated")],
     out: Annotated[Path, typer.Option(help="Where to write group,item,rank,score")],
     k: Annotated[int, typer.Option(min=1, help="Films per group")] = 10,
