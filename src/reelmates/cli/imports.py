@@ -90,6 +90,20 @@ def letterboxd(
         )
         for label in report.unmatched:
             console.print(f"  - {label}", highlight=False)
+    for what, labels in (
+        ("rating", report.ratings_removed),
+        ("seen mark", report.seen_removed),
+        ("watchlist entry", report.watchlist_removed),
+    ):
+        if labels:
+            plural = what.replace("entry", "entries") if what.endswith("entry") else f"{what}s"
+            console.print(
+                f"Removed {len(labels)} {what if len(labels) == 1 else plural} "
+                "no longer in the export:",
+                highlight=False,
+            )
+            for label in labels:
+                console.print(f"  - {label}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
