@@ -153,3 +153,25 @@ def test_a_reimport_is_all_or_nothing(db_engine: Engine, tmp_path: Path) -> None
     with pytest.raises(_InterruptedError):
         _letterboxd(db_engine, tmp_path / "second", SECOND, progress=_StopWhileSaving())
     assert _state(db_engine) == before
+
+
+def test_numbers_in_words_match_and_near_misses_get_a_suggestion(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    files = dict(CSV_FILES)
+    files["movies.csv"] = str(files["movies.csv"]) + "32,Twelve Monkeys (1995),Sci-Fi\n"
+    with open_path(write_folder(tmp_path / "ml-latest-small", files)) as root:
+        import_movielens(db_engine, open_movielens(root))
+    export: Files = {
+        "ratings.csv": (
+            "Date,Name,Year,Letterboxd URI,Rating\n"
+            "2024-01-02,12 Monkeys,1995,x,4\n"
+            "2024-01-03,The Godfathr,1972,y,5\n"
+            "2024-01-04,Nothing Like It,1972,z,2\n"
+        )
+    }
+    report = _letterboxd(db_engine, tmp_path / "lb", export)
+    assert report.ratings == 1
+    assert report.unmatched == ["The Godfathr (1972)", "Nothing Like It (1972)"]
+    assert report.did_you_mean == {"The Godfathr (1972)": "The Godfather (1972)"}
+    assert set(_state(db_engine)[0]) == {"Twelve Monkeys"}

@@ -89,7 +89,9 @@ def letterboxd(
             "or add them first):"
         )
         for label in report.unmatched:
-            console.print(f"  - {label}", highlight=False)
+            guess = report.did_you_mean.get(label)
+            line = f"  - {label}" + (f" (did you mean {guess}?)" if guess else "")
+            console.print(line, highlight=False)
     for what, labels in (
         ("rating", report.ratings_removed),
         ("seen mark", report.seen_removed),

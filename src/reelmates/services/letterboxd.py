@@ -35,6 +35,8 @@ class LetterboxdReport:
     seen_only: int = 0
     watchlist: int = 0
     unmatched: list[str] = field(default_factory=list)  # "Name (Year)" of films not in the catalog
+    # An unmatched label → the catalog film it most likely meant, "Title (Year)".
+    did_you_mean: dict[str, str] = field(default_factory=dict)
     # "Title (Year)" of what the person had here and the export no longer says.
     ratings_removed: list[str] = field(default_factory=list)
     seen_removed: list[str] = field(default_factory=list)
@@ -99,14 +101,20 @@ def import_letterboxd(
         film_repo = FilmRepository(session)
         matcher = catalog_matcher(film_repo)
         wanted = _Wanted()
+        suggested: dict[str, int] = {}
         for film in films:
             film_id = matcher.match_title(film.name, film.year)
             progress.advance(1)
             if film_id is None:
                 report.unmatched.append(film.label)
+                guess = matcher.suggest(film.name, film.year)
+                if guess is not None:
+                    suggested[film.label] = guess
             else:
                 wanted.add(film_id, film)
         wanted.finish()
+        guesses = _labels(film_repo, list(suggested.values()))
+        report.did_you_mean = {label: guesses[f] for label, f in suggested.items()}
         progress.stage(f"saving {person}'s ratings, seen films and watchlist", total=3)
         marks = MarkRepository(session)
         removed_ratings = RatingRepository(session).replace_for_person(member.id, wanted.ratings)
