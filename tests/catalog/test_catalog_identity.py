@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from reelmates.catalog.identity import (
     CatalogFilm,
     FilmMatcher,
+    digits_key,
     display_title,
     map_films,
     normalise_imdb_id,
@@ -96,7 +97,7 @@ def test_display_title(title: str, shown: str) -> None:
 
 def test_title_keys_list_alternate_titles_after_the_main_one() -> None:
     assert title_keys("Hate (Haine, La) (1995)") == ["hate", "la haine"]
-    assert title_keys("Seven (a.k.a. Se7en)") == ["seven", "se7en"]
+    assert title_keys("Seven (a.k.a. Se7en)") == ["seven", "se7en", "7"]  # digits last
 
 
 def test_imdb_ids_are_canonical() -> None:
@@ -194,3 +195,58 @@ def test_map_films_merges_duplicate_titles_within_one_source() -> None:
     assert mapping.matched == 1
     assert [r.source_id for r in mapping.created] == ["246"]
     assert [(r.source_id, i) for r, i in mapping.duplicates] == [("268", 101), ("999", 10)]
+
+
+@pytest.mark.parametrize(
+    ("words", "digits"),
+    [
+        ("twelve monkeys", "12 monkeys"),
+        ("twenty one grams", "21 grams"),
+        ("one hundred and one dalmatians", "101 dalmatians"),
+        ("two hundred cigarettes", "200 cigarettes"),
+        ("the thirteenth warrior", "the 13th warrior"),
+        ("oceans eleven", "oceans 11"),
+        ("12 monkeys", "12 monkeys"),
+        ("hundred", "hundred"),  # no number before it: a word
+        ("someone", "someone"),  # whole words only
+    ],
+)
+def test_numbers_as_words_become_digits(words: str, digits: str) -> None:
+    assert digits_key(words) == digits
+
+
+@pytest.mark.parametrize(
+    ("catalog", "given"),
+    [
+        ("Twelve Monkeys", "12 Monkeys"),
+        ("12 Monkeys", "Twelve Monkeys"),
+        ("101 Dalmatians", "One Hundred and One Dalmatians"),
+        ("Ocean's Eleven", "Ocean's 11"),
+        ("The 13th Warrior", "The Thirteenth Warrior"),
+    ],
+)
+def test_numbers_match_in_words_or_digits_both_ways(catalog: str, given: str) -> None:
+    matcher = FilmMatcher([CatalogFilm(1, catalog, 1995), CatalogFilm(2, "Heat", 1995)])
+    assert matcher.match_title(given, 1995) == 1
+    assert matcher.match_title(given, None) == 1
+
+
+def test_a_near_miss_gets_a_suggestion_from_the_same_years() -> None:
+    films = [
+        CatalogFilm(1, "The Godfather", 1972),
+        CatalogFilm(2, "The Godfather: Part II", 1974),
+        CatalogFilm(3, "Twelve Monkeys", 1995),
+        CatalogFilm(4, "Toy Story", 1995),
+    ]
+    matcher = FilmMatcher(films)
+    assert matcher.match_title("The Godfathr", 1972) is None
+    assert matcher.suggest("The Godfathr", 1972) == 1
+    assert matcher.suggest("The Godfather Part 2", 1974) == 2
+    assert matcher.suggest("12 Monkies", 1996) == 3  # a year off, numbers in digits
+    assert matcher.suggest("The Godfathr", 1990) is None  # no film of those years
+    assert matcher.suggest("Toy Stroy", None) == 4  # no year: the films sharing a word
+    assert matcher.suggest("Tyo Stroy", None) is None  # no year, no shared word: nothing
+    assert matcher.suggest("Something Else Entirely", 1995) is None
+    matcher.add(5, "Heat", 1995)  # films added later are candidates too
+    assert matcher.suggest("Haet", 1995) is None  # too far: 0.5
+    assert matcher.suggest("Heatt", 1995) == 5

@@ -66,6 +66,12 @@ def test_whole_export_merges_to_per_film_facts(
     heat = facts["Heat"]
     assert (heat.year, heat.stars, heat.seen) == (None, None, True)
     assert godfather.where.endswith("ratings.csv:2")
+    # Watched dates: the latest diary "Watched Date" or watched.csv date; the watchlist's date.
+    assert godfather.watched_on == date(2023, 2, 11)  # rewatched after the 2023-01-02 mark
+    assert amelie.watched_on == date(2023, 2, 9)
+    assert (heat.watched_on, heat.listed_on) == (date(2023, 2, 12), None)
+    assert (haine.watched_on, haine.listed_on) == (None, date(2023, 3, 1))
+    assert facts["Crouching Tiger, Hidden Dragon (2000)"].watched_on is None  # rated only
 
 
 def test_entries_keep_file_kind_and_line(dataset: MakeDataset) -> None:

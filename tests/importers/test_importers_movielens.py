@@ -150,7 +150,8 @@ def test_bad_line_names_file_and_line(
 
 def test_undecodable_utf8_names_the_line(dataset: MakeDataset, csv_files: Files) -> None:
     csv_files["ratings.csv"] = str(csv_files["ratings.csv"]).encode() + b"3,1,4.0,1\xff\n"
-    with pytest.raises(InputFileError, match=re.escape("ratings.csv:6: not valid utf-8")):
+    expected = "ratings.csv:6: not valid UTF-8 text (byte ff"
+    with pytest.raises(InputFileError, match=re.escape(expected)):
         load(dataset(csv_files))
 
 

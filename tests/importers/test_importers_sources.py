@@ -113,10 +113,11 @@ def test_url_downloads_once_then_verifies_its_sidecar(
         assert len(list(open_movielens(root).ratings())) == 4
     size = zip_path.stat().st_size
     assert progress[-1] == (size, size)
-    cached = cache / "ml-latest-small.zip"
+    cached = download.cache_path(cache, url)
+    assert cached.name == "ml-latest-small.zip" and cached.parent.parent == cache
     sha = hashlib.sha256(zip_path.read_bytes()).hexdigest()
-    assert (cache / "ml-latest-small.zip.sha256").read_text().split()[0] == sha
-    assert sorted(p.name for p in cache.iterdir()) == [cached.name, f"{cached.name}.sha256"]
+    assert cached.with_name("ml-latest-small.zip.sha256").read_text().split()[0] == sha
+    assert sorted(p.name for p in cached.parent.iterdir()) == [cached.name, f"{cached.name}.sha256"]
 
     with resolve_source(url, cache_dir=cache) as root:  # cached: no second request
         assert root.has("ratings.csv")
@@ -161,3 +162,61 @@ def test_network_failures_say_what_to_do(
     with pytest.raises(SourceUnavailableError, match="could not download"):
         resolve_source("http://127.0.0.1:9/x.zip", cache_dir=tmp_path / "cache", timeout=5)
     assert list((tmp_path / "cache").iterdir()) == []  # no partial downloads left
+
+
+def test_two_urls_with_one_file_name_are_cached_apart(
+    tmp_path: Path,
+    server: tuple[str, Path, list[str]],
+    dataset: MakeDataset,
+    csv_files: Files,
+    ml100k_files: Files,
+) -> None:
+    base, served, requests = server
+    (served / "mirror").mkdir()
+    (served / "data.zip").write_bytes(dataset(csv_files, "zip", "ml-latest-small").read_bytes())
+    (served / "mirror" / "data.zip").write_bytes(
+        dataset(ml100k_files, "zip", "ml-100k").read_bytes()
+    )
+    cache = tmp_path / "cache"
+    with resolve_source(f"{base}data.zip", cache_dir=cache) as root:
+        assert open_movielens(root).layout == "csv"
+    with resolve_source(f"{base}mirror/data.zip", cache_dir=cache) as root:
+        assert open_movielens(root).layout == "100k"  # not the first URL's copy, nor a mismatch
+    with resolve_source(f"{base}data.zip", cache_dir=cache) as root:
+        assert open_movielens(root).layout == "csv"
+    assert requests == ["/data.zip", "/mirror/data.zip"]  # each fetched once
+    assert download.cache_path(cache, f"{base}data.zip") != download.cache_path(
+        cache, f"{base}mirror/data.zip"
+    )
+    assert download.cache_path(cache, "https://a.org/x.zip?v=1") != download.cache_path(
+        cache, "https://a.org/x.zip?v=2"
+    )
+
+
+def test_a_release_cached_by_file_name_alone_is_adopted_if_its_md5_proves_it(
+    tmp_path: Path,
+    server: tuple[str, Path, list[str]],
+    dataset: MakeDataset,
+    ml100k_files: Files,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base, served, requests = server
+    data = dataset(ml100k_files, "zip", "ml-100k").read_bytes()
+    (served / "ml-100k.zip").write_bytes(data)
+    monkeypatch.setattr(download, "GROUPLENS_BASE", base)
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    monkeypatch.setitem(download.KNOWN_MD5, "ml-100k.zip", md5)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "ml-100k.zip").write_bytes(data)  # where an older reelmates kept it
+    with resolve_source("ml-100k", cache_dir=cache) as root:
+        assert open_movielens(root).layout == "100k"
+    assert requests == []
+    assert download.cache_path(cache, f"{base}ml-100k.zip").exists()
+    # A file of that name that is not the release is left alone and the release downloaded.
+    (cache / "ml-100k.zip").write_bytes(b"something else")
+    download.cache_path(cache, f"{base}ml-100k.zip").unlink()
+    with resolve_source("ml-100k", cache_dir=cache) as root:
+        assert open_movielens(root).layout == "100k"
+    assert requests == ["/ml-100k.zip"]
+    assert (cache / "ml-100k.zip").read_bytes() == b"something else"

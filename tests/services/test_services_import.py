@@ -264,6 +264,7 @@ def test_real_ml100k_imports_again_with_replace_twins_merged_again(
     assert again.ratings_added == first.ratings_added
     assert again.ratings_merged == first.ratings_merged > 0
     assert again.films_created == 0
+    assert again.duplicate_titles == first.duplicate_titles != []  # reported again
 
 
 def test_real_ml100k_from_a_second_folder_merges_twins(
@@ -307,3 +308,18 @@ def test_absurd_numbers_are_refused_with_file_and_line(
         _import(db_engine, write_folder(tmp_path / "ml-100k", files))
     assert caught.value.line == 2
     assert len(str(caught.value)) < 400
+
+
+def test_titles_listed_twice_are_reported_on_every_import(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    # ML100K_FILES lists "Chasing Amy (1997)" as films 3 and 4.
+    first = _import(db_engine, write_folder(tmp_path / "ml-100k", ML100K_FILES))
+    assert first.duplicate_titles == ["Chasing Amy (1997)"]
+    assert (first.films_created, first.films_matched) == (3, 0)
+    again = _import(db_engine, write_folder(tmp_path / "ml-100k", ML100K_FILES), replace=True)
+    assert again.duplicate_titles == ["Chasing Amy (1997)"]
+    assert (again.films_created, again.films_matched) == (0, 3)  # the twin is not a match
+    copy = _import(db_engine, write_folder(tmp_path / "copy" / "ml-100k-b", ML100K_FILES))
+    assert copy.duplicate_titles == ["Chasing Amy (1997)"]
+    assert (copy.films_created, copy.films_matched) == (0, 3)

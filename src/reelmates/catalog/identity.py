@@ -8,11 +8,14 @@ Pure: no I/O, no database.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+import numpy as np
 
 from reelmates.catalog.records import FilmRecord
 
@@ -31,6 +34,21 @@ _TRAILING_YEAR = re.compile(
 _AKA = re.compile(r"^(?:a\.?k\.?a\.?|aka)\s+", re.IGNORECASE)
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 _NON_WORD = re.compile(r"[\W_]+")
+
+# Numbers written as words, for a second key in digits ("twelve monkeys" → "12 monkeys").
+_UNIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+               "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+               "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                  "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+                  "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+                  "twentieth")  # fmt: skip
+_UNITS = {word: n for n, word in enumerate(_UNIT_WORDS)}
+_TENS = {word: 10 * n for n, word in enumerate(_TEN_WORDS, 2)}
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}  # then "th", up to the twentieth
+_ORDINALS = {word: f"{n}{_SUFFIXES.get(n, 'th')}" for n, word in enumerate(_ORDINAL_WORDS, 1)}
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_ORDINALS)
 
 
 def split_title_year(title: str) -> tuple[str, int | None]:
@@ -89,6 +107,44 @@ def _key(title: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+def _below_hundred(words: list[str], i: int) -> tuple[int | None, int]:
+    """The number 0-99 that words ``i..`` spell ("twenty one", "seven"), and where it ends."""
+    word = words[i] if i < len(words) else ""
+    if word in _TENS:
+        value, i = _TENS[word], i + 1
+        unit = _UNITS.get(words[i], 0) if i < len(words) else 0
+        return (value + unit, i + 1) if 1 <= unit <= 9 else (value, i)
+    if word in _UNITS:
+        return _UNITS[word], i + 1
+    return None, i
+
+
+def digits_key(key: str) -> str:
+    """A key with its numbers in digits: ``"twelve monkeys"`` → ``"12 monkeys"``, ``"one hundred
+    and one dalmatians"`` → ``"101 dalmatians"``, ``"the thirteenth warrior"`` → ``"the 13th
+    warrior"``. Keys already in digits are unchanged, so both spellings meet here."""
+    words = key.split()
+    if _NUMBER_WORDS.isdisjoint(words):
+        return key  # most titles: nothing to do
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        value, end = _below_hundred(words, i)
+        if value is None:
+            out.append(_ORDINALS.get(words[i], words[i]))
+            i += 1
+            continue
+        if end < len(words) and words[end] == "hundred" and 1 <= value <= 9:
+            value, end = value * 100, end + 1
+            rest = end + 1 if end < len(words) and words[end] == "and" else end
+            tail, after = _below_hundred(words, rest)
+            if tail is not None and tail > 0:
+                value, end = value + tail, after
+        out.append(str(value))
+        i = end
+    return " ".join(out)
+
+
 def normalise_title(title: str) -> str:
     """The matching key: ``"City of Lost Children, The (Cité des enfants perdus, La) (1995)"``
     → ``"the city of lost children"``."""
@@ -107,6 +163,11 @@ def title_keys(title: str) -> list[str]:
         alt = _key(group[aka.end() :] if aka else group)
         if alt and alt not in keys:
             keys.append(alt)
+    # Each key once more with its numbers in digits: "Twelve Monkeys" meets "12 Monkeys".
+    for key in list(keys):
+        spelt = digits_key(key)
+        if spelt not in keys:
+            keys.append(spelt)
     return keys
 
 
@@ -138,6 +199,7 @@ class _Known:
     year: int | None
     imdb_id: str | None
     tmdb_id: int | None
+    key: str = ""  # the main title key, numbers in digits (for suggestions)
 
 
 class FilmMatcher(Generic[K]):
@@ -156,6 +218,7 @@ class FilmMatcher(Generic[K]):
         self._by_tmdb: dict[int, K] = {}
         self._by_key_year: dict[tuple[str, int | None], list[K]] = {}
         self._by_key: dict[str, list[K]] = {}
+        self._suggestions: _Suggestions[K] | None = None  # built on the first suggestion
         for film in films:
             self.add(film.id, film.title, film.year, imdb_id=film.imdb_id, tmdb_id=film.tmdb_id)
 
@@ -175,10 +238,13 @@ class FilmMatcher(Generic[K]):
         imdb = normalise_imdb_id(imdb_id)
         known = self._known.get(film_id)
         if known is None:
-            known = self._known[film_id] = _Known(year, None, None)
-            for key in title_keys(title):
+            keys = title_keys(title)
+            known = self._known[film_id] = _Known(year, None, None, digits_key(keys[0]))
+            for key in keys:
                 self._by_key_year.setdefault((key, year), []).append(film_id)
                 self._by_key.setdefault(key, []).append(film_id)
+            if self._suggestions is not None:
+                self._suggestions.add(film_id, known.key, year)
         if imdb and known.imdb_id is None:
             known.imdb_id = imdb
             self._by_imdb.setdefault(imdb, film_id)
@@ -228,6 +294,121 @@ class FilmMatcher(Generic[K]):
             if year is None or other is None or abs(year - other) <= 1:
                 return films[0]
         return None
+
+    def suggest(self, title: str, year: int | None, *, cutoff: float = 0.8) -> K | None:
+        """The film a title that matched nothing most likely meant ("did you mean"), or None.
+
+        Candidates are the films of the same year, then of a year either side, then (a title
+        without a year) the films sharing one of its rarer words; see :class:`_Suggestions`.
+        """
+        if self._suggestions is None:
+            self._suggestions = _Suggestions()
+            for film_id, known in self._known.items():
+                self._suggestions.add(film_id, known.key, known.year)
+        key = digits_key(title_keys(title)[0])
+        return self._suggestions.best(key, year, cutoff) if key else None
+
+
+def _bigrams(key: str) -> set[str]:
+    padded = f" {key} "
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+class _Bucket(Generic[K]):
+    """Films of one year (or sharing one word) as flat arrays of bigram ids, for numpy."""
+
+    def __init__(self) -> None:
+        self.films: list[tuple[K, str]] = []
+        self._grams: list[list[int]] = []
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def add(self, film_id: K, key: str, grams: list[int]) -> None:
+        self.films.append((film_id, key))
+        self._grams.append(grams)
+        self._arrays = None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(all bigram ids, where each film's start, how many each film has)."""
+        if self._arrays is None:
+            sizes = np.fromiter((len(g) for g in self._grams), np.int64, len(self._grams))
+            flat = np.fromiter((i for g in self._grams for i in g), np.int64, int(sizes.sum()))
+            starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+            self._arrays = flat, starts, sizes
+        return self._arrays
+
+
+class _Suggestions(Generic[K]):
+    """Near-miss search over title keys that stays cheap on a 60,000-film catalog.
+
+    Shared bigrams (a Dice score, computed for a whole year at once with numpy) pick the few
+    closest candidates; difflib's ratio decides among them. The same year is searched first,
+    then a year either side; a title without a year meets the films sharing its rarest word.
+    """
+
+    _DICE_FLOOR = 0.5  # looser than any difflib ratio of 0.8 after a typo or two
+    _FINALISTS = 20  # candidates difflib compares, best Dice first
+
+    def __init__(self) -> None:
+        self._gram_ids: dict[str, int] = {}
+        self._by_year: dict[int | None, _Bucket[K]] = {}
+        self._by_word: dict[str, _Bucket[K]] = {}
+
+    def _ids(self, key: str, *, grow: bool) -> list[int]:
+        ids = self._gram_ids
+        if grow:
+            return [ids.setdefault(g, len(ids)) for g in _bigrams(key)]
+        return [ids[g] for g in _bigrams(key) if g in ids]
+
+    def add(self, film_id: K, key: str, year: int | None) -> None:
+        grams = self._ids(key, grow=True)
+        self._by_year.setdefault(year, _Bucket()).add(film_id, key, grams)
+        for word in set(key.split()):
+            self._by_word.setdefault(word, _Bucket()).add(film_id, key, grams)
+
+    def best(self, key: str, year: int | None, cutoff: float) -> K | None:
+        size = len(_bigrams(key))
+        grams = self._ids(key, grow=False)
+        if year is not None:
+            buckets = [
+                [self._by_year.get(year)],
+                [self._by_year.get(y) for y in (year - 1, year + 1)],
+            ]
+        else:
+            known = [self._by_word[w] for w in set(key.split()) if w in self._by_word]
+            buckets = [[min(known, key=lambda b: len(b.films))]] if known else []
+        for group in buckets:
+            found = self._best_of(key, size, grams, [b for b in group if b], cutoff)
+            if found is not None:
+                return found
+        return None
+
+    def _best_of(
+        self, key: str, size: int, grams: list[int], buckets: list[_Bucket[K]], cutoff: float
+    ) -> K | None:
+        mark = np.zeros(len(self._gram_ids), dtype=np.int64)
+        mark[grams] = 1
+        finalists: list[tuple[float, K, str]] = []
+        for bucket in buckets:
+            flat, starts, sizes = bucket.arrays()
+            shared = np.add.reduceat(mark[flat], starts) if len(flat) else np.zeros(0)
+            dice = 2 * shared / (size + sizes)
+            close = np.flatnonzero(dice >= self._DICE_FLOOR)
+            for i in close[np.argsort(-dice[close], kind="stable")][: self._FINALISTS].tolist():
+                finalists.append((float(dice[i]), *bucket.films[i]))
+        finalists.sort(key=lambda f: -f[0])
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(key)
+        best: tuple[float, K] | None = None
+        for _dice, film_id, other in finalists[: self._FINALISTS]:
+            matcher.set_seq1(other)
+            if (
+                matcher.real_quick_ratio() >= cutoff
+                and matcher.quick_ratio() >= cutoff
+                and (ratio := matcher.ratio()) >= cutoff
+                and (best is None or ratio > best[0])
+            ):
+                best = (ratio, film_id)
+        return best[1] if best else None
 
 
 @dataclass

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 import numpy as np
 
-from reelmates.errors import InputFileError
+from reelmates.errors import InputFileError, ReelmatesError
+from reelmates.importers.lines import decode_all
 from reelmates.taste.matrix import RatingsMatrix
 
 HEADER = ["user", "item", "rating"]
+MIN_STARS, MAX_STARS = 0.5, 5.0
 
 
 def read_ratings_csv(path: str | Path) -> RatingsMatrix:
-    """Read ``user,item,rating[,timestamp]``; a bad line raises ``InputFileError(path, line)``."""
+    """Read ``user,item,rating[,timestamp]`` with ratings of 0.5 to 5 stars; a bad line raises
+    ``InputFileError(path, line)``."""
     p = Path(path)
     try:
-        f = p.open(encoding="utf-8", newline="")
+        data = p.read_bytes()
     except OSError as exc:
         raise InputFileError(p, None, f"cannot read: {exc.strerror or exc}") from exc
+    # UTF-16, a spreadsheet or bad bytes are named here, with what to do about them.
+    text = decode_all(data, str(p), "utf-8-sig")
+    del data
     users: list[str] = []
     items: list[str] = []
     stars: list[str] = []
-    with f:
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         try:
             head = next(reader, None)
@@ -49,42 +60,129 @@ def read_ratings_csv(path: str | Path) -> RatingsMatrix:
                 stars.append(row[2])
         except csv.Error as exc:
             raise InputFileError(p, reader.line_num, str(exc)) from exc
-        except UnicodeDecodeError as exc:
-            raise InputFileError(p, reader.line_num + 1, "not UTF-8 text") from exc
     if not users:
         raise InputFileError(p, None, "no ratings after the header")
-    values = _parse_stars(p, stars)
+    values = _parse_stars(p, text, stars)
     return RatingsMatrix.from_triples(np.array(users), np.array(items), values)
 
 
-def _parse_stars(p: Path, stars: list[str]) -> np.ndarray:
+def _parse_stars(p: Path, text: str, stars: list[str]) -> np.ndarray:
+    """The ratings as numbers from 0.5 to 5 (stars); the first that is not names its line."""
     try:
         values = np.array(stars, dtype=np.float64)
     except ValueError:
         values = None
-    if values is not None and np.isfinite(values).all():
-        return values.astype(np.float32)
-    lines = _line_numbers(p)
-    for n, text in enumerate(stars):
-        try:
-            ok = math.isfinite(float(text))
-        except ValueError:
-            ok = False
-        if not ok:
-            raise InputFileError(p, lines[n], f"rating {text!r} is not a number")
-    raise AssertionError("unreachable")
+    if values is not None:
+        with np.errstate(invalid="ignore"):
+            ok = (values >= MIN_STARS) & (values <= MAX_STARS)  # NaN compares False
+        if ok.all():
+            return values.astype(np.float32)
+        bad = int(np.argmin(ok))
+    else:
+        bad = next(n for n, raw in enumerate(stars) if _number(raw) is None)
+    raw = stars[bad]
+    number = _number(raw)
+    lines = _line_numbers(text)
+    if number is None or not math.isfinite(number):
+        raise InputFileError(p, lines[bad], f"rating {raw!r} is not a number")
+    raise InputFileError(
+        p,
+        lines[bad],
+        f"rating {raw!r} is not from {MIN_STARS:g} to {MAX_STARS:g} stars",
+        hint="Ratings are stars, 0.5 to 5 (MovieLens's scale); rescale other scales first.",
+    )
 
 
-def _line_numbers(p: Path) -> list[int]:
+def _number(raw: str) -> float | None:
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def _line_numbers(text: str) -> list[int]:
     # Only used on the error path: re-read to map data rows back to physical line numbers.
     out: list[int] = []
-    with p.open(encoding="utf-8", newline="") as f:
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
         for row in reader:
             if row:
                 out.append(reader.line_num)
     return out
+
+
+class OutputCsv:
+    """Where a batch command writes, checked *before* the work (a fit takes minutes): the
+    folder exists and takes a new file, and the file itself, if there, may be replaced.
+
+    Rows go to a temporary file beside the target, renamed over it once complete, so a failed
+    or interrupted run leaves no half-written output. Use as a context manager: leaving it
+    without :meth:`write` (an error) removes the temporary file.
+    """
+
+    def __init__(self, path: str | Path, option: str = "--out") -> None:
+        self.path = Path(path)
+        what = f"{option} {self.path}"
+        folder = self.path.parent
+        if self.path.is_dir():
+            raise ReelmatesError(
+                f"{what} is a folder", hint=f"Give a file name, e.g. {self.path / 'out.csv'}."
+            )
+        if not folder.exists():
+            raise ReelmatesError(
+                f"{what}: the folder {folder} does not exist",
+                hint=f"Create it first (mkdir -p {folder}) or choose another {option}.",
+            )
+        if not folder.is_dir():
+            raise ReelmatesError(
+                f"{what}: {folder} is a file, not a folder", hint=f"Choose another {option}."
+            )
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            raise ReelmatesError(
+                f"{what}: the file exists and is read-only",
+                hint=f"Make it writable or choose another {option}.",
+            )
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".part")
+        except OSError as exc:
+            raise ReelmatesError(
+                f"{what}: cannot write in {folder} ({exc.strerror or exc})",
+                hint=f"Choose a folder you can write to for {option}.",
+            ) from exc
+        os.close(fd)
+        self._tmp: Path | None = Path(tmp)
+
+    def write(self, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        if self._tmp is None:
+            raise RuntimeError("this output was already written")
+        write_csv(self._tmp, header, rows)
+        # mkstemp makes the file private (0600): give it the mode a plain open() would have.
+        if self.path.exists():
+            mode = self.path.stat().st_mode & 0o7777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        self._tmp.chmod(mode)
+        self._tmp.replace(self.path)
+        self._tmp = None
+
+    def discard(self) -> None:
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.discard()
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

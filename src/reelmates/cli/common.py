@@ -67,7 +67,8 @@ class RichProgress:
 @contextmanager
 def progress_bars() -> Iterator[RichProgress]:
     columns = (
-        TextColumn("[progress.description]{task.description}"),
+        # Descriptions name datasets and people: shown as plain text, never as markup.
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),

@@ -6,8 +6,18 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from reelmates.cli.common import DbOption, console, progress_bars, settings_from
+
+# Everything a report shows from the user or a file (titles, names, paths) is plain text: never
+# rich markup, never an :emoji: code. Styled parts are Text spans around it.
+
+
+def _say(*parts: str | tuple[str, str]) -> None:
+    """Print one line: plain strings as typed, ``(text, style)`` pairs styled."""
+    console.print(Text.assemble(*parts), highlight=False)
+
 
 import_app = typer.Typer(help="Import ratings and films from MovieLens or a Letterboxd export.")
 
@@ -48,18 +58,23 @@ def movielens(
             report = import_movielens(
                 engine, open_movielens(root), replace=replace, progress=progress
             )
-    table = Table(title=f"Imported {report.dataset}", show_header=False)
-    table.add_row("films in the file", f"{report.films_in_source:,}")
-    table.add_row("matched to the catalog", f"{report.films_matched:,}")
-    table.add_row("new films", f"{report.films_created:,}")
-    table.add_row("community raters", f"{report.persons_added:,}")
-    table.add_row("ratings", f"{report.ratings_added:,}")
+    table = Table(show_header=False, highlight=False)
+    rows = [
+        ("films in the file", f"{report.films_in_source:,}"),
+        ("matched to the catalog", f"{report.films_matched:,}"),
+        ("new films", f"{report.films_created:,}"),
+        ("community raters", f"{report.persons_added:,}"),
+        ("ratings", f"{report.ratings_added:,}"),
+    ]
     if report.duplicate_titles:
-        table.add_row("titles listed twice (merged)", f"{len(report.duplicate_titles)}")
+        rows.append(("titles listed twice (merged)", f"{len(report.duplicate_titles)}"))
     if report.ratings_merged:
-        table.add_row("ratings of merged twins (newest kept)", f"{report.ratings_merged:,}")
+        rows.append(("ratings of merged twins (newest kept)", f"{report.ratings_merged:,}"))
     for film in report.skipped_films:
-        table.add_row("skipped placeholder", f"{film}: {report.skipped_ratings:,} ratings")
+        rows.append(("skipped placeholder", f"{film}: {report.skipped_ratings:,} ratings"))
+    for label, value in rows:
+        table.add_row(Text(label), Text(value))
+    _say((f"Imported {report.dataset}", "bold"))  # a line of its own: a title would wrap
     console.print(table)
 
 
@@ -78,18 +93,32 @@ def letterboxd(
     with progress_bars() as progress, open_path(export) as root:
         report = import_letterboxd(engine, root, person, progress=progress)
     verb = "created" if report.person_created else "updated"
-    console.print(
+    _say(
         f"{report.person} ({verb}): {report.ratings} ratings, {report.seen_only} seen without a "
         f"rating, {report.watchlist} on the watchlist, from {report.films_in_export} films."
     )
     if report.unmatched:
-        console.print(
-            f"[yellow]{len(report.unmatched)} film{'s' if len(report.unmatched) != 1 else ''} "
-            "not in the catalog[/] (import MovieLens "
-            "or add them first):"
+        count = len(report.unmatched)
+        _say(
+            (f"{count} film{'s' if count != 1 else ''} not in the catalog", "yellow"),
+            " (import MovieLens or add them first):",
         )
         for label in report.unmatched:
-            console.print(f"  - {label}", highlight=False)
+            guess = report.did_you_mean.get(label)
+            _say(f"  - {label}", *((" (did you mean ", (guess, "bold"), "?)") if guess else ()))
+    for what, labels in (
+        ("rating", report.ratings_removed),
+        ("seen mark", report.seen_removed),
+        ("watchlist entry", report.watchlist_removed),
+    ):
+        if labels:
+            plural = what.replace("entry", "entries") if what.endswith("entry") else f"{what}s"
+            _say(
+                (f"Removed {len(labels)} {what if len(labels) == 1 else plural}", "yellow"),
+                " no longer in the export:",
+            )
+            for label in labels:
+                _say(f"  - {label}")
 
 
 def register(app: typer.Typer) -> None:

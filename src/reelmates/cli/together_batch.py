@@ -42,7 +42,7 @@ def read_groups(path: Path, known: set[str]) -> list[list[str]]:
 
 
 def together(
-    ratings: Annotated[Path, typer.Option(help="CSV: user,item,rating[,timestamp]")],
+    ratings: Annotated[Path, typer.Option(help="CSV: user,item,rating[,timestamp], stars 0.5-5")],
     groups: Annotated[Path, typer.Option(help="One group per line: member ids, comma-separated")],
     out: Annotated[Path, typer.Option(help="Where to write group,item,rank,score")],
     k: Annotated[int, typer.Option(min=1, help="Films per group")] = 10,
@@ -51,37 +51,39 @@ def together(
     """Top k films per group (default strategy), never one a member rated in the input."""
     import numpy as np
 
-    from reelmates.cli.batch_io import read_ratings_csv, write_csv
+    from reelmates.cli.batch_io import OutputCsv, read_ratings_csv
     from reelmates.cli.common import progress_bars
     from reelmates.taste.default import default_collaborative
     from reelmates.together.inputs import ItemFacts, Member, SeenPolicy
     from reelmates.together.ranker import rank_for_group
 
-    matrix = read_ratings_csv(ratings)
-    lines = read_groups(groups, set(matrix.user_ids.tolist()))
-    scorer = default_collaborative(matrix.n_items)
-    facts = ItemFacts(matrix.n_items)
-    rows: list[tuple[object, ...]] = []
-    with progress_bars() as progress:
-        progress.stage(f"fitting {scorer.name} on {matrix.nnz} ratings")
-        scorer.fit(matrix, calibrate=False, seed=seed)
-        progress.stage("ranking for groups", total=len(lines))
-        for g, ids in enumerate(lines):
-            users = np.array([matrix.user_index(u) for u in ids])
-            members = []
-            for u, uid in zip(users.tolist(), ids, strict=True):
-                items, stars = matrix.history(u)
-                members.append(Member(uid, uid, items.astype(np.intp), stars))
-            ranking = rank_for_group(
-                scorer.score_users(users),
-                None,
-                members,
-                facts,
-                k=k,
-                seen_policy=SeenPolicy.HIDE_IF_ANY,
-            )
-            for rank, pick in enumerate(ranking.picks, 1):
-                rows.append((g, matrix.item_ids[pick.item], rank, f"{pick.score:.6g}"))
-            progress.advance(1)
-    write_csv(out, ["group", "item", "rank", "score"], rows)
+    # Both files are checked before the fit: a bad --out must not cost the whole fit.
+    with OutputCsv(out) as output:
+        matrix = read_ratings_csv(ratings)
+        lines = read_groups(groups, set(matrix.user_ids.tolist()))
+        scorer = default_collaborative(matrix.n_items)
+        facts = ItemFacts(matrix.n_items)
+        rows: list[tuple[object, ...]] = []
+        with progress_bars() as progress:
+            progress.stage(f"fitting {scorer.name} on {matrix.nnz} ratings")
+            scorer.fit(matrix, calibrate=False, seed=seed)
+            progress.stage("ranking for groups", total=len(lines))
+            for g, ids in enumerate(lines):
+                users = np.array([matrix.user_index(u) for u in ids])
+                members = []
+                for u, uid in zip(users.tolist(), ids, strict=True):
+                    items, stars = matrix.history(u)
+                    members.append(Member(uid, uid, items.astype(np.intp), stars))
+                ranking = rank_for_group(
+                    scorer.score_users(users),
+                    None,
+                    members,
+                    facts,
+                    k=k,
+                    seen_policy=SeenPolicy.HIDE_IF_ANY,
+                )
+                for rank, pick in enumerate(ranking.picks, 1):
+                    rows.append((g, matrix.item_ids[pick.item], rank, f"{pick.score:.6g}"))
+                progress.advance(1)
+        output.write(["group", "item", "rank", "score"], rows)
     typer.echo(f"{scorer.describe()}: top {k} for {len(lines)} groups → {out}", err=True)

@@ -1,12 +1,14 @@
 """Fetch a dataset zip once into the cache, atomically, and check it on every later use.
 
-GroupLens publishes an ``.md5`` next to each frozen release; those are pinned here. Releases that
-change over time (ml-latest, ml-latest-small) and other URLs are trusted on first download: the
-sha256 goes into a ``<file>.sha256`` sidecar and every later use must match it.
+Each URL has a folder of its own in the cache (see :func:`cache_path`). GroupLens publishes an
+``.md5`` next to each frozen release; those are pinned here. Releases that change over time
+(ml-latest, ml-latest-small) and other URLs are trusted on first download: the sha256 goes into
+a ``<file>.sha256`` sidecar and every later use must match it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -44,6 +46,28 @@ def cache_name(url: str) -> str:
     path = urllib.parse.urlsplit(url).path
     name = _SAFE_NAME.sub("_", path.rsplit("/", 1)[-1]).strip("._")
     return name or hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def cache_path(cache_dir: Path, url: str) -> Path:
+    """Where ``url`` is cached: a folder per whole URL (its host and a hash of the URL) holding
+    the file under its own name, so ``a.org/x/data.zip`` and ``b.org/data.zip`` never share a
+    copy, while the file keeps the name a dataset is known by."""
+    host = _SAFE_NAME.sub("_", urllib.parse.urlsplit(url).hostname or "").strip("._") or "url"
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+    return cache_dir / f"{host}-{digest}" / cache_name(url)
+
+
+def _adopt_old_copy(cache_dir: Path, url: str, target: Path) -> None:
+    """Move a copy cached by file name alone (before caches were keyed by URL) into place, but
+    only a release whose published md5 proves it is this URL's file: no download of ml-25m
+    again, and no file that another URL of the same name left behind."""
+    old = cache_dir / cache_name(url)
+    expected = _expected_md5(url)
+    if expected is None or not old.is_file() or _digests(old)[0] != expected:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _sidecar(old).unlink(missing_ok=True)  # rewritten from the file by verify_cached
+    old.replace(target)
 
 
 def _expected_md5(url: str) -> str | None:
@@ -101,14 +125,16 @@ def fetch(
     timeout: float = 60.0,
 ) -> Path:
     """Return the cached copy of ``url``, downloading it first if needed; always verified."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    target = cache_dir / cache_name(url)
+    target = cache_path(cache_dir, url)
+    if not target.exists():
+        _adopt_old_copy(cache_dir, url, target)
     if target.exists():
         verify_cached(target, url)
         return target
     hint = f"Check your connection, or download {url} yourself and pass the path."
     md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(dir=cache_dir, prefix=f".{target.name}.", suffix=".part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "reelmates"})
@@ -142,4 +168,7 @@ def fetch(
         raise SourceUnavailableError(f"{url}: could not download ({reason})", hint=hint) from exc
     finally:
         tmp.unlink(missing_ok=True)
+        if not target.exists():
+            with contextlib.suppress(OSError):  # not empty: leave it
+                target.parent.rmdir()
     return target

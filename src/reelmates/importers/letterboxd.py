@@ -124,6 +124,8 @@ class LetterboxdFilm:
     seen: bool  # rated, logged or marked watched
     on_watchlist: bool
     where: str  # "file:line" of its first mention, for reports
+    watched_on: date | None = None  # latest diary "Watched Date" or watched.csv date
+    listed_on: date | None = None  # when it went on the watchlist
 
     @property
     def label(self) -> str:
@@ -136,14 +138,17 @@ def merge_entries(entries: Iterable[DiaryEntry]) -> list[LetterboxdFilm]:
     rating: dict[tuple[str, int | None], DiaryEntry] = {}
     diary_rating: dict[tuple[str, int | None], DiaryEntry] = {}
     seen: set[tuple[str, int | None]] = set()
-    watchlist: set[tuple[str, int | None]] = set()
+    watched_on: dict[tuple[str, int | None], date] = {}
+    watchlist: dict[tuple[str, int | None], date | None] = {}
     for entry in entries:
         key = (normalise_title(entry.name), entry.year)
         first.setdefault(key, entry)
         if entry.kind == "watchlist":
-            watchlist.add(key)
+            watchlist.setdefault(key, entry.on)
             continue
         seen.add(key)
+        if entry.kind in ("diary", "watched") and entry.on is not None:
+            watched_on[key] = max(entry.on, watched_on.get(key, entry.on))
         if entry.stars is None:
             continue
         if entry.kind == "ratings":
@@ -164,6 +169,8 @@ def merge_entries(entries: Iterable[DiaryEntry]) -> list[LetterboxdFilm]:
                 seen=key in seen,
                 on_watchlist=key in watchlist,
                 where=f"{entry.file}:{entry.line}",
+                watched_on=watched_on.get(key),
+                listed_on=watchlist.get(key),
             )
         )
     return facts

@@ -17,6 +17,93 @@ BLOCK_BYTES = 1 << 20
 
 Progress = Callable[[int], None]  # called with the number of bytes just consumed
 
+# Byte-order marks, longest first (UTF-32 LE starts with UTF-16 LE's mark).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+# Files people pick by mistake: a spreadsheet, an archive, a document.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook?), not text"),
+    (b"\x1f\x8b", "gzip-compressed, not text"),
+    (b"\xd0\xcf\x11\xe0", "an Office document (an old Excel .xls?), not text"),
+    (b"%PDF", "a PDF document, not text"),
+)
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "latin-1": "Latin-1"}
+
+
+def encoding_name(encoding: str) -> str:
+    return _ENCODING_NAMES.get(encoding.casefold(), encoding)
+
+
+def _save_as_hint(encoding: str, found: str | None = None) -> str:
+    if encoding_name(encoding) == "UTF-8":
+        iconv = f"iconv -f {found} -t UTF-8 FILE > NEW" if found else "iconv -t UTF-8 FILE > NEW"
+        return (
+            f"Save it as UTF-8 text (a spreadsheet: Save As → CSV UTF-8; a terminal: {iconv}), "
+            "then try again."
+        )
+    name = encoding_name(encoding)
+    target = "ISO-8859-1" if name == "Latin-1" else name
+    convert = f", or convert it: iconv -f {found} -t {target} FILE > NEW" if found else ""
+    return f"Use the file as the release ships it ({name} text){convert}."
+
+
+def _not_text(head: bytes) -> tuple[str, str | None] | None:
+    """Why bytes starting with ``head`` are not text of an 8-bit encoding (and the encoding
+    they are in, if it is one), or None."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return f"is {name} text (it starts with a {name} byte-order mark)", name
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"is {what}", None
+    if b"\x00" in head:
+        sample = head[:4096]
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if max(even, odd) > 0.3 * (len(sample) // 2) and min(even, odd) < 0.05 * len(sample):
+            return "is UTF-16 text (every other byte is zero)", "UTF-16LE" if odd else "UTF-16BE"
+    return None
+
+
+def check_text(data: bytes, where: str, encoding: str, *, first_line: int = 1) -> None:
+    """Refuse bytes that cannot be the text file they should be, saying what they are instead.
+
+    ``data`` is a whole file or one block of it (``first_line`` is the number of its first line):
+    byte-order marks and file signatures are looked for only at the start of the file. A NUL
+    byte is never text; finding one is a single ``memchr``, cheap enough for every block.
+    """
+    found = _not_text(data[:4096]) if first_line == 1 else None
+    line: int | None = None  # the whole file is in the wrong form
+    if found is None:
+        nul = data.find(b"\x00")
+        if nul < 0:
+            return
+        found = "is binary data, not text (it holds NUL bytes)", None
+        line = first_line + data.count(b"\n", 0, nul)
+    problem, actual = found
+    raise InputFileError(
+        where,
+        line,
+        f"{problem}; reelmates reads {encoding_name(encoding)} text",
+        hint=_save_as_hint(encoding, actual),
+    )
+
+
+def _undecodable(
+    data: bytes, where: str, encoding: str, first_line: int, exc: UnicodeDecodeError
+) -> InputFileError:
+    line = first_line + data.count(b"\n", 0, exc.start)
+    bad = data[exc.start : exc.end].hex(" ")
+    return InputFileError(
+        where,
+        line,
+        f"not valid {encoding_name(encoding)} text (byte {bad}: {exc.reason})",
+        hint=_save_as_hint(encoding),
+    )
+
 
 def line_blocks(
     stream: IO[bytes],
@@ -33,6 +120,8 @@ def line_blocks(
         block = stream.read(block_bytes)
         if progress is not None and block:
             progress(len(block))
+        if first_line == 1 and not pending:  # the file's first bytes: say early what it is
+            check_text(block[:4096], where, encoding)
         data = pending + block
         if not data:
             return
@@ -44,11 +133,11 @@ def line_blocks(
             data, pending = data[:cut], data[cut:]
         else:
             pending = b""
+        check_text(data, where, encoding, first_line=first_line)
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            line = first_line + data.count(b"\n", 0, exc.start)
-            raise InputFileError(where, line, f"not valid {encoding} text ({exc.reason})") from exc
+            raise _undecodable(data, where, encoding, first_line, exc) from exc
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         lines = text.split("\n")
@@ -62,11 +151,11 @@ def line_blocks(
 
 def decode_all(data: bytes, where: str, encoding: str) -> str:
     """Decode a whole (small) file, naming the line of the first undecodable byte."""
+    check_text(data, where, encoding)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = 1 + data.count(b"\n", 0, exc.start)
-        raise InputFileError(where, line, f"not valid {encoding} text ({exc.reason})") from exc
+        raise _undecodable(data, where, encoding, 1, exc) from exc
 
 
 def csv_rows(stream: IO[bytes], where: str, encoding: str) -> Iterator[tuple[int, list[str]]]:

@@ -87,7 +87,18 @@ class FilmUpserter:
 
         mapping = map_films(unknown(records), matcher, create)
         mapping.ids.update(already)
-        mapping.matched += len(already)
+        # Twins (records of this source that are one catalog film) from the whole mapping, in
+        # file order: on a re-import the first twin is known by its source id, and map_films,
+        # which only sees the rest, would take the second for a plain match.
+        first_of: dict[int, FilmRecord] = {}
+        mapping.duplicates = []
+        for record in enriched:
+            film_id = mapping.ids[record.source_id]
+            if film_id in first_of:
+                mapping.duplicates.append((record, film_id))
+            else:
+                first_of[film_id] = record
+        mapping.matched = len(enriched) - len(mapping.created) - len(mapping.duplicates)
         self.repo.insert_rows(new_films, new_genres)
         created = {id(r) for r in mapping.created}
         matched = [r for r in enriched if id(r) not in created]

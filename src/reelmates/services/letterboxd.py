@@ -1,13 +1,18 @@
-"""Use case: import one person's Letterboxd export (ratings, watched, watchlist, diary)."""
+"""Use case: import one person's Letterboxd export (ratings, watched, watchlist, diary).
+
+The export is the truth about the person: an import brings their ratings, seen marks and
+watchlist to exactly what it says, removing what is no longer there, and reports what it removed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Engine
 
-from reelmates.importers.letterboxd import LetterboxdExport, merge_entries
+from reelmates.importers.letterboxd import LetterboxdExport, LetterboxdFilm, merge_entries
 from reelmates.importers.sources import DatasetRoot
 from reelmates.services.films import catalog_matcher
 from reelmates.services.progress import Progress, SilentProgress
@@ -30,6 +35,46 @@ class LetterboxdReport:
     seen_only: int = 0
     watchlist: int = 0
     unmatched: list[str] = field(default_factory=list)  # "Name (Year)" of films not in the catalog
+    # An unmatched label → the catalog film it most likely meant, "Title (Year)".
+    did_you_mean: dict[str, str] = field(default_factory=dict)
+    # "Title (Year)" of what the person had here and the export no longer says.
+    ratings_removed: list[str] = field(default_factory=list)
+    seen_removed: list[str] = field(default_factory=list)
+    watchlist_removed: list[str] = field(default_factory=list)
+
+    @property
+    def removed(self) -> int:
+        return len(self.ratings_removed) + len(self.seen_removed) + len(self.watchlist_removed)
+
+
+@dataclass
+class _Wanted:
+    """What the export says, per catalog film."""
+
+    ratings: dict[int, tuple[float, int | None]] = field(default_factory=dict)
+    seen: dict[int, date | None] = field(default_factory=dict)
+    watchlist: dict[int, date | None] = field(default_factory=dict)
+
+    def add(self, film_id: int, film: LetterboxdFilm) -> None:
+        # Two export lines may name one catalog film ("Heat" and "Heat (1995)"): a rating wins
+        # over a seen mark, the first rating over later ones.
+        if film.stars is not None:
+            self.ratings.setdefault(film_id, (film.stars, _unix_seconds(film.rated_on)))
+        elif film.seen:
+            seen_on = self.seen.get(film_id)
+            if film.watched_on is not None and (seen_on is None or film.watched_on > seen_on):
+                seen_on = film.watched_on
+            self.seen[film_id] = seen_on
+        if film.on_watchlist:
+            self.watchlist.setdefault(film_id, film.listed_on)
+
+    def finish(self) -> None:
+        for film_id in self.ratings:
+            self.seen.pop(film_id, None)  # a rating says seen already
+
+
+def _unix_seconds(day: date | None) -> int | None:
+    return int(datetime.combine(day, time(), tzinfo=UTC).timestamp()) if day else None
 
 
 def import_letterboxd(
@@ -40,10 +85,12 @@ def import_letterboxd(
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> LetterboxdReport:
-    """Everything the export says, for ``person`` (created if new), in one transaction.
+    """Bring ``person`` (created if new) to what the export says, in one transaction.
 
     The export is read and validated completely before anything is written, so a bad line leaves
-    the database untouched. Films the catalog lacks are reported by name, not invented.
+    the database untouched. Films the catalog lacks are reported by name, not invented. Ratings,
+    seen marks and watchlist entries the export no longer has are removed and reported; dates
+    are kept (the rating's date as its time, the latest watched date, the date listed).
     """
     progress = progress or SilentProgress()
     films = merge_entries(LetterboxdExport(root).entries())
@@ -51,28 +98,37 @@ def import_letterboxd(
     with unit_of_work(engine, long_wait=True) as session:
         member, created = PersonRepository(session).get_or_create_member(person)
         report = LetterboxdReport(person=person, person_created=created, films_in_export=len(films))
-        matcher = catalog_matcher(FilmRepository(session))
-        ratings, marks = RatingRepository(session), MarkRepository(session)
+        film_repo = FilmRepository(session)
+        matcher = catalog_matcher(film_repo)
+        wanted = _Wanted()
+        suggested: dict[str, int] = {}
         for film in films:
             film_id = matcher.match_title(film.name, film.year)
             progress.advance(1)
             if film_id is None:
                 report.unmatched.append(film.label)
-                continue
-            if film.stars is not None:
-                rated_at = (
-                    int(datetime.combine(film.rated_on, time(), tzinfo=UTC).timestamp())
-                    if film.rated_on
-                    else None
-                )
-                ratings.set_rating(member.id, film_id, film.stars, rated_at)
-                report.ratings += 1
-            elif film.seen:
-                marks.mark_seen(member.id, film_id, film.rated_on)
-                report.seen_only += 1
-            if film.on_watchlist:
-                marks.add_to_watchlist(member.id, film_id, None)
-                report.watchlist += 1
+                guess = matcher.suggest(film.name, film.year)
+                if guess is not None:
+                    suggested[film.label] = guess
+            else:
+                wanted.add(film_id, film)
+        wanted.finish()
+        guesses = _labels(film_repo, list(suggested.values()))
+        report.did_you_mean = {label: guesses[f] for label, f in suggested.items()}
+        progress.stage(f"saving {person}'s ratings, seen films and watchlist", total=3)
+        marks = MarkRepository(session)
+        removed_ratings = RatingRepository(session).replace_for_person(member.id, wanted.ratings)
+        progress.advance(1)
+        removed_seen = marks.replace_seen(member.id, wanted.seen)
+        progress.advance(1)
+        removed_listed = marks.replace_watchlist(member.id, wanted.watchlist)
+        progress.advance(1)
+        labels = _labels(film_repo, [*removed_ratings, *removed_seen, *removed_listed])
+        report.ratings_removed = [labels[f] for f in removed_ratings]
+        report.seen_removed = [labels[f] for f in removed_seen]
+        report.watchlist_removed = [labels[f] for f in removed_listed]
+        report.ratings, report.seen_only = len(wanted.ratings), len(wanted.seen)
+        report.watchlist = len(wanted.watchlist)
         session.add(
             ImportRun(
                 kind="letterboxd",
@@ -83,3 +139,11 @@ def import_letterboxd(
             )
         )
     return report
+
+
+def _labels(films: FilmRepository, film_ids: Sequence[int]) -> dict[int, str]:
+    found = films.by_ids(list(dict.fromkeys(film_ids)))
+    return {
+        fid: f"{film.title} ({film.year})" if film.year else film.title
+        for fid, film in found.items()
+    }

@@ -3,7 +3,7 @@ and in :mod:`reelmates.store.bulk`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -384,6 +384,33 @@ class RatingRepository:
             existing.half_stars = half
             existing.rated_at = rated_at
 
+    def replace_for_person(
+        self, person_id: int, wanted: Mapping[int, tuple[float, int | None]]
+    ) -> list[int]:
+        """Make the person's ratings exactly ``wanted`` (film id → stars, rated_at); returns the
+        films whose ratings were removed."""
+        existing = {
+            r.film_id: r
+            for r in self.session.scalars(select(Rating).where(Rating.person_id == person_id))
+        }
+        removed = sorted(set(existing) - set(wanted))
+        _delete_films(self.session, Rating, person_id, removed)
+        for film_id, (stars, rated_at) in wanted.items():
+            row = existing.get(film_id)
+            if row is None:
+                self.session.add(
+                    Rating(
+                        person_id=person_id,
+                        film_id=film_id,
+                        half_stars=half_stars(stars),
+                        rated_at=rated_at,
+                    )
+                )
+            else:
+                row.half_stars, row.rated_at = half_stars(stars), rated_at
+        self.session.flush()
+        return removed
+
     def delete_rating(self, person_id: int, film_id: int) -> None:
         self.session.execute(
             delete(Rating).where(Rating.person_id == person_id, Rating.film_id == film_id)
@@ -434,6 +461,40 @@ class MarkRepository:
         if self.session.get(WatchlistEntry, (person_id, film_id)) is None:
             self.session.add(WatchlistEntry(person_id=person_id, film_id=film_id, added_on=on))
 
+    def replace_seen(self, person_id: int, wanted: Mapping[int, date | None]) -> list[int]:
+        """Make the person's seen marks exactly ``wanted`` (film id → date); returns the films
+        whose marks were removed."""
+        existing = {
+            m.film_id: m
+            for m in self.session.scalars(select(SeenMark).where(SeenMark.person_id == person_id))
+        }
+        removed = sorted(set(existing) - set(wanted))
+        _delete_films(self.session, SeenMark, person_id, removed)
+        for film_id, on in wanted.items():
+            mark = existing.get(film_id)
+            if mark is None:
+                self.session.add(SeenMark(person_id=person_id, film_id=film_id, seen_on=on))
+            else:
+                mark.seen_on = on
+        self.session.flush()
+        return removed
+
+    def replace_watchlist(self, person_id: int, wanted: Mapping[int, date | None]) -> list[int]:
+        """Make the person's watchlist exactly ``wanted`` (film id → date added); returns the
+        films taken off it."""
+        query = select(WatchlistEntry).where(WatchlistEntry.person_id == person_id)
+        existing = {e.film_id: e for e in self.session.scalars(query)}
+        removed = sorted(set(existing) - set(wanted))
+        _delete_films(self.session, WatchlistEntry, person_id, removed)
+        for film_id, on in wanted.items():
+            entry = existing.get(film_id)
+            if entry is None:
+                self.session.add(WatchlistEntry(person_id=person_id, film_id=film_id, added_on=on))
+            else:
+                entry.added_on = on
+        self.session.flush()
+        return removed
+
     def seen(self, person_id: int) -> set[int]:
         return set(
             self.session.scalars(select(SeenMark.film_id).where(SeenMark.person_id == person_id))
@@ -443,6 +504,21 @@ class MarkRepository:
         return set(
             self.session.scalars(
                 select(WatchlistEntry.film_id).where(WatchlistEntry.person_id == person_id)
+            )
+        )
+
+
+def _delete_films(
+    session: Session,
+    model: type[Rating] | type[SeenMark] | type[WatchlistEntry],
+    person_id: int,
+    film_ids: Sequence[int],
+    chunk: int = 500,
+) -> None:
+    for start in range(0, len(film_ids), chunk):
+        session.execute(
+            delete(model).where(
+                model.person_id == person_id, model.film_id.in_(film_ids[start : start + chunk])
             )
         )
 
