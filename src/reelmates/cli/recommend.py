@@ -89,7 +89,7 @@ def recommend(
     ),
     seen: Annotated[
         SeenPolicy, typer.Option(help="When a film someone has seen stays on the list.")
-    ] = SeenPolicy.UNLESS_ALL,
+    ] = SeenPolicy.PREFER_UNSEEN,
     genre: Annotated[list[str], typer.Option(help="Only films of any of these genres.")] = [],  # noqa: B006
     not_genre: Annotated[list[str], typer.Option(help="No films of these genres.")] = [],  # noqa: B006
     years: Annotated[str | None, typer.Option(help="Release years, e.g. 1990-1999.")] = None,
