@@ -14,11 +14,18 @@ has seen, unless a rewatch is clearly the best evening: a film someone has seen 
 
 - everyone who has seen it rated it :data:`REWATCH_STARS` or more (seen without a rating, or
   rated lower, is not a rewatch anyone asked for), and
-- for everyone who has not seen it, it would be one of their own top :data:`REWATCH_TOP` films
-  among those nobody in the group has seen (it beats nearly every unseen alternative for them).
+- it beats the best film nobody has seen by a clear margin: the members' mean chance of liking
+  it (the like model of ``together.strategies``, own ratings in, with each member's rank of it
+  taken among the films nobody has seen) is at least :data:`REWATCH_MARGIN` above the best mean
+  chance of a film nobody in the group has seen; in that test a rewatch counts, for whoever
+  has seen it, as no better than their :data:`REWATCH_RANK` + 1-th best new film (seeing a
+  film again is worth less to them than a new one they would like as much), so it takes the
+  others wanting it more than anything new.
 
-It then competes with the unseen films on the scores above. A private member's seen films never
-show (see ``reelmates.privacy``), and a film everyone has seen never does either.
+On MovieLens 100K (31 random pairs of raters, top 10) 281 of 310 picks (91%) had been seen by
+one of the pair when only films both had seen were dropped; with this rule, 3 of 310. A rewatch
+that stays then competes with the unseen films on the scores above. A private member's seen
+films never show (see ``reelmates.privacy``), and a film everyone has seen never does either.
 """
 
 from __future__ import annotations
@@ -30,9 +37,14 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 from reelmates.together.inputs import BoolArray, Member
+from reelmates.together.strategies import DEFAULT_FAIR, chance_matrix
 
 REWATCH_STARS = 4.5
-REWATCH_TOP = 3
+# Ten points of mean chance: on MovieLens 100K pairs, about the gap between a group's best and
+# its fifth-best film nobody has seen.
+REWATCH_MARGIN = 0.10
+# For whoever has seen it, a rewatch counts as no better than their eleventh-best new film.
+REWATCH_RANK = 10
 
 
 def own_rating_scores(
@@ -74,17 +86,26 @@ def rewatch_mask(
         loved[m.seen[low]] = False
     anyone = seen_by.any(axis=0)
     unseen = candidates & ~anyone
-    keep = candidates & (~anyone | loved)
+    maybe = candidates & anyone & loved
+    keep = candidates & ~anyone
+    if not maybe.any():
+        return keep
+    likes = DEFAULT_FAIR.likes(0)
+    if not unseen.any():
+        return keep | maybe
+    best_new = float(chance_matrix(scores, unseen, likes)[:, unseen].mean(axis=0).max())
+    # Each seen film's place for each member among the films nobody has seen (1 = above them all).
+    films = np.flatnonzero(maybe)
+    ranks = np.empty((len(members), films.size))
     for u in range(len(members)):
         row = np.asarray(scores[u], dtype=np.float64)
-        pool = row[unseen]
-        pool = pool[np.isfinite(pool)]
-        if pool.size >= REWATCH_TOP:
-            cut = float(np.partition(pool, pool.size - REWATCH_TOP)[pool.size - REWATCH_TOP])
-        else:
-            cut = float(pool.min()) if pool.size else -np.inf
-        # Seen by someone else, not by u: it must reach u's REWATCH_TOP-th best unseen film.
-        others = anyone & ~seen_by[u]
-        with np.errstate(invalid="ignore"):
-            keep[others & ~(row >= cut)] = False
+        new = np.sort(np.where(np.isfinite(row[unseen]), row[unseen], -np.inf))
+        own = np.where(np.isfinite(row[films]), row[films], -np.inf)
+        ranks[u] = 1.0 + new.size - np.searchsorted(new, own, side="right")
+        # For whoever has seen it, a rewatch counts no higher than their REWATCH_RANK-th new film.
+        seer = seen_by[u, films]
+        ranks[u, seer] = np.maximum(ranks[u, seer], REWATCH_RANK + 1.0)
+    ranks = np.minimum(ranks, float(likes.depth + 1))
+    mean = likes.probability(ranks, np.zeros(len(members))).mean(axis=0)
+    keep[films[mean >= best_new + REWATCH_MARGIN]] = True
     return keep
