@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,20 +25,34 @@ def italic_titles(line: str) -> str:
     return re.sub(r"\*([^*]+)\*", r"[italic]\1[/italic]", escape(line))
 
 
+def member_cell(chance: float, stars: float, rated: bool) -> str:
+    """One member's figures for a pick: their chance of liking it (what the order is made of),
+    then their stars, "(rated)" when the stars are their own rating."""
+    parts = [] if math.isnan(chance) else [f"{chance:.0%}"]
+    if not math.isnan(stars):
+        parts.append(f"{stars:g}★ (rated)" if rated else f"{stars:.1f}★")
+    return "\n".join(parts) or "–"
+
+
 def group_table(result: GroupPick, title: str | None = None) -> Table:
-    """A group's picks: each member's predicted stars and the reasons, one row per film."""
+    """A group's picks, one row per film: the group's fit (the figure the order follows, never
+    rising down the list), each member's chance of liking it and their stars, and the reasons."""
     table = Table(show_lines=True, title=title)
     table.add_column("#", justify="right")
     table.add_column("Film")
+    table.add_column("Fit", justify="right")
     for name in result.ranking.members:
-        table.add_column(f"{name} ★", justify="right")
+        table.add_column(escape(name), justify="right")
     table.add_column("Why")
     for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
         why = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        chances = pick.chances or tuple(math.nan for _ in pick.stars)
+        rated = pick.rated or tuple(False for _ in pick.stars)
         table.add_row(
             str(n),
             f"[bold]{escape(pick.title)}[/] ({year})" if year else f"[bold]{escape(pick.title)}[/]",
-            *(f"{s:.1f}" for s in pick.stars),
+            "–" if math.isnan(pick.fit) else f"{pick.fit:.0%}",
+            *(member_cell(c, s, r) for c, s, r in zip(chances, pick.stars, rated, strict=True)),
             "\n".join(italic_titles(line) for line in why),
         )
     return table
@@ -146,8 +161,11 @@ def recommend(
     result = pick_together(holder, people, options)
     console.print(group_table(result, title=" & ".join(people)))
     console.print(
-        f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films.",
+        f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films. "
+        "Fit: the figure the order follows; under each name, their chance of liking the film, "
+        "then their stars.",
         style="dim",
+        markup=False,
     )
     print_stale_note(holder)
 

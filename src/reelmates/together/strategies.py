@@ -203,7 +203,7 @@ def group_fit(
 ) -> NDArray[np.float64]:
     """The fit (in [0, 1], see the module docstring) of picks whose group score is ``picked``;
     ``values`` is the group score of every film."""
-    if strategy is Strategy.LEAST_MISERY:
+    if strategy is Strategy.LEAST_MISERY:  # (rank_group takes it from the chances themselves)
         fit = picked
     elif strategy is Strategy.BORDA:
         n_cand = int(np.count_nonzero(candidates))
@@ -288,9 +288,9 @@ def rank_group(
     likes = fair.likes(k)
     values = group_values(scores, candidates, strategy, likes)
     ranked = top_k(values, candidates, k)
-    return Ranked(
-        ranked.items,
-        ranked.scores,
-        group_fit(values, ranked.scores, candidates, strategy, scores.shape[0]),
-        like_chances(scores, candidates, ranked.items, likes),
-    )
+    chances = like_chances(scores, candidates, ranked.items, likes)
+    if strategy is Strategy.LEAST_MISERY:  # exactly the smallest chance shown
+        fit = np.minimum.accumulate(chances.min(axis=0)) if chances.size else np.empty(0)
+    else:
+        fit = group_fit(values, ranked.scores, candidates, strategy, scores.shape[0])
+    return Ranked(ranked.items, ranked.scores, fit, chances)
