@@ -46,7 +46,9 @@ def test_vetoes_filters_and_seen_policy() -> None:
         seen_stars=np.array([4.0]),
         vetoed_genres=frozenset({"horror"}),
     )
-    ranking = rank_for_group(scores, None, [jess, sam], FACTS, k=N)
+    ranking = rank_for_group(
+        scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.UNLESS_ALL
+    )
     items = [p.item for p in ranking.picks]
     assert 0 not in items  # both have seen it
     assert 2 not in items and not any(i % 3 == 1 for i in items)  # film veto, Horror veto

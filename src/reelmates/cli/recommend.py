@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
@@ -23,20 +24,34 @@ if TYPE_CHECKING:
     from reelmates.together.wording import Why
 
 
+def member_cell(chance: float, stars: float, rated: bool) -> str:
+    """One member's figures for a pick: their chance of liking it (what the order is made of),
+    then their stars, "(rated)" when the stars are their own rating."""
+    parts = [] if math.isnan(chance) else [f"{chance:.0%}"]
+    if not math.isnan(stars):
+        parts.append(f"{stars:g}★ (rated)" if rated else f"{stars:.1f}★")
+    return "\n".join(parts) or "–"
+
+
 def group_table(result: GroupPick, title: str | None = None) -> Table:
-    """A group's picks: each member's predicted stars and the reasons, one row per film."""
+    """A group's picks, one row per film: the group's fit (the figure the order follows, never
+    rising down the list), each member's chance of liking it and their stars, and the reasons."""
     table = Table(show_lines=True, title=None if title is None else Text(title))
     table.add_column("#", justify="right")
     table.add_column("Film")
+    table.add_column("Fit", justify="right")
     for name in result.ranking.members:
-        table.add_column(Text(f"{name} ★"), justify="right")
+        table.add_column(Text(name), justify="right")
     table.add_column("Why")
     for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
         why: list[Why] = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        chances = pick.chances or tuple(math.nan for _ in pick.stars)
+        rated = pick.rated or tuple(False for _ in pick.stars)
         table.add_row(
             str(n),
             film_text(pick.title, year, style="bold"),
-            *(f"{s:.1f}" for s in pick.stars),
+            "–" if math.isnan(pick.fit) else f"{pick.fit:.0%}",
+            *(member_cell(c, s, r) for c, s, r in zip(chances, pick.stars, rated, strict=True)),
             why_lines(why),
         )
     return table
@@ -103,7 +118,7 @@ def recommend(
     ),
     seen: Annotated[
         SeenPolicy, typer.Option(help="When a film someone has seen stays on the list.")
-    ] = SeenPolicy.UNLESS_ALL,
+    ] = SeenPolicy.PREFER_UNSEEN,
     genre: Annotated[list[str], typer.Option(help="Only films of any of these genres.")] = [],  # noqa: B006
     not_genre: Annotated[list[str], typer.Option(help="No films of these genres.")] = [],  # noqa: B006
     years: Annotated[str | None, typer.Option(help="Release years, e.g. 1990-1999.")] = None,
@@ -155,8 +170,11 @@ def recommend(
     result = pick_together(holder, people, options)
     console.print(group_table(result, title=" & ".join(people)))
     console.print(
-        f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films.",
+        f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films. "
+        "Fit: the figure the order follows; under each name, their chance of liking the film, "
+        "then their stars.",
         style="dim",
+        markup=False,
     )
     print_stale_note(holder)
 

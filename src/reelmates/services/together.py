@@ -32,7 +32,7 @@ class GroupOptions:
     k: int = 10
     strategy: Strategy = DEFAULT_STRATEGY
     filters: Filters = field(default_factory=Filters)
-    seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL
+    seen_policy: SeenPolicy = SeenPolicy.PREFER_UNSEEN
     private: frozenset[str] = frozenset()  # members whose ratings others must not see
     vetoed_films: Mapping[str, frozenset[int]] = field(default_factory=dict)  # handle → film ids
     vetoed_genres: Mapping[str, frozenset[str]] = field(default_factory=dict)

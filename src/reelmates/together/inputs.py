@@ -118,9 +118,19 @@ class ItemFacts:
 
 
 class SeenPolicy(StrEnum):
-    """When a film someone has seen stays on the list."""
+    """When a film someone has seen stays on the list.
 
-    UNLESS_ALL = "unless-all"  # drop only when every member has seen it (default)
+    ``prefer-unseen`` (the default): films nobody in the group has seen, unless a rewatch is
+    clearly the best evening: everyone who has seen it rated it 4.5★ or more, and for everyone
+    who has not, it is one of their own top three films nobody in the group has seen (rules and
+    reasons in ``together.seen``). ``unless-all``: drop a film only when every member has seen
+    it; ``hide-if-any``: drop it when anyone has; ``show-all``: never drop it. Whatever the
+    policy, a film a member rated is ranked on their own rating, not on a prediction, and a
+    private member's seen films never show.
+    """
+
+    PREFER_UNSEEN = "prefer-unseen"
+    UNLESS_ALL = "unless-all"
     HIDE_IF_ANY = "hide-if-any"
     SHOW_ALL = "show-all"
 

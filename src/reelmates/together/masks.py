@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from reelmates.together.inputs import BoolArray, Filters, ItemFacts, Member, SeenPolicy
+from reelmates.together.seen import rewatch_mask
 
 
 def filter_mask(filters: Filters, facts: ItemFacts) -> BoolArray:
@@ -34,13 +36,16 @@ def candidate_mask(
     facts: ItemFacts,
     *,
     filters: Filters | None = None,
-    seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
+    seen_policy: SeenPolicy = SeenPolicy.PREFER_UNSEEN,
     extra: BoolArray | None = None,
+    scores: NDArray[np.floating] | None = None,
 ) -> BoolArray:
     """Films a group may be offered; ``extra`` (optional) restricts further (a catalog subset).
 
-    Film vetoes and seen films are cleared by index, so without genre vetoes or filters this
-    costs one pass over the catalog, not one per rule.
+    :attr:`SeenPolicy.PREFER_UNSEEN` needs the group's ``scores`` (row u is ``members[u]``'s, own
+    ratings in, see ``together.seen``) to tell a clear rewatch; without them it hides every film
+    anyone has seen. Film vetoes and seen films are cleared by index, so without genre vetoes or
+    filters this costs one pass over the catalog, not one per rule.
     """
     keep = np.ones(facts.n_items, dtype=bool)
     for m in members:  # a veto is absolute: no strategy ever sees the film
@@ -53,14 +58,18 @@ def candidate_mask(
     for m in members:  # a private member's seen films would give away what they have seen
         if m.private:
             keep[m.seen] = False
-    if seen_policy is SeenPolicy.HIDE_IF_ANY:
+    if seen_policy is SeenPolicy.HIDE_IF_ANY or (
+        seen_policy is SeenPolicy.PREFER_UNSEEN and scores is None
+    ):
         for m in members:
             keep[m.seen] = False
-    elif seen_policy is SeenPolicy.UNLESS_ALL and members:
+    elif seen_policy in (SeenPolicy.UNLESS_ALL, SeenPolicy.PREFER_UNSEEN) and members:
         everyone = set(members[0].seen.tolist()).intersection(
             *(m.seen.tolist() for m in members[1:])
         )
         keep[list(everyone)] = False
     if extra is not None:
         keep &= extra
+    if seen_policy is SeenPolicy.PREFER_UNSEEN and scores is not None:
+        keep = rewatch_mask(scores, members, keep)
     return keep

@@ -4,6 +4,11 @@
 :class:`GroupRanker` feeds it from a fitted taste scorer by folding in each member's ratings.
 Members are processed in a canonical order (by id) so the result never depends on the order
 they were listed in; per-member fields come back in the caller's order.
+
+A film a member rated is ranked on their own rating (``together.seen``) and shows their own
+stars, marked as theirs; a private member's stars are always the prediction. Each pick carries
+the figure the order follows (``fit``, never rising down the list) and each member's chance of
+liking it, the per-member figures that fit is made of (``together.strategies``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from reelmates.together.fold import histories
 from reelmates.together.inputs import Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
 from reelmates.together.reasons import Reason, SeenNote, WatchlistNote
+from reelmates.together.seen import own_rating_scores
 from reelmates.together.shortlist import fair_rank_lifted
 from reelmates.together.stars import picked_stars
 from reelmates.together.strategies import (
@@ -43,10 +49,15 @@ class Pick:
     item: int
     title: str
     score: float  # the strategy's group score (only its order matters)
-    stars: tuple[float, ...]  # each member's predicted stars, in the caller's member order
+    # Each member's stars, in the caller's member order: their own rating when they rated it
+    # (``rated``), else the prediction (always the prediction for a private member).
+    stars: tuple[float, ...]
     reasons: tuple[Reason, ...]  # one per member (empty when no explainer was given)
     seen: tuple[SeenNote, ...]  # each member who has seen it, with their stars (never private)
     watchlist: WatchlistNote | None  # whose watchlists it is on (private members never named)
+    rated: tuple[bool, ...] = ()  # per member: ``stars`` is their own rating
+    fit: float = float("nan")  # the figure the order follows, 0–1, never rising down the list
+    chances: tuple[float, ...] = ()  # per member: their chance of liking it, 0–1
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ def rank_for_group(
     k: int = 10,
     strategy: Strategy = DEFAULT_STRATEGY,
     filters: Filters | None = None,
-    seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
+    seen_policy: SeenPolicy = SeenPolicy.PREFER_UNSEEN,
     watchlist_rank: int | None = WATCHLIST_RANK,
     explainer: Explainer | None = None,
     fair: FairParams = DEFAULT_FAIR,
@@ -81,8 +92,8 @@ def rank_for_group(
         raise ReelmatesError("a member is listed twice")
     canon = sorted(range(len(members)), key=lambda u: ids[u])
     ordered = [members[u] for u in canon]
-    cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy)
-    in_order = scores if canon == sorted(canon) else scores[canon]
+    in_order = own_rating_scores(scores if canon == sorted(canon) else scores[canon], ordered)
+    cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy, scores=in_order)
     if strategy is Strategy.FAIR:
         watchlists = [m.watchlist for m in ordered]
         ranked = fair_rank_lifted(in_order, cand, k, watchlists, watchlist_rank, fair)
@@ -91,6 +102,16 @@ def rank_for_group(
         ranked = rank_group(boosted, cand, k, strategy, fair)
     items = ranked.items
     star_rows = _stars(stars, items, len(members))
+    own = np.full(star_rows.shape, np.nan)
+    for u, m in enumerate(members):
+        if not m.private:  # a private member's ratings are never shown (reelmates.privacy)
+            own[u] = [np.nan if (s := m.stars_for(i)) is None else s for i in items.tolist()]
+    rated = np.isfinite(own)
+    star_rows = np.where(rated, own, star_rows)
+    chances = np.full(star_rows.shape, np.nan)
+    if ranked.chances is not None:
+        chances[canon] = ranked.chances  # canonical rows back to the caller's order
+    fit = ranked.fit if ranked.fit is not None else np.full(items.size, np.nan)
     reasons = explainer.reasons_for(members, items) if explainer else [[] for _ in members]
     watch = [set(m.watchlist.tolist()) for m in ordered]
     picks = []
@@ -106,6 +127,9 @@ def rank_for_group(
                 reasons=tuple(r[j] for r in reasons if r),
                 seen=notes,
                 watchlist=watchlist_note(wl),
+                rated=tuple(bool(rated[u, j]) for u in range(len(members))),
+                fit=float(fit[j]),
+                chances=tuple(float(chances[u, j]) for u in range(len(members))),
             )
         )
     return GroupRanking(
@@ -142,7 +166,7 @@ class GroupRanker:
         k: int = 10,
         strategy: Strategy = DEFAULT_STRATEGY,
         filters: Filters | None = None,
-        seen_policy: SeenPolicy = SeenPolicy.UNLESS_ALL,
+        seen_policy: SeenPolicy = SeenPolicy.PREFER_UNSEEN,
         explain: bool = True,
     ) -> GroupRanking:
         scores, hist = self.score(members)

@@ -51,4 +51,4 @@ def fair_rank_lifted(
     everything = np.ones(cols.size, dtype=bool)
     lifted = lift_watchlists(scores[:, cols], local, everything, watchlist_rank)
     ranked = fair_rank(lifted, everything, k, params)
-    return Ranked(cols[ranked.items], ranked.scores)
+    return Ranked(cols[ranked.items], ranked.scores, ranked.fit, ranked.chances)
