@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from reelmates.cli.common import DbOption, console, settings_from
-from reelmates.errors import ReelmatesError
+from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
 if TYPE_CHECKING:
+    from reelmates.services.personal import PersonalPick
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupPick
 
@@ -34,12 +37,31 @@ def group_table(result: GroupPick, title: str | None = None) -> Table:
     table.add_column("Why")
     for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
         why = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        if n <= len(result.runtime_unknown) and result.runtime_unknown[n - 1]:
+            why.append(RUNTIME_UNKNOWN)
         table.add_row(
             str(n),
             f"[bold]{escape(pick.title)}[/] ({year})" if year else f"[bold]{escape(pick.title)}[/]",
             *(f"{s:.1f}" for s in pick.stars),
             "\n".join(italic_titles(line) for line in why),
         )
+    return table
+
+
+RUNTIME_UNKNOWN = "runtime unknown"  # beside a film let through --max-runtime for lack of one
+
+
+def personal_table(picks: Sequence[PersonalPick], person: str) -> Table:
+    """One person's picks: predicted stars and the reason, one row per film."""
+    table = Table(title=Text(f"For {person}"))  # a name is plain text, never markup
+    for column in ("#", "Film", "★", "Why"):
+        table.add_column(column)
+    for n, mine in enumerate(picks, 1):
+        name = f"{mine.title} ({mine.year})" if mine.year else mine.title
+        why = italic_titles(mine.reason)
+        if mine.runtime_unknown:
+            why += f"\n{RUNTIME_UNKNOWN}"
+        table.add_row(str(n), escape(name), f"{mine.stars:.1f}", why)
     return table
 
 
@@ -79,17 +101,58 @@ def _pairs(values: list[str], option: str) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+GROUP_ONLY_HINT = "Name two or more people to use it, or leave it out for one person."
+
+
+def personal_options(
+    person: str,
+    *,
+    strategy: Strategy | None,
+    seen: SeenPolicy | None,
+    private: Sequence[str],
+    veto_genre: Mapping[str, frozenset[str]],
+    veto_film: Mapping[str, frozenset[str]],
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The one-person pick's (vetoed genres, vetoed film titles), checking the options given.
+
+    Filters and vetoes apply as for a group. Options that only mean something for a group are
+    refused rather than ignored: --strategy (how tastes combine), --seen (a person is never
+    offered a film they have seen) and --private (nobody else is there to see their ratings).
+    A veto must name the person asked for (in any case).
+    """
+    for given, option in ((strategy, "--strategy"), (seen, "--seen"), (private, "--private")):
+        if given:
+            raise ReelmatesError(
+                f"{option} is for a group; {person} is choosing alone", hint=GROUP_ONLY_HINT
+            )
+    for option, pairs in (("--veto-genre", veto_genre), ("--veto-film", veto_film)):
+        for who in pairs:
+            if who.casefold() != person.casefold():
+                raise NotFoundError(
+                    f"{option} names {who!r}, who is not {person}",
+                    hint=f"Use {option} {person}=..., or leave it out.",
+                )
+    genres = frozenset().union(*veto_genre.values())
+    titles = frozenset().union(*veto_film.values())
+    return genres, titles
+
+
 def recommend(
     people: Annotated[
         list[str], typer.Argument(help="One person, or 2–8 people choosing together.")
     ],
     k: Annotated[int, typer.Option(min=1, max=100, help="How many films.")] = 10,
-    strategy: Annotated[Strategy, typer.Option(help="How members' tastes combine.")] = (
-        DEFAULT_STRATEGY
-    ),
+    strategy: Annotated[
+        Strategy | None,
+        typer.Option(help=f"How members' tastes combine (groups; default {DEFAULT_STRATEGY})."),
+    ] = None,
     seen: Annotated[
-        SeenPolicy, typer.Option(help="When a film someone has seen stays on the list.")
-    ] = SeenPolicy.UNLESS_ALL,
+        SeenPolicy | None,
+        typer.Option(
+            help="When a film someone has seen stays on the list (groups; default "
+            f"{SeenPolicy.UNLESS_ALL}; one person is never offered a film they have seen)."
+        ),
+    ] = None,
     genre: Annotated[list[str], typer.Option(help="Only films of any of these genres.")] = [],  # noqa: B006
     not_genre: Annotated[list[str], typer.Option(help="No films of these genres.")] = [],  # noqa: B006
     years: Annotated[str | None, typer.Option(help="Release years, e.g. 1990-1999.")] = None,
@@ -105,43 +168,56 @@ def recommend(
     ] = [],  # noqa: B006
     db: DbOption = None,
 ) -> None:
-    """Films for one person, or for a group to watch together, each with a reason per person."""
-    from reelmates.services.personal import recommend_for_person
+    """Films for one person, or for a group to watch together, each with a reason per person.
+
+    Filters and vetoes apply to one person as to a group; --strategy, --seen and --private are
+    for groups only.
+    """
+    from reelmates.services.personal import PersonalOptions, recommend_for_person
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupOptions, find_films, pick_together
     from reelmates.store.migrate import open_database
 
+    low, high = _years(years)
+    filters = Filters(
+        genres_in=frozenset(genre),
+        genres_out=frozenset(not_genre),
+        year_min=low,
+        year_max=high,
+        max_runtime=max_runtime,
+    )
+    genre_vetoes = _pairs(veto_genre, "--veto-genre")
+    film_vetoes = _pairs(veto_film, "--veto-film")
+    if len(people) == 1:
+        person = people[0]
+        vetoed_genres, vetoed_titles = personal_options(
+            person,
+            strategy=strategy,
+            seen=seen,
+            private=private,
+            veto_genre=genre_vetoes,
+            veto_film=film_vetoes,
+        )
     settings = settings_from(db)
     engine = open_database(settings)
     holder = ModelHolder(settings.effective_model_dir, engine)
     if len(people) == 1:
-        table = Table(title=f"For {people[0]}")
-        for column in ("#", "Film", "★", "Why"):
-            table.add_column(column)
-        for n, mine in enumerate(recommend_for_person(holder, people[0], k), 1):
-            title = f"{mine.title} ({mine.year})" if mine.year else mine.title
-            table.add_row(str(n), escape(title), f"{mine.stars:.1f}", italic_titles(mine.reason))
-        console.print(table)
+        mine = PersonalOptions(
+            filters=filters,
+            vetoed_films=find_films(engine, vetoed_titles) if vetoed_titles else frozenset(),
+            vetoed_genres=vetoed_genres,
+        )
+        console.print(personal_table(recommend_for_person(holder, person, k, mine), person))
         print_stale_note(holder)
         return
-    low, high = _years(years)
     options = GroupOptions(
         k=k,
-        strategy=strategy,
-        seen_policy=seen,
-        filters=Filters(
-            genres_in=frozenset(genre),
-            genres_out=frozenset(not_genre),
-            year_min=low,
-            year_max=high,
-            max_runtime=max_runtime,
-        ),
+        strategy=strategy or DEFAULT_STRATEGY,
+        seen_policy=seen or SeenPolicy.UNLESS_ALL,
+        filters=filters,
         private=frozenset(private),
-        vetoed_genres=_pairs(veto_genre, "--veto-genre"),
-        vetoed_films={
-            who: find_films(engine, titles)
-            for who, titles in _pairs(veto_film, "--veto-film").items()
-        },
+        vetoed_genres=genre_vetoes,
+        vetoed_films={who: find_films(engine, titles) for who, titles in film_vetoes.items()},
     )
     result = pick_together(holder, people, options)
     console.print(group_table(result, title=" & ".join(people)))
