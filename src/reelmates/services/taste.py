@@ -46,7 +46,14 @@ class DatabaseState:
 
     @classmethod
     def read(cls, session: Session) -> DatabaseState:
-        films, max_id = session.execute(select(func.count(Film.id), func.max(Film.id))).one()
+        # Two scalar subqueries, not one select of both aggregates: SQLite answers each from an
+        # index in microseconds, but scans the whole table (6 ms for 60,000 films) for the pair.
+        films, max_id = session.execute(
+            select(
+                select(func.count()).select_from(Film).scalar_subquery(),
+                select(func.max(Film.id)).scalar_subquery(),
+            )
+        ).one()
         last = session.scalar(select(func.max(ImportRun.id)))
         return cls(
             films=int(films or 0), max_film_id=int(max_id or 0), last_import_id=int(last or 0)
