@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,7 +13,7 @@ from rich.text import Text
 
 from reelmates.cli.common import DbOption, console, settings_from
 from reelmates.cli.text import film_text, why_lines, why_text
-from reelmates.errors import ReelmatesError
+from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
@@ -33,6 +33,13 @@ def member_cell(chance: float, stars: float, rated: bool) -> str:
     return "\n".join(parts) or "–"
 
 
+RUNTIME_UNKNOWN = "runtime unknown"  # beside a film let through --max-runtime for lack of one
+
+
+def _with_note(why: Text, note: bool) -> Text:
+    return Text("\n").join([why, Text(RUNTIME_UNKNOWN)]) if note else why
+
+
 def group_table(result: GroupPick, title: str | None = None) -> Table:
     """A group's picks, one row per film: the group's fit (the figure the order follows, never
     rising down the list), each member's chance of liking it and their stars, and the reasons."""
@@ -43,7 +50,10 @@ def group_table(result: GroupPick, title: str | None = None) -> Table:
     for name in result.ranking.members:
         table.add_column(Text(name), justify="right")
     table.add_column("Why")
-    for n, (pick, year) in enumerate(zip(result.ranking.picks, result.years, strict=True), 1):
+    unknown = result.runtime_unknown or tuple(False for _ in result.ranking.picks)
+    for n, (pick, year, no_runtime) in enumerate(
+        zip(result.ranking.picks, result.years, unknown, strict=True), 1
+    ):
         why: list[Why] = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
         chances = pick.chances or tuple(math.nan for _ in pick.stars)
         rated = pick.rated or tuple(False for _ in pick.stars)
@@ -52,14 +62,14 @@ def group_table(result: GroupPick, title: str | None = None) -> Table:
             film_text(pick.title, year, style="bold"),
             "–" if math.isnan(pick.fit) else f"{pick.fit:.0%}",
             *(member_cell(c, s, r) for c, s, r in zip(chances, pick.stars, rated, strict=True)),
-            why_lines(why),
+            _with_note(why_lines(why), no_runtime),
         )
     return table
 
 
 def personal_table(picks: Sequence[PersonalPick], who: str) -> Table:
     """One person's picks: predicted stars and the reason (their own, so without the name)."""
-    table = Table(title=Text(f"For {who}"))
+    table = Table(title=Text(f"For {who}"))  # a name is plain text, never markup
     for column in ("#", "Film", "★", "Why"):
         table.add_column(column)
     for n, mine in enumerate(picks, 1):
@@ -67,7 +77,7 @@ def personal_table(picks: Sequence[PersonalPick], who: str) -> Table:
             str(n),
             film_text(mine.title, mine.year),
             f"{mine.stars:.1f}",
-            why_text(mine.reason, with_name=False),
+            _with_note(why_text(mine.reason, with_name=False), mine.runtime_unknown),
         )
     return table
 
@@ -108,17 +118,58 @@ def _pairs(values: list[str], option: str) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+GROUP_ONLY_HINT = "Name two or more people to use it, or leave it out for one person."
+
+
+def personal_options(
+    person: str,
+    *,
+    strategy: Strategy | None,
+    seen: SeenPolicy | None,
+    private: Sequence[str],
+    veto_genre: Mapping[str, frozenset[str]],
+    veto_film: Mapping[str, frozenset[str]],
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The one-person pick's (vetoed genres, vetoed film titles), checking the options given.
+
+    Filters and vetoes apply as for a group. Options that only mean something for a group are
+    refused rather than ignored: --strategy (how tastes combine), --seen (a person is never
+    offered a film they have seen) and --private (nobody else is there to see their ratings).
+    A veto must name the person asked for (in any case).
+    """
+    for given, option in ((strategy, "--strategy"), (seen, "--seen"), (private, "--private")):
+        if given:
+            raise ReelmatesError(
+                f"{option} is for a group; {person} is choosing alone", hint=GROUP_ONLY_HINT
+            )
+    for option, pairs in (("--veto-genre", veto_genre), ("--veto-film", veto_film)):
+        for who in pairs:
+            if who.casefold() != person.casefold():
+                raise NotFoundError(
+                    f"{option} names {who!r}, who is not {person}",
+                    hint=f"Use {option} {person}=..., or leave it out.",
+                )
+    genres = frozenset().union(*veto_genre.values())
+    titles = frozenset().union(*veto_film.values())
+    return genres, titles
+
+
 def recommend(
     people: Annotated[
         list[str], typer.Argument(help="One person, or 2–8 people choosing together.")
     ],
     k: Annotated[int, typer.Option(min=1, max=100, help="How many films.")] = 10,
-    strategy: Annotated[Strategy, typer.Option(help="How members' tastes combine.")] = (
-        DEFAULT_STRATEGY
-    ),
+    strategy: Annotated[
+        Strategy | None,
+        typer.Option(help=f"How members' tastes combine (groups; default {DEFAULT_STRATEGY})."),
+    ] = None,
     seen: Annotated[
-        SeenPolicy, typer.Option(help="When a film someone has seen stays on the list.")
-    ] = SeenPolicy.PREFER_UNSEEN,
+        SeenPolicy | None,
+        typer.Option(
+            help="When a film someone has seen stays on the list (groups; default "
+            f"{SeenPolicy.PREFER_UNSEEN}; one person is never offered a film they have seen)."
+        ),
+    ] = None,
     genre: Annotated[list[str], typer.Option(help="Only films of any of these genres.")] = [],  # noqa: B006
     not_genre: Annotated[list[str], typer.Option(help="No films of these genres.")] = [],  # noqa: B006
     years: Annotated[str | None, typer.Option(help="Release years, e.g. 1990-1999.")] = None,
@@ -134,38 +185,56 @@ def recommend(
     ] = [],  # noqa: B006
     db: DbOption = None,
 ) -> None:
-    """Films for one person, or for a group to watch together, each with a reason per person."""
-    from reelmates.services.personal import recommend_for_person
+    """Films for one person, or for a group to watch together, each with a reason per person.
+
+    Filters and vetoes apply to one person as to a group; --strategy, --seen and --private are
+    for groups only.
+    """
+    from reelmates.services.personal import PersonalOptions, recommend_for_person
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupOptions, find_films, pick_together
     from reelmates.store.migrate import open_database
 
+    low, high = _years(years)
+    filters = Filters(
+        genres_in=frozenset(genre),
+        genres_out=frozenset(not_genre),
+        year_min=low,
+        year_max=high,
+        max_runtime=max_runtime,
+    )
+    genre_vetoes = _pairs(veto_genre, "--veto-genre")
+    film_vetoes = _pairs(veto_film, "--veto-film")
+    if len(people) == 1:
+        person = people[0]
+        vetoed_genres, vetoed_titles = personal_options(
+            person,
+            strategy=strategy,
+            seen=seen,
+            private=private,
+            veto_genre=genre_vetoes,
+            veto_film=film_vetoes,
+        )
     settings = settings_from(db)
     engine = open_database(settings)
     holder = ModelHolder(settings.effective_model_dir, engine)
     if len(people) == 1:
-        table = personal_table(recommend_for_person(holder, people[0], k), people[0])
-        console.print(table)
+        mine = PersonalOptions(
+            filters=filters,
+            vetoed_films=find_films(engine, vetoed_titles) if vetoed_titles else frozenset(),
+            vetoed_genres=vetoed_genres,
+        )
+        console.print(personal_table(recommend_for_person(holder, person, k, mine), person))
         print_stale_note(holder)
         return
-    low, high = _years(years)
     options = GroupOptions(
         k=k,
-        strategy=strategy,
-        seen_policy=seen,
-        filters=Filters(
-            genres_in=frozenset(genre),
-            genres_out=frozenset(not_genre),
-            year_min=low,
-            year_max=high,
-            max_runtime=max_runtime,
-        ),
+        strategy=strategy or DEFAULT_STRATEGY,
+        seen_policy=seen or SeenPolicy.PREFER_UNSEEN,
+        filters=filters,
         private=frozenset(private),
-        vetoed_genres=_pairs(veto_genre, "--veto-genre"),
-        vetoed_films={
-            who: find_films(engine, titles)
-            for who, titles in _pairs(veto_film, "--veto-film").items()
-        },
+        vetoed_genres=genre_vetoes,
+        vetoed_films={who: find_films(engine, titles) for who, titles in film_vetoes.items()},
     )
     result = pick_together(holder, people, options)
     console.print(group_table(result, title=" & ".join(people)))

@@ -8,6 +8,7 @@ import numpy as np
 
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.taste import ModelHolder, TasteContext
+from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import GroupOptions, load_member
 from reelmates.services.uow import unit_of_work
 from reelmates.together.companions import Companion, Pairing, best_pairings, rank_companions
@@ -25,11 +26,16 @@ def _members(holder: ModelHolder, handles: Sequence[str]) -> tuple[TasteContext,
     return context, members
 
 
-def _stars(context: TasteContext, members: Sequence[Member]) -> np.ndarray:
+def _stars(
+    context: TasteContext, members: Sequence[Member], columns: Sequence[int] | None = None
+) -> np.ndarray:
+    """Members × films predicted stars (every film, or only ``columns``)."""
     hist = histories(members, context.catalog.facts.n_items)
     if context.scorer.stars_model is None:
         raise ReelmatesError(f"the model {context.scorer.name} predicts no stars")
-    return np.asarray(context.scorer.predict_stars_matrix(hist), dtype=np.float64)
+    with one_blas_thread():
+        stars = context.scorer.predict_stars_matrix(hist, columns=columns)
+    return np.asarray(stars, dtype=np.float64)
 
 
 def companions_for_film(
@@ -46,7 +52,7 @@ def companions_for_film(
         raise NotFoundError(
             f"film {film_id} is newer than the taste model", hint="Run `reelmates train`."
         )
-    stars = _stars(context, members)[:, item]
+    stars = _stars(context, members, [item])[:, 0]
     explainer = Explainer(context.scorer.item_similarity, context.catalog.facts)
     return rank_companions(item, members, stars, explainer=explainer)
 

@@ -13,6 +13,7 @@ from reelmates.catalog.identity import normalise_title, split_title_year
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.taste import ModelHolder
+from reelmates.services.threads import one_blas_thread
 from reelmates.services.uow import unit_of_work
 from reelmates.store.repositories import (
     FilmRepository,
@@ -21,6 +22,7 @@ from reelmates.store.repositories import (
     RatingRepository,
 )
 from reelmates.together.inputs import Filters, Member, SeenPolicy
+from reelmates.together.masks import runtime_unknown
 from reelmates.together.ranker import GroupRanker, GroupRanking
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
@@ -44,6 +46,9 @@ class GroupPick:
     film_ids: tuple[int, ...]  # database ids of ranking.picks, in order
     years: tuple[int | None, ...]
     model: str
+    # For each pick: a --max-runtime was asked for and its runtime is unknown (shown, and marked
+    # "runtime unknown": a film is never hidden for a fact we lack).
+    runtime_unknown: tuple[bool, ...] = ()
 
 
 def load_member(
@@ -110,19 +115,24 @@ def pick_together(
     context = holder.get()
     with unit_of_work(holder.engine, read_only=True) as session:
         members = [load_member(session, context.catalog, h, options) for h in handles]
-    ranking = GroupRanker(context.scorer, context.catalog.facts).rank(
-        members,
-        k=options.k,
-        strategy=options.strategy,
-        filters=options.filters,
-        seen_policy=options.seen_policy,
-    )
-    film_ids = tuple(int(context.catalog.film_ids[p.item]) for p in ranking.picks)
+    with one_blas_thread():
+        ranking = GroupRanker(context.scorer, context.catalog.facts).rank(
+            members,
+            k=options.k,
+            strategy=options.strategy,
+            filters=options.filters,
+            seen_policy=options.seen_policy,
+        )
+    items = np.array([p.item for p in ranking.picks], dtype=np.intp)
+    film_ids = tuple(int(context.catalog.film_ids[i]) for i in items.tolist())
     return GroupPick(
         ranking=ranking,
         film_ids=film_ids,
         years=tuple(context.catalog.years.get(f) for f in film_ids),
         model=context.scorer.describe(),
+        runtime_unknown=tuple(
+            runtime_unknown(options.filters, context.catalog.facts, items).tolist()
+        ),
     )
 
 

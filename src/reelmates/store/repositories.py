@@ -74,7 +74,14 @@ class FilmRepository:
 
     def extent(self) -> tuple[int, int]:
         """(number of films, highest film id), both 0 for an empty catalog."""
-        films, max_id = self.session.execute(select(func.count(Film.id), func.max(Film.id))).one()
+        # Two scalar subqueries, not one select of both aggregates: SQLite answers each from an
+        # index in microseconds, but scans the whole table (6 ms for 60,000 films) for the pair.
+        films, max_id = self.session.execute(
+            select(
+                select(func.count()).select_from(Film).scalar_subquery(),
+                select(func.max(Film.id)).scalar_subquery(),
+            )
+        ).one()
         return int(films or 0), int(max_id or 0)
 
     def insert_rows(

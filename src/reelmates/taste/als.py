@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from reelmates.taste.base import FloatArray, Scorer, ScorerConfig, as_f32
@@ -86,7 +86,9 @@ class AlsScorer(Scorer):
             return as_f32((self.item_factors @ U[0])[None, :])
         return np.asarray(U @ self.item_factors.T, dtype=np.float32)
 
-    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+    def rating_signals(
+        self, residuals: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> list[FloatArray]:
         """A ridge regression of the person's residual stars on the films' unit factors,
         w = (VₕᵀVₕ + λI)⁻¹ Vₕᵀ e, then V w: "films like those I rated above par"."""
         H = residuals.tocsr()
@@ -99,7 +101,8 @@ class AlsScorer(Scorer):
                 continue
             Vh = V[H.indices[s:e]].astype(np.float64)
             W[r] = np.linalg.solve(Vh.T @ Vh + eye, Vh.T @ H.data[s:e].astype(np.float64))
-        return [as_f32(W @ V.T)]
+        Vc = V if columns is None else V[np.asarray(columns, dtype=np.intp)]
+        return [as_f32(W @ Vc.T)]
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         a = self._unit[np.asarray(items, dtype=np.int64)]

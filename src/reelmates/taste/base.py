@@ -178,30 +178,48 @@ class Scorer(ABC):
             out_s[start : start + len(part)] = val
         return out_i, out_s
 
-    def predict_stars(self, items: ArrayLike, stars: ArrayLike) -> FloatArray:
-        """Calibrated 0.5–5 estimate of this person's stars for every film."""
-        return as_f32(self.predict_stars_matrix(self.history_row(items, stars))[0])
+    def predict_stars(
+        self, items: ArrayLike, stars: ArrayLike, *, columns: ArrayLike | None = None
+    ) -> FloatArray:
+        """Calibrated 0.5–5 estimate of this person's stars for every film (or for ``columns``)."""
+        return as_f32(self.predict_stars_matrix(self.history_row(items, stars), columns=columns)[0])
 
-    def predict_stars_matrix(self, histories: sp.csr_matrix) -> FloatArray:
-        """Batch version of :meth:`predict_stars` (rows × n_items)."""
+    def predict_stars_matrix(
+        self,
+        histories: sp.csr_matrix,
+        *,
+        columns: ArrayLike | None = None,
+        scores: FloatArray | None = None,
+    ) -> FloatArray:
+        """Batch version of :meth:`predict_stars` (rows × n_items, or rows × ``columns``).
+
+        ``columns``: only these films, the same numbers as the full matrix at those columns but
+        costing ``len(columns)`` films (a request shows ten, not 60,000). ``scores``: this very
+        ``score_matrix(histories)`` when the caller has it in hand, so the catalog is not scored a
+        second time (the calibration's z-scores need the whole rows).
+        """
         if self.stars_model is None:
             raise RuntimeError(f"{self.name} was fitted without stars calibration")
         if self.stars_model.use_native:
-            native = self.native_stars(histories)
+            native = self.native_stars(histories, columns=columns)
             if native is not None:
                 return np.clip(native, 0.5, 5.0).astype(np.float32)
-        return as_f32(self.stars_model.predict(self, histories))
+        return as_f32(self.stars_model.predict(self, histories, columns=columns, scores=scores))
 
-    def native_stars(self, histories: sp.csr_matrix) -> FloatArray | None:
+    def native_stars(
+        self, histories: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> FloatArray | None:
         """The model's own star estimate, if it has one (used when there is nothing to
-        calibrate on)."""
+        calibrate on); every film, or only ``columns``."""
         return None
 
-    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
-        """Estimates of each row's residual stars (stars − baseline) for every film, learned
-        from that row's own residuals (same pattern as its history): extra features for the
-        stars calibration. Ranking scores say what a person will watch; these say how much
-        they will like it. None by default."""
+    def rating_signals(
+        self, residuals: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> list[FloatArray]:
+        """Estimates of each row's residual stars (stars − baseline) for every film (or only
+        ``columns``), learned from that row's own residuals (same pattern as its history): extra
+        features for the stars calibration. Ranking scores say what a person will watch; these
+        say how much they will like it. None by default."""
         return []
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from reelmates.taste.arrays import FloatArray, as_f32
 from reelmates.taste.matrix import RatingsMatrix
@@ -30,10 +31,18 @@ class Biases:
         sums = np.bincount(rows, resid, minlength=h.shape[0])
         return as_f32((sums / (counts + self.reg_user)).astype(np.float32))
 
-    def predict(self, histories: sp.csr_matrix) -> FloatArray:
-        """μ + b_user + b_film for every (row, film)."""
+    def predict(self, histories: sp.csr_matrix, columns: ArrayLike | None = None) -> FloatArray:
+        """μ + b_user + b_film for every (row, film), or only for the films ``columns``."""
         bu = self.user(histories)
-        return (self.mu + bu[:, None] + self.item[None, :]).astype(np.float32)
+        item = self.item if columns is None else self.item[np.asarray(columns, dtype=np.intp)]
+        return (self.mu + bu[:, None] + item[None, :]).astype(np.float32)
+
+    def at_ratings(self, histories: sp.csr_matrix) -> FloatArray:
+        """μ + b_user + b_film at each stored cell of ``histories`` (aligned with ``.data``):
+        the same numbers as ``predict(histories)`` at those cells, without the full rows."""
+        h = histories.tocsr()
+        rows = np.repeat(np.arange(h.shape[0]), np.diff(h.indptr))
+        return as_f32((self.mu + self.user(h)[rows] + self.item[h.indices]).astype(np.float32))
 
 
 def fit_biases(

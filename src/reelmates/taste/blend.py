@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from reelmates.taste.als import AlsConfig, AlsScorer
@@ -51,8 +51,10 @@ class BlendScorer(Scorer):
         za = zscore(self.als.score_matrix(histories))
         return as_f32((ze + self.config.als_weight * za).astype(np.float32))
 
-    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
-        return self.als.rating_signals(residuals)
+    def rating_signals(
+        self, residuals: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> list[FloatArray]:
+        return self.als.rating_signals(residuals, columns=columns)
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         w = self.config.als_weight

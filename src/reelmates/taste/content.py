@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 from scipy.linalg import cho_factor, cho_solve
 
@@ -136,21 +136,33 @@ class ContentScorer(Scorer):
         S = np.asarray(self.features @ W).T
         return as_f32((S + self.config.prior_weight * self.prior[None, :]).astype(np.float32))
 
-    def native_stars(self, histories: sp.csr_matrix) -> FloatArray:
-        """Person mean (shrunk) + the profile's prediction: the ridge regression is on stars."""
+    def _rows(self, columns: ArrayLike | None) -> sp.csr_matrix:
+        """The feature rows of ``columns`` (all films when None)."""
         assert self.features is not None
+        if columns is None:
+            return self.features
+        return self.features[np.asarray(columns, dtype=np.intp)]
+
+    def native_stars(
+        self, histories: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> FloatArray:
+        """Person mean (shrunk) + the profile's prediction: the ridge regression is on stars."""
         c = self.config
         H = histories.tocsr()
         sums = np.asarray(H.sum(axis=1)).ravel()
         mean = (sums + c.mean_shrink * self.mu) / (np.diff(H.indptr) + c.mean_shrink)
         return as_f32(
-            (mean[:, None] + np.asarray(self.features @ self.profiles(H)).T).astype(np.float32)
+            (mean[:, None] + np.asarray(self._rows(columns) @ self.profiles(H)).T).astype(
+                np.float32
+            )
         )
 
-    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+    def rating_signals(
+        self, residuals: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> list[FloatArray]:
         """The same ridge regression on film facts, fitted to residual stars."""
-        assert self.features is not None
-        return [as_f32(np.asarray(self.features @ self.profiles(residuals, centre=False)).T)]
+        profile = self.profiles(residuals, centre=False)
+        return [as_f32(np.asarray(self._rows(columns) @ profile).T)]
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         assert self.features is not None

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
 from reelmates.taste.als import AlsConfig, AlsScorer
@@ -77,13 +77,17 @@ class HybridScorer(Scorer):
         zc = zscore(self.collab.score_matrix(histories), self.warm)
         return np.where(self.warm[None, :], (1.0 - w) * zc + w * zt, zt).astype(np.float32)
 
-    def native_stars(self, histories: sp.csr_matrix) -> FloatArray:
-        return self.content.native_stars(histories)
+    def native_stars(
+        self, histories: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> FloatArray:
+        return self.content.native_stars(histories, columns=columns)
 
-    def rating_signals(self, residuals: sp.csr_matrix) -> list[FloatArray]:
+    def rating_signals(
+        self, residuals: sp.csr_matrix, *, columns: ArrayLike | None = None
+    ) -> list[FloatArray]:
         # Without community ratings there is no calibration (native stars are used instead).
-        collab = self.collab.rating_signals(residuals) if self.warm.any() else []
-        return [*collab, *self.content.rating_signals(residuals)]
+        collab = self.collab.rating_signals(residuals, columns=columns) if self.warm.any() else []
+        return [*collab, *self.content.rating_signals(residuals, columns=columns)]
 
     def item_similarity(self, items: Any, targets: Any) -> FloatArray:
         t = np.asarray(targets, dtype=np.int64)

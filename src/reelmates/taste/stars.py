@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from reelmates.taste.arrays import FloatArray, as_f32
 from reelmates.taste.baseline import Biases, fit_biases
@@ -51,9 +51,19 @@ class StarModel:
     # estimate, when it has one (the content model's regression), is used instead.
     use_native: bool = False
 
-    def predict(self, scorer: Scorer, histories: sp.csr_matrix) -> FloatArray:
+    def predict(
+        self,
+        scorer: Scorer,
+        histories: sp.csr_matrix,
+        *,
+        columns: ArrayLike | None = None,
+        scores: FloatArray | None = None,
+    ) -> FloatArray:
+        """Stars for every film (rows × films), or only for the films ``columns``: the same
+        numbers at those columns, at the cost of ``len(columns)`` films rather than the catalog.
+        ``scores`` is ``scorer.score_matrix(histories)`` when the caller already has it."""
         h = sp.csr_matrix(histories)
-        base, feats = feature_maps(scorer, self.biases, h)
+        base, feats = feature_maps(scorer, self.biases, h, columns=columns, scores=scores)
         if len(feats) + 1 != self.coef.shape[1]:
             raise ValueError(
                 f"stars calibration has {self.coef.shape[1]} features, {scorer.name} gives "
@@ -97,17 +107,25 @@ def knot_weights(lengths: NDArray[np.integer]) -> NDArray[np.float64]:
 
 
 def feature_maps(
-    scorer: Scorer, biases: Biases, histories: sp.csr_matrix
+    scorer: Scorer,
+    biases: Biases,
+    histories: sp.csr_matrix,
+    *,
+    columns: ArrayLike | None = None,
+    scores: FloatArray | None = None,
 ) -> tuple[FloatArray, list[FloatArray]]:
-    """(baseline stars, [z, max(z − 1, 0), *rating signals]), each rows × films."""
-    base = biases.predict(histories)
-    z = zscore(scorer.score_matrix(histories))
-    rows = np.repeat(np.arange(histories.shape[0]), np.diff(histories.indptr))
+    """(baseline stars, [z, max(z − 1, 0), *rating signals]), each rows × films (or rows ×
+    ``columns``). The z-scores need the whole score rows: ``scores`` when given, else scored."""
+    histories = sp.csr_matrix(histories)
+    base = biases.predict(histories, columns)
+    full = scores if scores is not None else scorer.score_matrix(histories)
+    z = zscore(full, columns=columns)
     resid = sp.csr_matrix(
-        (histories.data - base[rows, histories.indices], histories.indices, histories.indptr),
+        (histories.data - biases.at_ratings(histories), histories.indices, histories.indptr),
         shape=histories.shape,
     )
-    return base, [z, np.maximum(z - 1.0, 0.0), *scorer.rating_signals(resid)]
+    signals = scorer.rating_signals(resid, columns=columns)
+    return base, [z, np.maximum(z - 1.0, 0.0), *signals]
 
 
 def fit_with_stars(scorer: Scorer, matrix: RatingsMatrix, *, seed: int = 0) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from reelmates.together.inputs import BoolArray, Filters, ItemFacts, Member, SeenPolicy
+from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.seen import rewatch_mask
 
 
@@ -29,6 +29,20 @@ def filter_mask(filters: Filters, facts: ItemFacts) -> BoolArray:
         with np.errstate(invalid="ignore"):
             keep &= ~(facts.runtimes > filters.max_runtime)
     return keep
+
+
+def runtime_unknown(filters: Filters | None, facts: ItemFacts, items: IntArray) -> BoolArray:
+    """For each of ``items``: a maximum runtime was asked for and the film's runtime is unknown.
+
+    Such films pass the filter (we do not hide a film for a fact we lack); front ends say
+    "runtime unknown" beside them, so the filter is never silently not applied.
+    """
+    picked = np.asarray(items, dtype=np.intp)
+    if filters is None or filters.max_runtime is None:
+        return np.zeros(picked.size, dtype=bool)
+    if facts.runtimes is None:
+        return np.ones(picked.size, dtype=bool)
+    return np.asarray(np.isnan(facts.runtimes[picked]), dtype=bool)
 
 
 def candidate_mask(

@@ -1,18 +1,16 @@
-"""Predicted stars for a group without scoring the catalog a second time.
+"""Predicted stars for a group's picks, without scoring the catalog a second time.
 
 The taste engine's calibrated stars start from the ranking scores (``score_matrix``) and add the
 bias baseline and the scorer's rating signals. The group ranking has just computed those very
-scores, and scoring is the expensive part, so the stars are computed by the scorer's own
-``predict_stars_matrix`` run on a thin view of the scorer whose ``score_matrix`` hands back the
-scores in hand for these members' histories. Everything else is the taste engine's code, so the
-stars are exactly what ``predict_stars_matrix`` gives, whatever its calibration looks like.
-They are computed once, only when the picks are known (and not at all if nothing is shown).
+scores, and scoring is the expensive part, so they are handed to ``predict_stars_matrix`` along
+with the picked films: stars are computed for those columns only (biases and features of k films,
+not the whole catalog), exactly the numbers the full matrix has there. They are computed once the
+picks are known (and not at all if nothing is shown).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,50 +23,23 @@ from reelmates.together.inputs import IntArray
 PickedStars = Callable[[IntArray], NDArray[np.floating]]
 
 
-def _same_rows(a: sp.csr_matrix, b: sp.csr_matrix) -> bool:
-    a, b = sp.csr_matrix(a), sp.csr_matrix(b)
-    return (
-        a.shape == b.shape
-        and np.array_equal(a.indptr, b.indptr)
-        and np.array_equal(a.indices, b.indices)
-        and np.array_equal(a.data, b.data)
-    )
-
-
-class _ScoresInHand:
-    """The scorer, except that scoring ``histories`` returns the scores already computed."""
+class StarsForPicks:
+    """Members' predicted stars for whichever films are asked for."""
 
     def __init__(
         self, scorer: Scorer, histories: sp.csr_matrix, scores: NDArray[np.floating]
     ) -> None:
         self._scorer = scorer
         self._histories = histories
-        self._scores = scores
-
-    def score_matrix(self, histories: sp.csr_matrix) -> NDArray[np.floating]:
-        if _same_rows(histories, self._histories):
-            return self._scores
-        return self._scorer.score_matrix(histories)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._scorer, name)
-
-
-class StarsForPicks:
-    """Members' predicted stars for whichever films are asked for (computed on first use)."""
-
-    def __init__(
-        self, scorer: Scorer, histories: sp.csr_matrix, scores: NDArray[np.floating]
-    ) -> None:
-        self._view = _ScoresInHand(scorer, histories, scores)
-        self._predict = type(scorer).predict_stars_matrix  # honours a subclass's override
-        self._histories = histories
-        self._stars: NDArray[np.floating] | None = None
+        self._scores = np.asarray(scores, dtype=np.float32)
 
     def __call__(self, items: IntArray) -> NDArray[np.floating]:
-        if self._stars is None:
-            self._stars = self._predict(self._view, self._histories)  # type: ignore[arg-type]
-        return self._stars[:, np.asarray(items, dtype=np.intp)]
+        columns = np.asarray(items, dtype=np.intp)
+        if columns.size == 0:
+            return np.empty((self._histories.shape[0], 0), dtype=np.float32)
+        return self._scorer.predict_stars_matrix(
+            self._histories, columns=columns, scores=self._scores
+        )
 
 
 def picked_stars(
