@@ -48,7 +48,8 @@ def main() -> None:
     summary = not args.people
     worst: dict[float, tuple[int, str]] = dict.fromkeys(DECAYS, (0, ""))
     for handle in handles:
-        picks = recommend_for_person(holder, handle, args.k)
+        with unit_of_work(holder.engine, read_only=True) as session:
+            picks = recommend_for_person(session, holder.get(), handle, args.k)
         items = np.array([catalog.item_of[p.film_id] for p in picks], dtype=np.intp)
         member = members[handle]
         line = [f"{handle} ({member.seen.size} ratings, {items.size} picks):"]

@@ -10,6 +10,7 @@ from reelmates.services.uow import unit_of_work
 from reelmates.store.repositories import PersonRepository, RatingRepository
 from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import Strategy
+from serving import read
 
 
 def _ratings(holder: ModelHolder, handle: str) -> dict[int, float]:
@@ -23,7 +24,7 @@ def test_a_members_own_rating_is_shown_as_theirs_and_never_a_private_ones(
 ) -> None:
     jess, milly = _ratings(holder, "Jess"), _ratings(holder, "Milly")
     options = GroupOptions(k=40, seen_policy=SeenPolicy.SHOW_ALL)
-    pick = pick_together(holder, ["Jess", "Milly"], options)
+    pick = read(pick_together, holder, ["Jess", "Milly"], options)
     rated_shown = 0
     for film, p in zip(pick.film_ids, pick.ranking.picks, strict=True):
         for u, own in enumerate((jess, milly)):
@@ -32,7 +33,8 @@ def test_a_members_own_rating_is_shown_as_theirs_and_never_a_private_ones(
                 assert p.stars[u] == own[film]
                 rated_shown += 1
     assert rated_shown
-    private = pick_together(
+    private = read(
+        pick_together,
         holder,
         ["Jess", "Milly"],
         GroupOptions(k=40, seen_policy=SeenPolicy.SHOW_ALL, private=frozenset({"Milly"})),
@@ -44,9 +46,12 @@ def test_a_members_own_rating_is_shown_as_theirs_and_never_a_private_ones(
 
 def test_by_default_a_seen_film_is_only_a_loved_rewatch(holder: ModelHolder) -> None:
     jess, milly = _ratings(holder, "Jess"), _ratings(holder, "Milly")
-    pick = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=10))
-    shown_all = pick_together(
-        holder, ["Jess", "Milly"], GroupOptions(k=10, seen_policy=SeenPolicy.UNLESS_ALL)
+    pick = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=10))
+    shown_all = read(
+        pick_together,
+        holder,
+        ["Jess", "Milly"],
+        GroupOptions(k=10, seen_policy=SeenPolicy.UNLESS_ALL),
     )
     seen = [f for f in pick.film_ids if f in jess or f in milly]
     for f in seen:
@@ -60,8 +65,8 @@ def test_the_order_follows_the_fit_and_a_shorter_list_starts_the_longer(
     holder: ModelHolder,
 ) -> None:
     for strategy in Strategy:
-        five = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=5, strategy=strategy))
-        three = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=3, strategy=strategy))
+        five = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=5, strategy=strategy))
+        three = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=3, strategy=strategy))
         assert three.film_ids == five.film_ids[:3], strategy
         fits = [p.fit for p in five.ranking.picks]
         assert all(not math.isnan(f) and 0 <= f <= 1 for f in fits)

@@ -22,6 +22,7 @@ from reelmates.store.models import Film, FilmGenre, Person
 from reelmates.store.repositories import MarkRepository, RatingRepository
 from reelmates.together.inputs import Filters
 from reelmates.together.strategies import Strategy
+from serving import read
 
 
 def _genres(engine: Engine, film_id: int) -> set[str]:
@@ -37,38 +38,54 @@ def _seen(engine: Engine, handle: str) -> set[int]:
 
 
 def test_a_genre_filter_holds_for_one_person(holder: ModelHolder) -> None:
-    plain = recommend_for_person(holder, "Jess", k=10)
+    plain = read(recommend_for_person, holder, "Jess", k=10)
     assert any("Horror" not in _genres(holder.engine, p.film_id) for p in plain)
-    horror = recommend_for_person(
-        holder, "Jess", k=10, options=PersonalOptions(filters=Filters(genres_in={"Horror"}))
+    horror = read(
+        recommend_for_person,
+        holder,
+        "Jess",
+        k=10,
+        options=PersonalOptions(filters=Filters(genres_in={"Horror"})),
     )
     assert horror and all("Horror" in _genres(holder.engine, p.film_id) for p in horror)
     assert not {p.film_id for p in horror} & _seen(holder.engine, "Jess")
-    years = recommend_for_person(
-        holder, "Jess", k=10, options=PersonalOptions(filters=Filters(year_min=2015))
+    years = read(
+        recommend_for_person,
+        holder,
+        "Jess",
+        k=10,
+        options=PersonalOptions(filters=Filters(year_min=2015)),
     )
     assert years and all(p.year is not None and p.year >= 2015 for p in years)
 
 
 def test_stored_and_requested_vetoes_hold_for_one_person(holder: ModelHolder) -> None:
-    plain = recommend_for_person(holder, "Jess", k=10)
+    plain = read(recommend_for_person, holder, "Jess", k=10)
     dramas = [p for p in plain if "Drama" in _genres(holder.engine, p.film_id)]
     assert dramas  # so the veto has something to remove
     with unit_of_work(holder.engine) as session:
         veto_genre(session, "Jess", "Drama")
     try:
-        vetoed = recommend_for_person(holder, "Jess", k=10)
+        vetoed = read(recommend_for_person, holder, "Jess", k=10)
     finally:
         with unit_of_work(holder.engine) as session:
             unveto_genre(session, "Jess", "Drama")
     assert vetoed and not any("Drama" in _genres(holder.engine, p.film_id) for p in vetoed)
     top = plain[0].film_id
-    without = recommend_for_person(
-        holder, "Jess", k=10, options=PersonalOptions(vetoed_films=frozenset({top}))
+    without = read(
+        recommend_for_person,
+        holder,
+        "Jess",
+        k=10,
+        options=PersonalOptions(vetoed_films=frozenset({top})),
     )
     assert [p.film_id for p in without][:9] == [p.film_id for p in plain][1:]
-    thrillers = recommend_for_person(
-        holder, "Jess", k=10, options=PersonalOptions(vetoed_genres=frozenset({"drama"}))
+    thrillers = read(
+        recommend_for_person,
+        holder,
+        "Jess",
+        k=10,
+        options=PersonalOptions(vetoed_genres=frozenset({"drama"})),
     )
     assert [p.film_id for p in thrillers] == [p.film_id for p in vetoed]
 
@@ -88,24 +105,24 @@ def _no_runtime(engine: Engine, film_id: int) -> Iterator[None]:
 
 
 def test_films_of_unknown_runtime_pass_max_runtime_marked(holder: ModelHolder) -> None:
-    top = recommend_for_person(holder, "Jess", k=5)
-    group_top = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=5)).film_ids
+    top = read(recommend_for_person, holder, "Jess", k=5)
+    group_top = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=5)).film_ids
     assert not any(p.runtime_unknown for p in top)  # no --max-runtime: nothing to mark
     long = Filters(max_runtime=1000)  # every known runtime passes
     unknown = {top[0].film_id, group_top[0]}
     with _no_runtime(holder.engine, top[0].film_id), _no_runtime(holder.engine, group_top[0]):
         fresh = ModelHolder(holder._dir, holder.engine)  # film facts as the database has them now
-        mine = recommend_for_person(fresh, "Jess", k=5, options=PersonalOptions(filters=long))
+        mine = read(recommend_for_person, fresh, "Jess", k=5, options=PersonalOptions(filters=long))
         assert [p.film_id for p in mine] == [p.film_id for p in top]
         assert [p.runtime_unknown for p in mine] == [p.film_id in unknown for p in top]
         assert mine[0].runtime_unknown
-        ours = pick_together(fresh, ["Jess", "Milly"], GroupOptions(k=5, filters=long))
+        ours = read(pick_together, fresh, ["Jess", "Milly"], GroupOptions(k=5, filters=long))
         assert ours.film_ids == group_top
         assert ours.runtime_unknown == tuple(f in unknown for f in group_top)
         assert ours.runtime_unknown[0]
         # A limit no film meets: only the films whose runtime is unknown are left, each marked.
         short = PersonalOptions(filters=Filters(max_runtime=1))
-        left = recommend_for_person(fresh, "Jess", k=5, options=short)
+        left = read(recommend_for_person, fresh, "Jess", k=5, options=short)
         assert {p.film_id for p in left} <= unknown
         assert left and all(p.runtime_unknown for p in left)
 
@@ -113,7 +130,7 @@ def test_films_of_unknown_runtime_pass_max_runtime_marked(holder: ModelHolder) -
 def test_one_person_is_scored_once_on_one_blas_thread(
     holder: ModelHolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    want = recommend_for_person(holder, "Jess", k=5)
+    want = read(recommend_for_person, holder, "Jess", k=5)
     scorer = holder.get().scorer
     real = scorer.score_matrix
     threads: list[list[int]] = []
@@ -123,12 +140,12 @@ def test_one_person_is_scored_once_on_one_blas_thread(
         return real(h)
 
     monkeypatch.setattr(scorer, "score_matrix", counted)
-    got = recommend_for_person(holder, "Jess", k=5)
+    got = read(recommend_for_person, holder, "Jess", k=5)
     assert got == want
     assert len(threads) == 1  # one fold-in and one scoring of the catalog per request
     assert threads[0] and set(threads[0]) == {1}
     threads.clear()
-    pick_together(holder, ["Jess", "Milly"], GroupOptions(k=5))
+    read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=5))
     assert len(threads) == 1 and set(threads[0]) == {1}
 
 
@@ -144,7 +161,8 @@ def test_the_cli_passes_filters_and_vetoes_for_one_person(
     monkeypatch.setenv("REELMATES_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("REELMATES_MODEL_DIR", str(holder._dir))
     monkeypatch.setenv("COLUMNS", "300")
-    want = recommend_for_person(
+    want = read(
+        recommend_for_person,
         holder,
         "Jess",
         k=4,

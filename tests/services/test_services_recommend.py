@@ -20,6 +20,7 @@ from reelmates.store.repositories import RatingRepository
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.reasons import Reason, ReasonKind
 from reelmates.together.wording import why_text
+from serving import in_session, read
 
 
 def _genres(engine: Engine, film_ids: tuple[int, ...]) -> set[str]:
@@ -29,7 +30,7 @@ def _genres(engine: Engine, film_ids: tuple[int, ...]) -> set[str]:
 
 
 def test_group_pick_has_stars_and_a_reason_per_member(holder: ModelHolder) -> None:
-    pick = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=10))
+    pick = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=10))
     picks = pick.ranking.picks
     assert len(picks) == 10
     assert len(set(pick.film_ids)) == 10
@@ -40,8 +41,8 @@ def test_group_pick_has_stars_and_a_reason_per_member(holder: ModelHolder) -> No
 
 
 def test_member_order_does_not_change_the_films(holder: ModelHolder) -> None:
-    ab = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=8))
-    ba = pick_together(holder, ["Milly", "Jess"], GroupOptions(k=8))
+    ab = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=8))
+    ba = read(pick_together, holder, ["Milly", "Jess"], GroupOptions(k=8))
     assert ab.film_ids == ba.film_ids
     assert [p.stars for p in ab.ranking.picks] == [p.stars[::-1] for p in ba.ranking.picks]
 
@@ -52,41 +53,47 @@ def test_genre_veto_and_filters_hold(holder: ModelHolder) -> None:
         vetoed_genres={"Milly": frozenset({"Drama"})},
         filters=Filters(year_min=1980, year_max=2009, max_runtime=130),
     )
-    pick = pick_together(holder, ["Jess", "Milly"], options)
+    pick = read(pick_together, holder, ["Jess", "Milly"], options)
     assert pick.film_ids
     assert "Drama" not in _genres(holder.engine, pick.film_ids)
     assert all(y is not None and 1980 <= y <= 2009 for y in pick.years)
 
 
 def test_film_veto_removes_the_top_pick(holder: ModelHolder) -> None:
-    first = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=3))
+    first = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=3))
     top_title = first.ranking.picks[0].title
-    vetoed = find_films(holder.engine, [top_title])
-    again = pick_together(
-        holder, ["Jess", "Milly"], GroupOptions(k=3, vetoed_films={"Jess": vetoed})
+    vetoed = in_session(find_films, holder, [top_title])
+    again = read(
+        pick_together, holder, ["Jess", "Milly"], GroupOptions(k=3, vetoed_films={"Jess": vetoed})
     )
     assert first.film_ids[0] not in again.film_ids
 
 
 def test_seen_policy_hide_if_any_drops_everything_either_has_seen(holder: ModelHolder) -> None:
-    shown = pick_together(
-        holder, ["Jess", "Milly"], GroupOptions(k=30, seen_policy=SeenPolicy.SHOW_ALL)
+    shown = read(
+        pick_together,
+        holder,
+        ["Jess", "Milly"],
+        GroupOptions(k=30, seen_policy=SeenPolicy.SHOW_ALL),
     )
-    hidden = pick_together(
-        holder, ["Jess", "Milly"], GroupOptions(k=30, seen_policy=SeenPolicy.HIDE_IF_ANY)
+    hidden = read(
+        pick_together,
+        holder,
+        ["Jess", "Milly"],
+        GroupOptions(k=30, seen_policy=SeenPolicy.HIDE_IF_ANY),
     )
     assert any(p.seen for p in shown.ranking.picks)
     assert not any(p.seen for p in hidden.ranking.picks)
 
 
 def test_a_new_rating_counts_at_once_without_retraining(holder: ModelHolder) -> None:
-    before = recommend_for_person(holder, "Jess", k=5)
+    before = read(recommend_for_person, holder, "Jess", k=5)
     top = before[0]
     with unit_of_work(holder.engine) as session:
         jess = session.scalars(select(Person).where(Person.handle == "Jess")).one()
         RatingRepository(session).set_rating(jess.id, top.film_id, 1.0, rated_at=None)
     try:
-        after = recommend_for_person(holder, "Jess", k=5)
+        after = read(recommend_for_person, holder, "Jess", k=5)
         assert top.film_id not in {p.film_id for p in after}
     finally:
         with unit_of_work(holder.engine) as session:
@@ -95,11 +102,11 @@ def test_a_new_rating_counts_at_once_without_retraining(holder: ModelHolder) -> 
 
 def test_unknown_people_and_bad_group_sizes_are_clear_errors(holder: ModelHolder) -> None:
     with pytest.raises(NotFoundError, match="Nobody"):
-        pick_together(holder, ["Jess", "Nobody"])
+        read(pick_together, holder, ["Jess", "Nobody"])
     with pytest.raises(ReelmatesError, match="2 to 8"):
-        pick_together(holder, ["Jess"])
+        read(pick_together, holder, ["Jess"])
     with pytest.raises(ReelmatesError, match="2 to 8"):
-        pick_together(holder, ["Jess", "Jess"])
+        read(pick_together, holder, ["Jess", "Jess"])
 
 
 def test_no_model_yet_says_to_train(tmp_path: Path) -> None:
@@ -111,11 +118,11 @@ def test_no_model_yet_says_to_train(tmp_path: Path) -> None:
 
 
 def test_companions_for_a_film_and_pairings(holder: ModelHolder) -> None:
-    (film_id,) = find_films(holder.engine, ["Miss You Already"])
-    ranked = companions_for_film(holder, "Jess", film_id, ["Milly", "Jess"])
+    (film_id,) = in_session(find_films, holder, ["Miss You Already"])
+    ranked = read(companions_for_film, holder, "Jess", film_id, ["Milly", "Jess"])
     assert [c.name for c in ranked] == ["Milly"]  # Jess is not her own companion
     assert 0.5 <= ranked[0].stars <= 5 and not ranked[0].seen
-    pairings = pairings_for(holder, "Jess", ["Milly"], k=3)
+    pairings = read(pairings_for, holder, "Jess", ["Milly"], k=3)
     assert len(pairings) == 1
     pairing = pairings[0]
     with unit_of_work(holder.engine) as session:
@@ -132,18 +139,18 @@ def test_companions_for_a_film_and_pairings(holder: ModelHolder) -> None:
 
 
 def test_a_year_in_the_title_picks_one_of_two_films(holder: ModelHolder) -> None:
-    both = find_films(holder.engine, ["Little Women"])
-    (only_1994,) = find_films(holder.engine, ["Little Women (1994)"])
-    (only_2019,) = find_films(holder.engine, ["little women (2019)"])
+    both = in_session(find_films, holder, ["Little Women"])
+    (only_1994,) = in_session(find_films, holder, ["Little Women (1994)"])
+    (only_2019,) = in_session(find_films, holder, ["little women (2019)"])
     assert both == {only_1994, only_2019}
     with pytest.raises(NotFoundError, match="Little Women"):
-        find_films(holder.engine, ["Little Women (1933)"])
+        in_session(find_films, holder, ["Little Women (1933)"])
 
 
 def test_companions_for_an_unknown_person_is_a_clear_error(holder: ModelHolder) -> None:
-    (film_id,) = find_films(holder.engine, ["Miss You Already"])
+    (film_id,) = in_session(find_films, holder, ["Miss You Already"])
     with pytest.raises(NotFoundError, match="Nobody"):
-        companions_for_film(holder, "Nobody", film_id, ["Milly"])
+        read(companions_for_film, holder, "Nobody", film_id, ["Milly"])
 
 
 def test_stored_privacy_and_vetoes_apply_to_every_group_pick(holder: ModelHolder) -> None:
@@ -154,7 +161,7 @@ def test_stored_privacy_and_vetoes_apply_to_every_group_pick(holder: ModelHolder
         set_private(session, "Milly", True)
         veto_genre(session, "Jess", "Drama")
     try:
-        pick = pick_together(holder, ["Jess", "Milly"], GroupOptions(k=10))
+        pick = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=10))
         assert pick.film_ids and "Drama" not in _genres(engine, pick.film_ids)
         with unit_of_work(engine) as session:
             milly = session.scalars(select(Person.id).where(Person.handle == "Milly")).one()
@@ -164,7 +171,7 @@ def test_stored_privacy_and_vetoes_apply_to_every_group_pick(holder: ModelHolder
             assert p.reasons[1] == Reason("Milly", ReasonKind.PRIVATE)
             assert all(note.member != "Milly" for note in p.seen)
             assert p.watchlist is None or "Milly" not in p.watchlist.members
-        ranked = companions_for_film(holder, "Jess", pick.film_ids[0], ["Milly"])
+        ranked = read(companions_for_film, holder, "Jess", pick.film_ids[0], ["Milly"])
         assert not ranked[0].seen and ranked[0].reason == Reason("Milly", ReasonKind.PRIVATE)
     finally:
         with unit_of_work(engine) as session:
@@ -177,14 +184,15 @@ def test_stored_privacy_and_vetoes_apply_to_every_group_pick(holder: ModelHolder
 def test_names_in_options_match_the_group_in_any_case_and_unknown_ones_are_errors(
     holder: ModelHolder,
 ) -> None:
-    lower = pick_together(
-        holder, ["Jess", "Milly"], GroupOptions(k=5, private=frozenset({"milly"}))
+    lower = read(
+        pick_together, holder, ["Jess", "Milly"], GroupOptions(k=5, private=frozenset({"milly"}))
     )
     assert all(p.reasons[1] == Reason("Milly", ReasonKind.PRIVATE) for p in lower.ranking.picks)
     with pytest.raises(NotFoundError, match="Nobody"):
-        pick_together(holder, ["Jess", "Milly"], GroupOptions(private=frozenset({"Nobody"})))
+        read(pick_together, holder, ["Jess", "Milly"], GroupOptions(private=frozenset({"Nobody"})))
     with pytest.raises(NotFoundError, match="Sam"):
-        pick_together(
+        read(
+            pick_together,
             holder,
             ["Jess", "Milly"],
             GroupOptions(vetoed_genres={"Sam": frozenset({"Horror"})}),
@@ -197,9 +205,33 @@ def test_a_private_persons_own_picks_cite_their_own_films(holder: ModelHolder) -
     with unit_of_work(holder.engine) as session:
         set_private(session, "Milly", True)
     try:
-        picks = recommend_for_person(holder, "Milly", k=5)
+        picks = read(recommend_for_person, holder, "Milly", k=5)
     finally:
         with unit_of_work(holder.engine) as session:
             set_private(session, "Milly", False)
     assert all(p.reason.kind is ReasonKind.LIKE_LOVED for p in picks)  # theirs, so not hidden
     assert all(p.reason.member == "Milly" and p.reason.films for p in picks)
+
+
+def test_a_private_member_viewing_the_group_pick_sees_their_own_details(
+    holder: ModelHolder,
+) -> None:
+    private = frozenset({"Milly"})
+    others = read(pick_together, holder, ["Jess", "Milly"], GroupOptions(k=5, private=private))
+    mine = read(
+        pick_together,
+        holder,
+        ["Jess", "Milly"],
+        GroupOptions(k=5, private=private, viewer="milly"),
+    )
+    jess_view = read(
+        pick_together,
+        holder,
+        ["Jess", "Milly"],
+        GroupOptions(k=5, private=private, viewer="Jess"),
+    )
+    assert all(p.reasons[1].kind is ReasonKind.PRIVATE for p in others.ranking.picks)
+    assert [p.reasons for p in jess_view.ranking.picks] == [p.reasons for p in others.ranking.picks]
+    assert any(p.reasons[1].kind is ReasonKind.LIKE_LOVED for p in mine.ranking.picks)
+    with pytest.raises(NotFoundError, match="Sam"):
+        read(pick_together, holder, ["Jess", "Milly"], GroupOptions(viewer="Sam"))

@@ -30,19 +30,24 @@ def with_whom(
     from reelmates.services.companions import companions_for_film, pairings_for
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import find_films
+    from reelmates.services.uow import unit_of_work
     from reelmates.store.migrate import open_database
 
     settings = settings_from(db)
     engine = open_database(settings)
-    holder = ModelHolder(settings.effective_model_dir, engine)
-    if film is not None:
-        ids = sorted(find_films(engine, [film]))
-        if len(ids) > 1:
-            raise ReelmatesError(f"{film!r} names {len(ids)} films; add the year to the title")
-        companions = companions_for_film(holder, person, ids[0], among)
+    context = ModelHolder(settings.effective_model_dir, engine).get()
+    with unit_of_work(engine, read_only=True) as session:
+        if film is None:
+            pairings = pairings_for(session, context, person, among, k)
+        else:
+            ids = sorted(find_films(session, [film]))
+            if len(ids) > 1:
+                raise ReelmatesError(f"{film!r} names {len(ids)} films; add the year to the title")
+            companions = companions_for_film(session, context, person, ids[0], among)
+    if film is None:
+        console.print(pairings_table(pairings, person))
+    else:
         console.print(companions_table(companions, person, film))
-        return
-    console.print(pairings_table(pairings_for(holder, person, among, k), person))
 
 
 def companions_table(companions: Sequence[Companion], person: str, film: str) -> Table:

@@ -113,15 +113,15 @@ def _vetoes(
         )
     engine = open_database(settings_from(db))
     film_ids: list[tuple[str, int]] = []
-    for title in films or ():
-        ids = sorted(find_films(engine, [title]))
-        if len(ids) > 1:
-            raise ReelmatesError(
-                f"{title!r} names {len(ids)} films", hint='Add the year: "Title (1994)".'
-            )
-        film_ids.append((title, ids[0]))
     lines: list[str] = []
     with unit_of_work(engine) as session:
+        for title in films or ():
+            ids = sorted(find_films(session, [title]))
+            if len(ids) > 1:
+                raise ReelmatesError(
+                    f"{title!r} names {len(ids)} films", hint='Add the year: "Title (1994)".'
+                )
+            film_ids.append((title, ids[0]))
         for genre in genres or ():
             if add:
                 changed = people.veto_genre(session, handle, genre)

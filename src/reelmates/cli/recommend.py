@@ -193,6 +193,7 @@ def recommend(
     from reelmates.services.personal import PersonalOptions, recommend_for_person
     from reelmates.services.taste import ModelHolder
     from reelmates.services.together import GroupOptions, find_films, pick_together
+    from reelmates.services.uow import unit_of_work
     from reelmates.store.migrate import open_database
 
     low, high = _years(years)
@@ -218,25 +219,30 @@ def recommend(
     settings = settings_from(db)
     engine = open_database(settings)
     holder = ModelHolder(settings.effective_model_dir, engine)
+    context = holder.get()
+    with unit_of_work(engine, read_only=True) as session:  # one read for the whole command
+        if len(people) == 1:
+            mine = PersonalOptions(
+                filters=filters,
+                vetoed_films=find_films(session, vetoed_titles) if vetoed_titles else frozenset(),
+                vetoed_genres=vetoed_genres,
+            )
+            picks = recommend_for_person(session, context, person, k, mine)
+        else:
+            options = GroupOptions(
+                k=k,
+                strategy=strategy or DEFAULT_STRATEGY,
+                seen_policy=seen or SeenPolicy.PREFER_UNSEEN,
+                filters=filters,
+                private=frozenset(private),
+                vetoed_genres=genre_vetoes,
+                vetoed_films={who: find_films(session, t) for who, t in film_vetoes.items()},
+            )
+            result = pick_together(session, context, people, options)
     if len(people) == 1:
-        mine = PersonalOptions(
-            filters=filters,
-            vetoed_films=find_films(engine, vetoed_titles) if vetoed_titles else frozenset(),
-            vetoed_genres=vetoed_genres,
-        )
-        console.print(personal_table(recommend_for_person(holder, person, k, mine), person))
+        console.print(personal_table(picks, person))
         print_stale_note(holder)
         return
-    options = GroupOptions(
-        k=k,
-        strategy=strategy or DEFAULT_STRATEGY,
-        seen_policy=seen or SeenPolicy.PREFER_UNSEEN,
-        filters=filters,
-        private=frozenset(private),
-        vetoed_genres=genre_vetoes,
-        vetoed_films={who: find_films(engine, titles) for who, titles in film_vetoes.items()},
-    )
-    result = pick_together(holder, people, options)
     console.print(group_table(result, title=" & ".join(people)))
     console.print(
         f"{result.ranking.strategy} strategy over {result.ranking.candidates:,} candidate films. "

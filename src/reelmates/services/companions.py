@@ -5,25 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from reelmates.errors import NotFoundError, ReelmatesError
-from reelmates.services.taste import ModelHolder, TasteContext
+from reelmates.services.taste import TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import GroupOptions, load_member
-from reelmates.services.uow import unit_of_work
 from reelmates.together.companions import Companion, Pairing, best_pairings, rank_companions
 from reelmates.together.explain import Explainer
 from reelmates.together.fold import histories
 from reelmates.together.inputs import Member
 
 
-def _members(holder: ModelHolder, handles: Sequence[str]) -> tuple[TasteContext, list[Member]]:
+def _members(session: Session, context: TasteContext, handles: Sequence[str]) -> list[Member]:
+    """The people, the first being the one who asks (the viewer: they see their own details)."""
     if len(set(handles)) != len(handles):
         raise ReelmatesError("a person is listed twice")
-    context = holder.get()
-    with unit_of_work(holder.engine, read_only=True) as session:
-        members = [load_member(session, context.catalog, h, GroupOptions()) for h in handles]
-    return context, members
+    asking = GroupOptions(viewer=handles[0])
+    return [load_member(session, context.catalog, h, asking) for h in handles]
 
 
 def _stars(
@@ -39,13 +38,13 @@ def _stars(
 
 
 def companions_for_film(
-    holder: ModelHolder, person: str, film_id: int, among: Sequence[str]
+    session: Session, context: TasteContext, person: str, film_id: int, among: Sequence[str]
 ) -> list[Companion]:
     """``among`` ranked by how much each would enjoy ``film_id`` with ``person``."""
     others = [h for h in among if h != person]
     if not others:
         raise ReelmatesError("name at least one other person to choose among")
-    context, members = _members(holder, [person, *others])
+    members = _members(session, context, [person, *others])
     members = members[1:]  # ``person`` is loaded only to check they exist
     item = context.catalog.item_of.get(film_id)
     if item is None:
@@ -58,13 +57,13 @@ def companions_for_film(
 
 
 def pairings_for(
-    holder: ModelHolder, person: str, among: Sequence[str], k: int = 5
+    session: Session, context: TasteContext, person: str, among: Sequence[str], k: int = 5
 ) -> list[Pairing]:
     """For ``person`` alone: the best person-and-film pairing with each of ``among``."""
     others = [h for h in among if h != person]
     if not others:
         raise ReelmatesError("name at least one other person to choose among")
-    context, members = _members(holder, [person, *others])
+    members = _members(session, context, [person, *others])
     explainer = Explainer(context.scorer.item_similarity, context.catalog.facts)
     return best_pairings(
         members[0],

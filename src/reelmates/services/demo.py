@@ -17,6 +17,7 @@ from reelmates.services.taste import (
     train_taste_model,
 )
 from reelmates.services.together import GroupOptions, GroupPick, pick_together
+from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 
 DEMO_FRIENDS = ("Jess", "Milly")
@@ -47,5 +48,6 @@ def run_demo(
     if model_is_stale(engine, settings):
         trained = train_taste_model(engine, settings, progress=progress, now=datetime.now(UTC))
     holder = ModelHolder(settings.effective_model_dir, engine)
-    pick = pick_together(holder, DEMO_FRIENDS, GroupOptions(k=k))
+    with unit_of_work(engine, read_only=True) as session:
+        pick = pick_together(session, holder.get(), DEMO_FRIENDS, GroupOptions(k=k))
     return DemoResult(starter=starter, trained=trained, pick=pick)

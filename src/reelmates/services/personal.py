@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from sqlalchemy.orm import Session
 
-from reelmates.services.taste import ModelHolder
+from reelmates.services.taste import TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import GroupOptions, load_member
-from reelmates.services.uow import unit_of_work
 from reelmates.taste.base import top_k
 from reelmates.together.explain import Explainer
 from reelmates.together.fold import histories
@@ -47,18 +47,20 @@ class PersonalPick:
 
 
 def recommend_for_person(
-    holder: ModelHolder, handle: str, k: int = 10, options: PersonalOptions | None = None
+    session: Session,
+    context: TasteContext,
+    handle: str,
+    k: int = 10,
+    options: PersonalOptions | None = None,
 ) -> list[PersonalPick]:
     """Top ``k`` unseen films for ``handle`` that pass ``options`` and their vetoes: read their
     ratings, fold in, rank, stars and reasons for the films shown."""
     options = options or PersonalOptions()
-    context = holder.get()
     catalog, scorer = context.catalog, context.scorer
     request = GroupOptions(
         vetoed_films={handle: options.vetoed_films}, vetoed_genres={handle: options.vetoed_genres}
     )
-    with unit_of_work(holder.engine, read_only=True) as session:
-        member = load_member(session, catalog, handle, request)
+    member = load_member(session, catalog, handle, request)
     facts = catalog.facts
     allowed = candidate_mask(
         [member], facts, filters=options.filters, seen_policy=SeenPolicy.HIDE_IF_ANY

@@ -6,15 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from reelmates.catalog.identity import normalise_title, split_title_year
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.catalog_index import CatalogIndex
-from reelmates.services.taste import ModelHolder
+from reelmates.services.taste import TasteContext
 from reelmates.services.threads import one_blas_thread
-from reelmates.services.uow import unit_of_work
 from reelmates.store.repositories import (
     FilmRepository,
     MarkRepository,
@@ -38,6 +36,9 @@ class GroupOptions:
     private: frozenset[str] = frozenset()  # members whose ratings others must not see
     vetoed_films: Mapping[str, frozenset[int]] = field(default_factory=dict)  # handle → film ids
     vetoed_genres: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # The member looking at the result: they see their own details even when their taste is
+    # private. None: the view everyone may see (a shared screen, the terminal).
+    viewer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,12 @@ def load_member(
             sorted(stored.vetoed_films | options.vetoed_films.get(handle, frozenset()))
         ),
         vetoed_genres=stored.vetoed_genres | options.vetoed_genres.get(handle, frozenset()),
-        private=stored.private or handle in options.private,
+        private=(stored.private or handle in options.private) and not _is_viewer(handle, options),
     )
+
+
+def _is_viewer(handle: str, options: GroupOptions) -> bool:
+    return options.viewer is not None and options.viewer.casefold() == handle.casefold()
 
 
 def check_option_names(handles: Sequence[str], options: GroupOptions) -> GroupOptions:
@@ -99,12 +104,18 @@ def check_option_names(handles: Sequence[str], options: GroupOptions) -> GroupOp
         private=frozenset(canon(n, "--private") for n in options.private),
         vetoed_films={canon(n, "--veto-film"): v for n, v in options.vetoed_films.items()},
         vetoed_genres={canon(n, "--veto-genre"): v for n, v in options.vetoed_genres.items()},
+        viewer=None if options.viewer is None else canon(options.viewer, "the viewer"),
     )
 
 
 def pick_together(
-    holder: ModelHolder, members_handles: Sequence[str], options: GroupOptions | None = None
+    session: Session,
+    context: TasteContext,
+    members_handles: Sequence[str],
+    options: GroupOptions | None = None,
 ) -> GroupPick:
+    """The group's picks, read in the caller's unit of work (``session``) with the model in
+    ``context`` (``ModelHolder.get()``)."""
     options = options or GroupOptions()
     handles = list(members_handles)
     if not MIN_GROUP <= len(set(handles)) <= MAX_GROUP or len(set(handles)) != len(handles):
@@ -112,9 +123,7 @@ def pick_together(
             f"a group is {MIN_GROUP} to {MAX_GROUP} different people; got {', '.join(handles)}"
         )
     options = check_option_names(handles, options)
-    context = holder.get()
-    with unit_of_work(holder.engine, read_only=True) as session:
-        members = [load_member(session, context.catalog, h, options) for h in handles]
+    members = [load_member(session, context.catalog, h, options) for h in handles]
     with one_blas_thread():
         ranking = GroupRanker(context.scorer, context.catalog.facts).rank(
             members,
@@ -136,16 +145,15 @@ def pick_together(
     )
 
 
-def find_films(engine: Engine, titles: Iterable[str]) -> frozenset[int]:
+def find_films(session: Session, titles: Iterable[str]) -> frozenset[int]:
     """Catalog ids of films named by title, of any year unless it says "Title (1994)"; an
     unknown title is an error."""
     found: set[int] = set()
-    with unit_of_work(engine, read_only=True) as session:
-        films = FilmRepository(session)
-        for title in titles:
-            name, year = split_title_year(title)
-            matches = films.find_by_title(normalise_title(name), year)
-            if not matches:
-                raise NotFoundError(f"no film called {title!r} in the catalog")
-            found.update(f.id for f in matches)
+    films = FilmRepository(session)
+    for title in titles:
+        name, year = split_title_year(title)
+        matches = films.find_by_title(normalise_title(name), year)
+        if not matches:
+            raise NotFoundError(f"no film called {title!r} in the catalog")
+        found.update(f.id for f in matches)
     return frozenset(found)
