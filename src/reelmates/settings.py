@@ -6,9 +6,10 @@ Nothing here runs at import time: call :func:`load_settings` (the CLI does, once
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +31,36 @@ class Settings(BaseSettings):
     # An import waits this long for the lock: it can queue behind another import, and the
     # largest imports (25M ratings) take minutes.
     sqlite_import_busy_timeout_ms: int = 600_000
+
+    # --- the web app (``reelmates serve``) ---
+    # A sub-path the app is served under behind a proxy ("/reelmates"); "" serves at the root.
+    root_path: str = ""
+    # An operator's folder of templates, searched before the package's own (same file names).
+    templates_dir: Path | None = None
+    # Who may create an account; the first account (the operator) may always.
+    signup_policy: Literal["open", "invite-only", "closed"] = "invite-only"
+    # Behind a reverse proxy: honour X-Forwarded-Proto / X-Forwarded-For (last hop). Otherwise
+    # they are ignored, since any client can send them.
+    trusted_proxy: bool = False
+    session_days: int = Field(default=30, ge=1)  # a log-in lasts at most this long
+    session_idle_days: int = Field(default=14, ge=1)  # ... and ends after this long unused
+    invite_days: int = Field(default=7, ge=1)
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    # argon2id cost (argon2-cffi's defaults); tests lower them to stay fast.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65_536, ge=64)
+
+    @field_validator("root_path")
+    @classmethod
+    def _clean_root_path(cls, value: str) -> str:
+        cleaned = value.strip().rstrip("/")
+        if cleaned and not cleaned.startswith("/"):
+            cleaned = "/" + cleaned
+        if "//" in cleaned or any(c in cleaned for c in "?#\\ "):
+            raise ValueError(f"not a URL path: {value!r} (e.g. /reelmates)")
+        return cleaned
 
     @property
     def effective_database_url(self) -> str:

@@ -68,6 +68,14 @@ def _persons(conn: Connection) -> None:
     conn.execute(
         text("INSERT INTO persons (handle, kind, source) VALUES ('ml:1', 'community', 'ml')")
     )
+    if "handle_key" in {c["name"] for c in inspect(conn).get_columns("persons")}:
+        # From 0002 on: the keys as 0002 left them (the second spelling keeps a suffixed key).
+        for handle, key in (("Jess", "jess"), ("Zoë", "zoë")):
+            conn.execute(
+                text("UPDATE persons SET handle_key = :k WHERE handle = :h"),
+                {"k": key, "h": handle},
+            )
+        conn.execute(text("UPDATE persons SET handle_key = 'jess~' || id WHERE handle = 'jess'"))
 
 
 def _per_person_film(table: str, extra: str, value: object) -> Callable[[Connection], None]:
@@ -167,6 +175,11 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
                 text("SELECT id, handle, handle_key, display_name, private FROM persons")
             ).all()
             installation = conn.execute(text("SELECT id FROM installation")).scalars().all()
+            # Nobody can log in until they sign up; every database has its own CSRF key.
+            assert conn.execute(text("SELECT count(*) FROM accounts")).scalar_one() == 0
+            keys = conn.execute(text("SELECT name, value FROM app_secrets")).all()
+            assert len(keys) == 1 and keys[0][0] == "csrf"
+            assert re.fullmatch(r"[0-9a-f]{64}", keys[0][1])
         by_handle = {handle: (pid, key, name, bool(priv)) for pid, handle, key, name, priv in rows}
         # Members get their casefolded handle; the second spelling of a taken one a distinct key.
         jess_id, jess_key, _, _ = by_handle["Jess"]

@@ -18,6 +18,7 @@ _MODULES = (
     "reelmates.cli.together_batch",
     "reelmates.cli.evaluate_together",
     "reelmates.cli.people",
+    "reelmates.cli.serve",
 )
 
 

@@ -236,3 +236,83 @@ class Swipe(Base):
     film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"))
     liked: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- accounts (the web app) ------------------------------------------------------------------
+# Kept out of ``persons``: most persons are community raters (hundreds of thousands), who never
+# log in; the secrets stay in rows no recommendation query ever loads.
+
+ACCOUNT_ROLES = ("operator", "member", "guest")  # guest: joins by a friend's link, no password
+TOKEN_HASH_LEN = 64  # sha256, hex: only hashes of log-in, API and invite tokens are stored
+
+
+class Account(Base):
+    """A member person who can log in."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint("role IN ('operator', 'member', 'guest')", name="role_known"),
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None: a guest
+    role: Mapped[str] = mapped_column(String(12))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(Base):
+    """A browser's log-in: the cookie holds a random token, this row only its sha256."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_person_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A personal API token (``Authorization: Bearer``), shown once; stored as its sha256."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_person_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignupInvite(Base):
+    """A single-use link to create an account when sign-up is invite-only."""
+
+    __tablename__ = "signup_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AppSecret(Base):
+    """Server-side secrets (the CSRF signing key), written by the migration that made the table:
+    every server process of one database signs with the same key."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -1,0 +1,1 @@
+"""The JSON API under ``/api``: the same use cases as the pages."""

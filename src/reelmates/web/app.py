@@ -1,0 +1,65 @@
+"""The app factory: everything a request needs is built here, from settings, and kept on
+``app.state`` (nothing happens at import time; tests build their own apps)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from starlette.staticfiles import StaticFiles
+
+from reelmates.services import accounts
+from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.taste import ModelHolder
+from reelmates.services.uow import unit_of_work
+from reelmates.settings import Settings
+from reelmates.store.migrate import open_database
+from reelmates.web.api import account as account_api
+from reelmates.web.deps import csrf_guard
+from reelmates.web.errors import install_error_handlers
+from reelmates.web.pages import account as account_pages
+from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
+from reelmates.web.templating import build_templates
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web app over the database ``settings`` names (migrated to the newest schema)."""
+    engine = open_database(settings)
+    with unit_of_work(engine, read_only=True) as session:
+        csrf_key = accounts.csrf_key(session)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="reelmates",
+        summary="Pick a film to watch together.",
+        version="0.1.0",
+        # FastAPI's docs pages load their scripts from a CDN: only the document is served.
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(csrf_guard)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.holder = ModelHolder(settings.effective_model_dir, engine)
+    app.state.templates = build_templates(settings)
+    app.state.passwords = Passwords.from_settings(settings)
+    app.state.login_limiter = LoginLimiter.from_settings(settings)
+    app.state.csrf_key = csrf_key
+
+    app.include_router(account_pages.router)
+    app.include_router(account_api.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RootPathMiddleware, root_path=settings.root_path)  # outermost
+    return app

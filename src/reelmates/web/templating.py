@@ -1,0 +1,67 @@
+"""Jinja2 templates: the operator's folder first (``REELMATES_TEMPLATES_DIR``), then ours.
+
+Templates link with ``path_for(name, ...)``: a path (never a full URL) that carries the root path,
+so the same page works at ``/`` and under ``/reelmates`` behind a proxy. Autoescaping is on: user
+data (names, titles) is always text, never markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from reelmates.settings import Settings
+from reelmates.web.security import csrf_token_for, issue_csrf_cookie
+
+PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
+
+
+@jinja2.pass_context
+def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    request: Request = context["request"]
+    return str(request.url_for(name, **params).path)
+
+
+@jinja2.pass_context
+def _csrf_token(context: dict[str, Any]) -> str:
+    return csrf_token_for(context["request"])
+
+
+def build_templates(settings: Settings) -> Jinja2Templates:
+    folders = [PACKAGE_TEMPLATES]
+    if settings.templates_dir is not None:
+        folders.insert(0, settings.templates_dir)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["path_for"] = _path_for
+    env.globals["csrf_token"] = _csrf_token
+    return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A page, with the caller (``me``) in its context and, for a logged-out browser that has
+    none yet, the cookie its forms' CSRF token is tied to."""
+    templates: Jinja2Templates = request.app.state.templates
+    full = {"me": getattr(request.state, "identity", None), **(context or {})}
+    response = templates.TemplateResponse(
+        request, template, full, status_code=status_code, headers=headers
+    )
+    issue_csrf_cookie(request, response)
+    return response
