@@ -53,8 +53,10 @@ def test_vetoes_filters_and_seen_policy() -> None:
     assert 0 not in items  # both have seen it
     assert 2 not in items and not any(i % 3 == 1 for i in items)  # film veto, Horror veto
     assert items[0] == 3
-    assert ranking.picks[0].seen == (SeenNote("Jess", 2.0),)
-    assert why_text(ranking.picks[0].seen[0]) == "Jess has seen it (2★)"
+    # Her rating is her stars (marked rated); the note says she has seen it, without repeating it.
+    assert ranking.picks[0].seen == (SeenNote("Jess"),)
+    assert why_text(ranking.picks[0].seen[0]) == "Jess has seen it"
+    assert ranking.picks[0].stars[0] == 2.0 and ranking.picks[0].rated[0]
     hide = rank_for_group(scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.HIDE_IF_ANY)
     assert 3 not in [p.item for p in hide.picks]
     show = rank_for_group(scores, None, [jess, sam], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL)
@@ -127,9 +129,9 @@ def test_reasons_and_privacy() -> None:
     shown = rank_for_group(
         scores, stars, [jess, public], FACTS, k=N, seen_policy=SeenPolicy.SHOW_ALL
     )
-    note = next(p for p in shown.picks if p.item == 7).seen
-    assert note == (SeenNote("Jess", 5.0), SeenNote("Milly", 1.0))
-    assert [why_text(n) for n in note] == ["Jess has seen it (5★)", "Milly has seen it (1★)"]
+    pick7 = next(p for p in shown.picks if p.item == 7)
+    assert pick7.seen == (SeenNote("Jess"), SeenNote("Milly"))
+    assert (pick7.stars, pick7.rated) == ((5.0, 1.0), (True, True))  # their own ratings
 
 
 members_st = st.lists(

@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict
 
+from reelmates.taste import topk
 from reelmates.taste.arrays import FloatArray, IntArray, as_f32
 from reelmates.taste.matrix import RatingsMatrix
 from reelmates.taste.stars import StarModel, fit_with_stars
@@ -244,55 +245,26 @@ def one_per_item(items: ArrayLike, stars: ArrayLike) -> tuple[IntArray, FloatArr
 
 
 def top_k(scores: FloatArray, k: int, banned: NDArray[np.bool_]) -> tuple[IntArray, FloatArray]:
-    """Best ``k`` allowed entries of one score vector, best first (ties: lower index first)."""
-    s = np.where(banned, -np.inf, np.asarray(scores, dtype=np.float32))
-    k_eff = min(k, len(s))
-    if 0 < k_eff < len(s):
-        # Fast path (the fold-in hot loop): one argpartition, unless a tie straddles the cut.
-        part = np.argpartition(-s, k_eff - 1)[:k_eff]
-        vals = s[part]
-        kth = vals.min()
-        if np.isfinite(kth) and np.count_nonzero(s == kth) == np.count_nonzero(vals == kth):
-            order = np.lexsort((part, -vals))
-            return part[order].astype(np.int64), vals[order]
-    idx, val = top_k_rows(s[None, :], k)
-    keep = idx[0] >= 0
-    return idx[0][keep], val[0][keep]
+    """Best ``k`` entries of one score vector that are not ``banned``, best first (the one rule
+    of :mod:`reelmates.taste.topk`)."""
+    idx, val = topk.top_k(np.asarray(scores, dtype=np.float32), k, ~np.asarray(banned, bool))
+    return idx, as_f32(val)
 
 
 def top_k_rows(
     scores: FloatArray, k: int, seen: sp.csr_matrix | None = None
 ) -> tuple[IntArray, FloatArray]:
-    """Row-wise top ``k`` of a dense score block, masking each row's ``seen`` films.
+    """Row-wise top ``k`` of a dense score block, leaving out each row's ``seen`` films.
 
     Deterministic: ties go to the lower film index, so one person gets the same list whether
-    ranked alone or in a batch. Rows with fewer than ``k`` allowed films (score −inf = not allowed)
-    are padded with index −1 and score −inf.
+    ranked alone or in a batch. Rows with fewer than ``k`` allowed films are padded with index
+    −1 and score −inf.
     """
-    s = np.array(scores, dtype=np.float32, copy=True)
+    s = np.asarray(scores, dtype=np.float32)
+    allowed = None
     if seen is not None and seen.nnz:
+        allowed = np.ones(s.shape, dtype=bool)
         coo = seen.tocoo()
-        s[coo.row, coo.col] = -np.inf
-    n_rows, n_items = s.shape
-    k_eff = min(k, n_items)
-    if k_eff == 0:
-        idx = np.full((n_rows, k), -1, dtype=np.int64)
-        return idx, np.full((n_rows, k), -np.inf, dtype=np.float32)
-    # Threshold = each row's k-th best value; take everything above it, then the lowest-index ties.
-    kth = -np.partition(-s, k_eff - 1, axis=1)[:, k_eff - 1 : k_eff]
-    above = s > kth
-    need = k_eff - above.sum(axis=1, keepdims=True)
-    tie = s == kth
-    if np.isneginf(kth).any():  # -inf == -inf: pick the lowest indices among the not-allowed too
-        tie |= np.isneginf(s) & np.isneginf(kth)
-    chosen = above | (tie & (np.cumsum(tie, axis=1) <= need))
-    part = np.nonzero(chosen)[1].reshape(n_rows, k_eff)
-    vals = np.take_along_axis(s, part, axis=1)
-    order = np.lexsort((part, -vals), axis=1)
-    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
-    val = np.take_along_axis(vals, order, axis=1)
-    idx[~np.isfinite(val)] = -1
-    if k_eff < k:
-        idx = np.pad(idx, ((0, 0), (0, k - k_eff)), constant_values=-1)
-        val = np.pad(val, ((0, 0), (0, k - k_eff)), constant_values=-np.inf)
-    return idx, val.astype(np.float32)
+        allowed[coo.row, coo.col] = False
+    idx, val = topk.top_k_rows(s, k, allowed)
+    return idx, as_f32(val)

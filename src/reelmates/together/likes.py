@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from reelmates.taste.topk import finite_or_lowest, top_k
 from reelmates.together.inputs import BoolArray, FloatArray, IntArray
 
 
@@ -78,12 +79,6 @@ def candidate_ranks(
     return top, np.array(ranks)
 
 
-def finite_or_lowest(values: NDArray[np.floating]) -> NDArray[np.floating]:
-    """``values`` with NaN and ±inf as -inf (the lowest), copied only when there are any."""
-    ok = np.isfinite(values)
-    return values if ok.all() else np.where(ok, values, -np.inf)
-
-
 def top_candidates(
     row: NDArray[np.floating], candidates: BoolArray, d: int, n_cand: int
 ) -> IntArray:
@@ -130,14 +125,11 @@ def top_candidates_rows(
 
 
 def _exact_top(vals: NDArray[np.floating], idx: IntArray, d: int) -> IntArray:
-    """The ``d`` best of ``idx`` (sorted ascending; ``vals`` their scores), boundary ties to the
-    lower index."""
+    """The ``d`` best of ``idx`` (``vals`` their scores), by the one top-k rule."""
     if d >= idx.size:
         return idx
-    kth = np.partition(vals, idx.size - d)[idx.size - d]
-    above = idx[vals > kth]
-    ties = idx[vals == kth][: d - above.size]
-    return np.concatenate((above, ties))
+    best, _ = top_k(vals, d)
+    return idx[best]
 
 
 def pool_ranks(

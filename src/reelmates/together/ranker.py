@@ -116,7 +116,9 @@ def rank_for_group(
     watch = [set(m.watchlist.tolist()) for m in ordered]
     picks = []
     for j, item in enumerate(items.tolist()):
-        notes = tuple(n for m in members if (n := seen_note(m, item)) is not None)
+        # Who has seen it; their rating is already in ``stars`` (marked ``rated``), so the note
+        # does not repeat it.
+        notes = tuple(SeenNote(n.member) for m in members if (n := seen_note(m, item)) is not None)
         wl = [m.name for m, w in zip(ordered, watch, strict=True) if item in w and not m.private]
         picks.append(
             Pick(

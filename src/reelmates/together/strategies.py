@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 from reelmates.errors import ReelmatesError
+from reelmates.taste.topk import top_k as best_k
 from reelmates.together.inputs import BoolArray, IntArray
 from reelmates.together.likes import LikeModel, candidate_ranks, pool_ranks
 
@@ -123,18 +124,10 @@ def standardise(scores: FloatMatrix, candidates: BoolArray) -> NDArray[np.float6
 
 
 def top_k(values: NDArray[np.float64], candidates: BoolArray, k: int) -> Ranked:
-    """The ``k`` best candidates by ``values``, ties to the lower index."""
-    idx = np.flatnonzero(candidates)
-    k = min(k, idx.size)
-    if k == 0:
-        return Ranked(np.empty(0, np.intp), np.empty(0))
-    vals = values[idx]
-    if k < idx.size:
-        kth = np.partition(vals, idx.size - k)[idx.size - k]
-        keep = vals >= kth  # every tie at the boundary, so the tie-break below is exact
-        idx, vals = idx[keep], vals[keep]
-    order = np.lexsort((idx, -vals))[:k]
-    return Ranked(idx[order].astype(np.intp), vals[order].astype(np.float64))
+    """The ``k`` best candidates by ``values`` (the one rule of :mod:`reelmates.taste.topk`:
+    ties to the lower index, a value that is not a number the lowest)."""
+    idx, vals = best_k(np.asarray(values, dtype=np.float64), k, candidates)
+    return Ranked(idx.astype(np.intp), vals.astype(np.float64))
 
 
 def like_chances(

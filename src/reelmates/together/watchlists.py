@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from reelmates.taste.topk import finite_or_lowest
 from reelmates.together.inputs import BoolArray, IntArray, Member
-from reelmates.together.likes import SMALL, finite_or_lowest, top_candidates_rows
+from reelmates.together.likes import SMALL, top_candidates_rows
 
 # A watchlisted film counts, for that member, as ranking just after their own top five. On the
 # offline demo, films on both friends' watchlists then share the top five with each friend's
