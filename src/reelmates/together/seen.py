@@ -99,7 +99,12 @@ def rewatch_mask(
     ranks = np.empty((len(members), films.size))
     for u in range(len(members)):
         row = np.asarray(scores[u], dtype=np.float64)
-        new = np.sort(np.where(np.isfinite(row[unseen]), row[unseen], -np.inf))
+        new = np.where(np.isfinite(row[unseen]), row[unseen], -np.inf)
+        # Ranks are capped at depth + 1 below, so only the best depth + 1 new films matter.
+        top = likes.depth + 1
+        if new.size > top:
+            new = np.partition(new, new.size - top)[new.size - top :]
+        new = np.sort(new)
         own = np.where(np.isfinite(row[films]), row[films], -np.inf)
         ranks[u] = 1.0 + new.size - np.searchsorted(new, own, side="right")
         # For whoever has seen it, a rewatch counts no higher than their REWATCH_RANK-th new film.
