@@ -68,3 +68,29 @@ class SourceUnavailableError(ReelmatesError):
     """A dataset could not be fetched (no network, bad URL, checksum mismatch)."""
 
     status_code = 502
+
+
+class AuthenticationError(ReelmatesError):
+    """Not logged in, or the credentials do not match."""
+
+    status_code = 401
+
+
+class PermissionDeniedError(ReelmatesError):
+    """Logged in (or not), but not allowed to do this."""
+
+    status_code = 403
+
+
+class TooManyAttemptsError(ReelmatesError):
+    """Too many failed log-ins for this account or from this address: wait, then retry."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            "too many failed log-ins for this account or from this address",
+            hint=f"Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
+        )
+        self.retry_after = retry_after

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from reelmates.errors import ConflictError
+from reelmates.errors import AuthenticationError, ConflictError, PermissionDeniedError
 from reelmates.services import accounts
-from reelmates.services.accounts import AuthenticationError, LoginLimiter, Passwords
+from reelmates.services.accounts import LoginLimiter, Passwords
 from reelmates.services.uow import unit_of_work
 from reelmates.store.models import ApiToken, LoginSession
 
@@ -119,7 +119,7 @@ def test_an_invite_expires(db_engine: Engine) -> None:
     with unit_of_work(db_engine, read_only=True) as session:
         assert accounts.invite_usable(session, raw, T0 + timedelta(days=6))
         assert not accounts.invite_usable(session, raw, T0 + timedelta(days=7, seconds=1))
-    with pytest.raises(accounts.PermissionDeniedError), unit_of_work(db_engine) as session:
+    with pytest.raises(PermissionDeniedError), unit_of_work(db_engine) as session:
         accounts.sign_up(
             session,
             PASSWORDS,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reelmates.services.accounts import LoginLimiter, TooManyAttemptsError
+from reelmates.errors import TooManyAttemptsError
+from reelmates.services.accounts import LoginLimiter
 
 
 class Clock:

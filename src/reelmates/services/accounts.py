@@ -22,7 +22,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from reelmates.errors import NotFoundError, ReelmatesError
+from reelmates.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ReelmatesError,
+    TooManyAttemptsError,
+)
 from reelmates.services import people
 from reelmates.settings import Settings
 from reelmates.store.accounts import (
@@ -43,32 +49,6 @@ TOKEN_NAME_MAX = 80
 API_TOKEN_PREFIX = "rmt_"  # recognisable in a leaked log or a secret scanner
 TOUCH_EVERY = timedelta(minutes=5)  # how often a session's or token's "last seen" is written
 LOGIN_FAILED = "the handle or the password is wrong"  # the same for an unknown account
-
-
-class AuthenticationError(ReelmatesError):
-    """Not logged in, or the credentials do not match."""
-
-    status_code = 401
-
-
-class PermissionDeniedError(ReelmatesError):
-    """Logged in (or not), but not allowed to do this."""
-
-    status_code = 403
-
-
-class TooManyAttemptsError(ReelmatesError):
-    """Too many failed log-ins for this account or from this address: wait, then retry."""
-
-    status_code = 429
-
-    def __init__(self, retry_after: int) -> None:
-        minutes = max(1, round(retry_after / 60))
-        super().__init__(
-            "too many failed log-ins for this account or from this address",
-            hint=f"Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
-        )
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)

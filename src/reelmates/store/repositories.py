@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -471,36 +472,12 @@ class MarkRepository:
     def replace_seen(self, person_id: int, wanted: Mapping[int, date | None]) -> list[int]:
         """Make the person's seen marks exactly ``wanted`` (film id → date); returns the films
         whose marks were removed."""
-        existing = {
-            m.film_id: m
-            for m in self.session.scalars(select(SeenMark).where(SeenMark.person_id == person_id))
-        }
-        removed = sorted(set(existing) - set(wanted))
-        _delete_films(self.session, SeenMark, person_id, removed)
-        for film_id, on in wanted.items():
-            mark = existing.get(film_id)
-            if mark is None:
-                self.session.add(SeenMark(person_id=person_id, film_id=film_id, seen_on=on))
-            else:
-                mark.seen_on = on
-        self.session.flush()
-        return removed
+        return _replace_dated(self.session, SeenMark, "seen_on", person_id, wanted)
 
     def replace_watchlist(self, person_id: int, wanted: Mapping[int, date | None]) -> list[int]:
         """Make the person's watchlist exactly ``wanted`` (film id → date added); returns the
         films taken off it."""
-        query = select(WatchlistEntry).where(WatchlistEntry.person_id == person_id)
-        existing = {e.film_id: e for e in self.session.scalars(query)}
-        removed = sorted(set(existing) - set(wanted))
-        _delete_films(self.session, WatchlistEntry, person_id, removed)
-        for film_id, on in wanted.items():
-            entry = existing.get(film_id)
-            if entry is None:
-                self.session.add(WatchlistEntry(person_id=person_id, film_id=film_id, added_on=on))
-            else:
-                entry.added_on = on
-        self.session.flush()
-        return removed
+        return _replace_dated(self.session, WatchlistEntry, "added_on", person_id, wanted)
 
     def seen(self, person_id: int) -> set[int]:
         return set(
@@ -513,6 +490,29 @@ class MarkRepository:
                 select(WatchlistEntry.film_id).where(WatchlistEntry.person_id == person_id)
             )
         )
+
+
+def _replace_dated(
+    session: Session,
+    model: type[SeenMark] | type[WatchlistEntry],
+    date_column: str,
+    person_id: int,
+    wanted: Mapping[int, date | None],
+) -> list[int]:
+    """A person's rows of ``model`` made exactly ``wanted`` (film id → date); the removed films."""
+    query = select(model).where(model.person_id == person_id)
+    rows = cast("list[SeenMark | WatchlistEntry]", list(session.scalars(query)))
+    existing = {row.film_id: row for row in rows}
+    removed = sorted(set(existing) - set(wanted))
+    _delete_films(session, model, person_id, removed)
+    for film_id, on in wanted.items():
+        row = existing.get(film_id)
+        if row is None:
+            session.add(model(person_id=person_id, film_id=film_id, **{date_column: on}))
+        else:
+            setattr(row, date_column, on)
+    session.flush()
+    return removed
 
 
 def _delete_films(

@@ -21,15 +21,9 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from reelmates.errors import BusyError
+from reelmates.errors import AuthenticationError, BusyError, PermissionDeniedError
 from reelmates.services import accounts
-from reelmates.services.accounts import (
-    AuthenticationError,
-    Identity,
-    LoginLimiter,
-    Passwords,
-    PermissionDeniedError,
-)
+from reelmates.services.accounts import Identity, LoginLimiter, Passwords
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
