@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.taste import ModelHolder, TasteContext
+from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_member
 from reelmates.store.models import Person
 from reelmates.store.repositories import PersonRepository
@@ -98,7 +99,7 @@ class SwipeRooms:
         self, session: Session, room_id: int, handle: str, film_id: int, liked: bool
     ) -> SwipeOutcome:
         """Record ``handle``'s swipe of ``film_id`` and deal them their next card."""
-        with self._room_lock(room_id):
+        with self._room_lock(room_id), one_blas_thread():  # request path: one BLAS thread
             context = self.holder.get()
             repo = SwipeRepository(session)
             repo.room(room_id, for_update=True)
@@ -121,7 +122,7 @@ class SwipeRooms:
 
     def next_card(self, session: Session, room_id: int, handle: str) -> DealtCard | None:
         """``handle``'s next card without swiping (on joining, or after a reload)."""
-        with self._room_lock(room_id):
+        with self._room_lock(room_id), one_blas_thread():  # request path: one BLAS thread
             context = self.holder.get()
             state = self._take_state(session, context, room_id)
             person = PersonRepository(session).require(handle)
@@ -132,7 +133,7 @@ class SwipeRooms:
             return self._deal(context, state, member)
 
     def matches(self, session: Session, room_id: int) -> tuple[int, ...]:
-        with self._room_lock(room_id):
+        with self._room_lock(room_id), one_blas_thread():  # request path: one BLAS thread
             context = self.holder.get()
             state = self._take_state(session, context, room_id)
             self._keep_after_commit(session, room_id, state)
