@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -242,3 +242,21 @@ def test_a_writer_that_waits_too_long_gets_a_clear_error(tmp_path: object) -> No
         session.flush()  # the import holds the write lock past the app's busy timeout
         with pytest.raises(BusyError, match="busy"), unit_of_work(app) as other:
             other.add(Person(handle="Jess", kind="member"))
+
+
+def test_an_import_from_a_very_long_path_is_logged_with_its_file_name(db_engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from reelmates.services.uow import unit_of_work
+    from reelmates.store.models import IMPORT_SOURCE_MAX, ImportRun
+    from reelmates.store.repositories import ImportRunRepository
+
+    source = "/" + "deep/" * 200 + "ratings.csv"  # 1,012 characters, over the column's 500
+    with unit_of_work(db_engine) as session:
+        ImportRunRepository(session).record(
+            "letterboxd", source, finished_at=datetime(2026, 12, 2, tzinfo=UTC)
+        )
+    with unit_of_work(db_engine, read_only=True) as session:
+        (label,) = session.scalars(select(ImportRun.source)).all()
+    assert len(label) == IMPORT_SOURCE_MAX
+    assert label.startswith("…") and label.endswith("/deep/ratings.csv")

@@ -27,8 +27,7 @@ from reelmates.store.bulk import (
     bulk_writer,
     id_allocator,
 )
-from reelmates.store.models import ImportRun
-from reelmates.store.repositories import PersonRepository
+from reelmates.store.repositories import ImportRunRepository, PersonRepository
 
 BATCH_ROWS = 100_000
 
@@ -84,17 +83,15 @@ def import_movielens(
         report.skipped_films = [f"{f.title} (id {f.source_id})" for f in dataset.skipped.films]
         report.skipped_ratings = dataset.tally.skipped
 
-        session.add(
-            ImportRun(
-                kind="movielens",
-                source=dataset.root.label,
-                dataset=source,
-                films_added=report.films_created,
-                films_matched=report.films_matched,
-                persons_added=report.persons_added,
-                ratings_added=report.ratings_added,
-                finished_at=now or datetime.now(UTC),
-            )
+        ImportRunRepository(session).record(
+            "movielens",
+            dataset.root.label,
+            dataset=source,
+            films_added=report.films_created,
+            films_matched=report.films_matched,
+            persons_added=report.persons_added,
+            ratings_added=report.ratings_added,
+            finished_at=now or datetime.now(UTC),
         )
     return report
 

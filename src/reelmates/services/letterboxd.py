@@ -17,9 +17,9 @@ from reelmates.importers.sources import DatasetRoot
 from reelmates.services.films import catalog_matcher
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
-from reelmates.store.models import ImportRun
 from reelmates.store.repositories import (
     FilmRepository,
+    ImportRunRepository,
     MarkRepository,
     PersonRepository,
     RatingRepository,
@@ -129,14 +129,12 @@ def import_letterboxd(
         report.watchlist_removed = [labels[f] for f in removed_listed]
         report.ratings, report.seen_only = len(wanted.ratings), len(wanted.seen)
         report.watchlist = len(wanted.watchlist)
-        session.add(
-            ImportRun(
-                kind="letterboxd",
-                source=root.label,
-                person_id=member.id,
-                ratings_added=report.ratings,
-                finished_at=now or datetime.now(UTC),
-            )
+        ImportRunRepository(session).record(
+            "letterboxd",
+            root.label,
+            person_id=member.id,
+            ratings_added=report.ratings,
+            finished_at=now or datetime.now(UTC),
         )
     return report
 

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from reelmates.importers.starter import load_starter_films, load_starter_friends
 from reelmates.services.films import FilmUpserter
 from reelmates.services.uow import unit_of_work
-from reelmates.store.models import ImportRun
 from reelmates.store.repositories import (
     ImportRunRepository,
     MarkRepository,
@@ -61,16 +60,14 @@ def seed_starter_catalog(engine: Engine, *, now: datetime | None = None) -> Star
                 marks.mark_seen(person.id, film_id, None)
             elif entry.kind == "watchlist":
                 marks.add_to_watchlist(person.id, film_id, None)
-        session.add(
-            ImportRun(
-                kind="starter",
-                source=STARTER_SOURCE,
-                films_added=len(mapping.created),
-                films_matched=mapping.matched,
-                persons_added=len(added),
-                ratings_added=0,
-                finished_at=now or datetime.now(UTC),
-            )
+        ImportRunRepository(session).record(
+            "starter",
+            STARTER_SOURCE,
+            films_added=len(mapping.created),
+            films_matched=mapping.matched,
+            persons_added=len(added),
+            ratings_added=0,
+            finished_at=now or datetime.now(UTC),
         )
     return StarterReport(
         already_there=False,

@@ -38,6 +38,7 @@ NAMING_CONVENTION = {
 PERSON_KINDS = ("member", "community")
 HANDLE_MAX = 120
 DISPLAY_NAME_MAX = 120
+IMPORT_SOURCE_MAX = 500  # characters of an import's source label (a path or URL)
 
 
 class Base(DeclarativeBase):
@@ -159,7 +160,7 @@ class ImportRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # movielens | letterboxd | starter
-    source: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(IMPORT_SOURCE_MAX))
     dataset: Mapped[str | None] = mapped_column(String(40))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
     films_added: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 import numpy as np
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from reelmates.errors import ConflictError, NotFoundError
 from reelmates.store.models import (
     DISPLAY_NAME_MAX,
+    IMPORT_SOURCE_MAX,
     Film,
     FilmGenre,
     FilmVeto,
@@ -185,6 +186,36 @@ class ImportRunRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def record(
+        self,
+        kind: str,
+        source: str,
+        *,
+        finished_at: datetime,
+        dataset: str | None = None,
+        person_id: int | None = None,
+        films_added: int = 0,
+        films_matched: int = 0,
+        persons_added: int = 0,
+        ratings_added: int = 0,
+    ) -> None:
+        """Log an import. A source label longer than its column keeps its end (the file name)."""
+        limit = IMPORT_SOURCE_MAX
+        label = source if len(source) <= limit else "…" + source[-(limit - 1) :]
+        self.session.add(
+            ImportRun(
+                kind=kind,
+                source=label,
+                dataset=dataset,
+                person_id=person_id,
+                films_added=films_added,
+                films_matched=films_matched,
+                persons_added=persons_added,
+                ratings_added=ratings_added,
+                finished_at=finished_at,
+            )
+        )
 
     def last_id(self) -> int:
         return int(self.session.scalar(select(func.max(ImportRun.id))) or 0)
