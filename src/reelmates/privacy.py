@@ -10,7 +10,9 @@ The rule, enforced in the services and the engines below them so that no front e
   no watchlist note naming them, no reason citing their films, no per-genre or per-decade
   compatibility drawn from their ratings, and none of their swipes. A film a private member has
   seen is left out of group picks, so nothing on the list gives it away.
-- The member always sees all of their own (a personal pick is theirs).
+- The member always sees all of their own: a personal pick is theirs, and a group pick shown to
+  them (``GroupOptions.viewer``, also who asks in ``with``) cites their films; everyone else's
+  view, and a shared screen such as the terminal, keeps the rule above.
 
 Where it is enforced: ``together.explain`` (reasons, which never even look at a private member's
 films, and seen notes), ``together.masks`` (seen films left out), ``together.ranker`` (watchlist
