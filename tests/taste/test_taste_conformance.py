@@ -92,9 +92,12 @@ def test_recommend_excludes_rated_and_extra(fitted: dict[str, Scorer], name: str
 
 
 @pytest.mark.parametrize("name", FACTORIES)
-def test_fold_in_of_a_fitted_person_matches_their_fitted_scores(
+def test_a_person_given_as_films_and_stars_scores_as_their_training_row(
     fitted: dict[str, Scorer], name: str
 ) -> None:
+    """``history_row`` builds from (films, stars) exactly the row the fit saw. Both sides use the
+    same ``score_matrix``, so this checks the row, not the solve: the solve is checked against an
+    independent implementation in test_taste_als_foldin.py."""
     s = fitted[name]
     for u in (0, 1, 7):
         items, stars = s.matrix.history(u)

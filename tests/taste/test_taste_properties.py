@@ -50,7 +50,9 @@ def test_no_rated_film_is_ever_recommended(m: RatingsMatrix, k: int) -> None:
 
 @settings(deadline=None, max_examples=15)
 @given(communities())
-def test_fit_is_deterministic_and_fold_in_matches_fitted(m: RatingsMatrix) -> None:
+def test_fit_is_deterministic_and_films_and_stars_give_the_training_row(m: RatingsMatrix) -> None:
+    """Same seed, same model; and a person given as (films, stars) scores as their training row
+    (the fold-in solve itself is checked against implicit in test_taste_als_foldin.py)."""
     for a, b in zip(_models(), _models(), strict=True):
         a.fit(m, seed=3)
         b.fit(m, seed=3)
