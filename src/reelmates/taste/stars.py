@@ -164,6 +164,11 @@ def fit_with_stars(scorer: Scorer, matrix: RatingsMatrix, *, seed: int = 0) -> N
     coef = _solve(np.concatenate(X), np.concatenate(y), n_features=cells.shape[1])
     if refit:
         scorer._fit_plain(matrix)
+    else:
+        # Fitted without the held-out ratings, but they are still the people's ratings: every
+        # use of a fitted person's row (their scores, the films never to recommend them) must
+        # see all of it.
+        scorer._matrix = matrix
     scorer.stars_model = StarModel(fit_biases(matrix), coef.astype(np.float32))
 
 
