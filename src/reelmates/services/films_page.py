@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from reelmates.catalog.identity import normalise_title
 from reelmates.errors import ConflictError, InvalidValueError, NotFoundError, ReelmatesError
+from reelmates.services.personal import PersonalOptions, PersonalPick, recommend_for_person
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import GroupOptions, load_member
@@ -166,6 +167,47 @@ def _predict(
     if not math.isfinite(stars):
         return Prediction(None, note="the model cannot predict this film", model=model)
     return Prediction(stars=stars, reason=reason, model=model)
+
+
+@dataclass(frozen=True)
+class ForYou:
+    picks: list[PersonalPick]  # empty when there is no model
+    genres: list[str]  # the catalog's genres, for the filters
+
+
+def for_you(
+    session: Session,
+    context: TasteContext | None,
+    person: str,
+    k: int,
+    options: PersonalOptions,
+    *,
+    no_model: str | None = None,
+    required: bool = False,
+) -> ForYou:
+    """The member's own top ``k`` unseen films and the genres to filter by. No model yet: no
+    picks, or (``required``) a 404 saying why (``no_model``)."""
+    member = _member(session, person)
+    if context is None and required:
+        raise NotFoundError(
+            f"no picks yet: {no_model or 'there is no taste model'}",
+            hint="The server's operator runs `reelmates train`; then try again.",
+        )
+    picks = (
+        recommend_for_person(session, context, member.handle, k, options)
+        if context is not None
+        else []
+    )
+    return ForYou(picks=picks, genres=PersonRepository(session).catalog_genres())
+
+
+def genres_of(context: TasteContext, film_id: int) -> tuple[str, ...]:
+    """A film's genres as the model's catalog index knows them."""
+    item = context.catalog.item_of.get(film_id)
+    facts = context.catalog.facts
+    if item is None or facts.genres is None:
+        return ()
+    return tuple(g for g, on in zip(facts.genre_names, facts.genres[item], strict=True) if on)
 
 
 # --- the member's marks ----------------------------------------------------------------------

@@ -29,7 +29,6 @@ from reelmates.store.models import (
     WatchlistEntry,
 )
 
-
 SEARCH_LIMIT = 36
 # Title keys keep a leading article ("the dark knight"): a search for "dark knight" tries these.
 SEARCH_ARTICLES = ("the", "a", "an")
