@@ -4,6 +4,7 @@ model trained once for the module (the demo), and on a catalog with no model yet
 from __future__ import annotations
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 
@@ -267,3 +268,24 @@ def test_without_a_model_the_pages_say_so(make_app: Callable[..., FastAPI]) -> N
         assert api.status_code == 404 and api.json()["error"].startswith("no picks yet")
         # Ratings are stored all the same.
         assert browser.api_post(f"/api/films/{heat}/rating", {"stars": 4}).json()["stars"] == 4
+
+
+def test_film_pages_carry_the_root_path(make_app: Callable[..., FastAPI]) -> None:
+    root = "/reelmates"
+    app = make_app(root_path=root)
+    seed_starter_catalog(app.state.engine)
+    with TestClient(app) as client:
+        browser = Browser(client, prefix=root)
+        browser.sign_up("rooted")
+        heat = _film_id(browser, "Heat")
+        for path in ("/films?q=heat", f"/films/{heat}", "/picks"):
+            page = browser.get(path)
+            assert page.status_code == 200, path
+            refs = [
+                r
+                for r in re.findall(r'(?:href|src|action)="([^"]*)"', page.text)
+                if not r.startswith(("#", "https://"))
+            ]
+            assert refs and all(r.startswith(root + "/") for r in refs), (path, refs)
+        done = browser.submit(f"/films/{heat}", f"/films/{heat}/seen", {})
+        assert done.headers["location"] == f"{root}/films/{heat}"
