@@ -94,3 +94,9 @@ class TooManyAttemptsError(ReelmatesError):
             hint=f"Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
         )
         self.retry_after = retry_after
+
+
+class InvalidValueError(ReelmatesError):
+    """A value a person typed or sent is out of its range (a rating of 5.5 stars, say)."""
+
+    status_code = 422

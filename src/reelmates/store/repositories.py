@@ -29,6 +29,11 @@ from reelmates.store.models import (
     WatchlistEntry,
 )
 
+SEARCH_LIMIT = 36
+# Title keys keep a leading article ("the dark knight"): a search for "dark knight" tries these.
+SEARCH_ARTICLES = ("the", "a", "an")
+_MAX_CHAR = "\U0010ffff"  # sorts after every character (UTF-8 bytes and code points alike)
+
 
 @dataclass(frozen=True, slots=True)
 class FilmIdentity:
@@ -116,6 +121,53 @@ class FilmRepository:
         if year is not None:
             query = query.where(Film.year == year)
         return list(self.session.scalars(query.order_by(Film.year, Film.id)))
+
+    def get(self, film_id: int) -> Film | None:
+        return self.session.get(Film, film_id)
+
+    def search(self, key: str, limit: int = SEARCH_LIMIT) -> list[Film]:
+        """Films whose title key (:func:`reelmates.catalog.identity.normalise_title` of what was
+        typed, given as ``key``) starts the way ``key`` does, with or without a leading article,
+        exact keys first; then, while there is room, films with a later word starting so
+        ("heat" finds "In the Heat of the Night"). At most ``limit``, by key then year.
+
+        The prefix queries are ranges on ``title_key`` (its index ``ix_films_title_key_year``
+        answers them): byte order on SQLite, collation "C" on PostgreSQL, where a prefix range
+        is exact. Only the later-word fallback reads every title."""
+        key = key.strip()
+        if not key or limit <= 0:
+            return []
+        prefixes = [key] + [f"{a} {key}" for a in SEARCH_ARTICLES if not key.startswith(a + " ")]
+        col = Film.title_key if self._dialect() == "sqlite" else Film.title_key.collate("C")
+        found: dict[int, Film] = {}
+        for prefix in prefixes:
+            query = (
+                select(Film)
+                .where(col >= prefix, col < prefix + _MAX_CHAR)
+                .order_by(col, Film.year, Film.id)
+                .limit(limit)
+            )
+            for film in self.session.scalars(query):
+                found.setdefault(film.id, film)
+        ranked = sorted(
+            found.values(),
+            key=lambda f: (f.title_key not in prefixes, f.title_key, f.year or 0, f.id),
+        )[:limit]
+        if len(ranked) < limit:
+            later = (
+                select(Film)
+                .where(Film.title_key.contains(f" {key}", autoescape=True))
+                .order_by(Film.title_key, Film.year, Film.id)
+                .limit(limit + len(ranked))
+            )
+            for film in self.session.scalars(later):
+                if film.id not in found and len(ranked) < limit:
+                    found[film.id] = film
+                    ranked.append(film)
+        return ranked
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     def ids_by_external(self, column: str) -> list[tuple[object, int]]:
         """(external id, film id) for every film that has one in ``column``."""
@@ -455,6 +507,11 @@ class RatingRepository:
             delete(Rating).where(Rating.person_id == person_id, Rating.film_id == film_id)
         )
 
+    def stars_of(self, person_id: int, film_id: int) -> float | None:
+        """The person's rating of one film, or None."""
+        row = self.session.get(Rating, (person_id, film_id))
+        return None if row is None else row.half_stars / 2
+
     def for_person(self, person_id: int) -> list[tuple[int, float]]:
         rows = self.session.execute(
             select(Rating.film_id, Rating.half_stars).where(Rating.person_id == person_id)
@@ -499,6 +556,29 @@ class MarkRepository:
     def add_to_watchlist(self, person_id: int, film_id: int, on: date | None) -> None:
         if self.session.get(WatchlistEntry, (person_id, film_id)) is None:
             self.session.add(WatchlistEntry(person_id=person_id, film_id=film_id, added_on=on))
+
+    def unmark_seen(self, person_id: int, film_id: int) -> bool:
+        """True when there was such a mark."""
+        result = self.session.execute(
+            delete(SeenMark).where(SeenMark.person_id == person_id, SeenMark.film_id == film_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def remove_from_watchlist(self, person_id: int, film_id: int) -> bool:
+        """True when the film was on the watchlist."""
+        result = self.session.execute(
+            delete(WatchlistEntry).where(
+                WatchlistEntry.person_id == person_id, WatchlistEntry.film_id == film_id
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def film_marks(self, person_id: int, film_id: int) -> tuple[bool, bool]:
+        """(marked seen, on the watchlist) for one film."""
+        return (
+            self.session.get(SeenMark, (person_id, film_id)) is not None,
+            self.session.get(WatchlistEntry, (person_id, film_id)) is not None,
+        )
 
     def replace_seen(self, person_id: int, wanted: Mapping[int, date | None]) -> list[int]:
         """Make the person's seen marks exactly ``wanted`` (film id → date); returns the films

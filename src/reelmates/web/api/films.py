@@ -1,0 +1,183 @@
+"""``/api``: catalog search, a film's details, the caller's rating, seen mark and watchlist
+entry on it, and their own picks (the same service calls as the pages)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from reelmates.services import films_page
+from reelmates.services.films_page import FilmCard, Marks
+from reelmates.services.taste import TasteContext
+from reelmates.together.reasons import Reason
+from reelmates.together.wording import plain, reason_parts
+from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.film_deps import PicksQueryDep, TasteDep
+from reelmates.web.reasons import reason_view
+
+router = APIRouter(prefix="/api", tags=["films"])
+
+
+class FilmBase(BaseModel):
+    id: int
+    title: str
+    year: int | None
+    genres: list[str]
+
+
+class FilmPublic(FilmBase):
+    pass
+
+
+class ReasonPartPublic(BaseModel):
+    text: str
+    title: bool = Field(description="This part is a film title (plain text, never markup).")
+    film_id: int | None = Field(description="The film a title part names.")
+
+
+class ReasonPublic(BaseModel):
+    kind: str
+    text: str = Field(description="The reason as one plain line.")
+    parts: list[ReasonPartPublic]
+
+
+class PredictionPublic(BaseModel):
+    stars: float | None
+    reason: ReasonPublic | None
+    note: str | None = Field(description="Why there is no prediction, when there is none.")
+    model: str | None
+
+
+class FilmDetailsPublic(FilmBase):
+    runtime_minutes: int | None
+    director: str | None
+    cast: list[str]
+    premise: str | None
+    my_stars: float | None
+    seen: bool
+    on_watchlist: bool
+    prediction: PredictionPublic
+
+
+class RatingCreate(BaseModel):
+    stars: float = Field(description="0.5 to 5 in half stars.")
+
+
+class MarksPublic(BaseModel):
+    film_id: int
+    stars: float | None
+    seen: bool
+    on_watchlist: bool
+
+
+class PickPublic(FilmBase):
+    stars: float | None = Field(description="Predicted stars.")
+    runtime_unknown: bool
+    reason: ReasonPublic
+
+
+def _film(card: FilmCard) -> FilmPublic:
+    return FilmPublic(id=card.film_id, title=card.title, year=card.year, genres=list(card.genres))
+
+
+def _reason(reason: Reason, context: TasteContext) -> ReasonPublic:
+    parts = reason_view(reason, context.catalog)
+    return ReasonPublic(
+        kind=str(reason.kind),
+        text=plain(reason_parts(reason, with_name=False)),
+        parts=[ReasonPartPublic(text=p.text, title=p.title, film_id=p.film_id) for p in parts],
+    )
+
+
+def _marks(marks: Marks) -> MarksPublic:
+    return MarksPublic(
+        film_id=marks.film_id, stars=marks.stars, seen=marks.seen, on_watchlist=marks.on_watchlist
+    )
+
+
+@router.get("/films", response_model=list[FilmPublic])
+def search(session: SessionDep, me: CurrentUser, q: str = "") -> list[FilmPublic]:
+    return [_film(c) for c in films_page.search_films(session, q)] if q.strip() else []
+
+
+@router.get("/films/{film_id}", response_model=FilmDetailsPublic)
+def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) -> FilmDetailsPublic:
+    d = films_page.film_details(
+        session, taste.context, me.holder.handle, film_id, no_model=taste.note
+    )
+    p = d.prediction
+    reason = _reason(p.reason, taste.context) if p.reason and taste.context else None
+    return FilmDetailsPublic(
+        id=d.film_id,
+        title=d.title,
+        year=d.year,
+        genres=list(d.genres),
+        runtime_minutes=d.runtime_minutes,
+        director=d.director,
+        cast=list(d.cast),
+        premise=d.premise,
+        my_stars=d.my_stars,
+        seen=d.seen,
+        on_watchlist=d.on_watchlist,
+        prediction=PredictionPublic(stars=p.stars, reason=reason, note=p.note, model=p.model),
+    )
+
+
+@router.post("/films/{film_id}/rating", response_model=MarksPublic)
+def rate(body: RatingCreate, session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+    return _marks(films_page.rate(session, me.holder.handle, film_id, body.stars))
+
+
+@router.delete("/films/{film_id}/rating", response_model=MarksPublic)
+def unrate(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+    return _marks(films_page.unrate(session, me.holder.handle, film_id))
+
+
+@router.post("/films/{film_id}/seen", response_model=MarksPublic)
+def seen(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+    return _marks(films_page.mark_seen(session, me.holder.handle, film_id))
+
+
+@router.delete("/films/{film_id}/seen", response_model=MarksPublic)
+def unseen(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+    return _marks(films_page.unmark_seen(session, me.holder.handle, film_id))
+
+
+@router.post("/films/{film_id}/watchlist", response_model=MarksPublic)
+def watch(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+    return _marks(films_page.add_to_watchlist(session, me.holder.handle, film_id))
+
+
+@router.delete("/films/{film_id}/watchlist", response_model=MarksPublic)
+def unwatch(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+    return _marks(films_page.remove_from_watchlist(session, me.holder.handle, film_id))
+
+
+@router.get("/picks", response_model=list[PickPublic])
+def picks(
+    session: SessionDep, me: CurrentUser, taste: TasteDep, query: PicksQueryDep
+) -> list[PickPublic]:
+    """The caller's own top unseen films (404 while there is no model)."""
+    found = films_page.for_you(
+        session,
+        taste.context,
+        me.holder.handle,
+        query.k,
+        query.options,
+        no_model=taste.note,
+        required=True,
+    )
+    context = taste.context
+    assert context is not None  # for_you refused otherwise
+    return [
+        PickPublic(
+            id=p.film_id,
+            title=p.title,
+            year=p.year,
+            genres=list(films_page.genres_of(context, p.film_id)),
+            stars=p.stars if p.stars == p.stars else None,
+            runtime_unknown=p.runtime_unknown,
+            reason=_reason(p.reason, context),
+        )
+        for p in found.picks
+    ]
