@@ -94,3 +94,9 @@ class TooManyAttemptsError(ReelmatesError):
             hint=f"Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
         )
         self.retry_after = retry_after
+
+
+class TooLargeError(ReelmatesError):
+    """An upload (or what it expands to) is bigger than the server accepts; nothing was read in."""
+
+    status_code = 413
