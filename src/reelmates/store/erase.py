@@ -31,7 +31,7 @@ class PersonReference:
 
 def person_references() -> list[PersonReference]:
     """Every column that refers to ``persons.id``, children before parents."""
-    persons = Person.__table__
+    persons = Base.metadata.tables["persons"]
     found: list[PersonReference] = []
     for table in reversed(Base.metadata.sorted_tables):
         for column in table.columns:
@@ -61,8 +61,7 @@ def erase_person(session: Session, person_id: int) -> dict[str, int]:
         count = int(getattr(result, "rowcount", 0) or 0)
         if count:
             changed[ref.table.name] = changed.get(ref.table.name, 0) + count
-    persons = Person.__table__
-    result = session.execute(delete(persons).where(persons.c.id == person_id))
+    result = session.execute(delete(Person).where(Person.id == person_id))
     changed["persons"] = int(getattr(result, "rowcount", 0) or 0)
     session.expire_all()
     return changed
