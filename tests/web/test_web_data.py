@@ -396,3 +396,30 @@ def test_deleting_through_the_api(catalog_app: FastAPI) -> None:
     done = ana.api_post("/api/me/delete", {"confirm_handle": "ana"})
     assert done.status_code == 200 and done.json()["rows"]["accounts"] == 1
     assert ana.get("/api/me").status_code == 401
+
+
+def test_settings_pages_under_a_root_path(make_app: Callable[..., FastAPI]) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    root = "/reelmates"
+    app = make_app(root_path=root)
+    seed_starter_catalog(app.state.engine)
+    with TestClient(app) as client:
+        ana = Browser(client, prefix=root)
+        assert ana.sign_up("ana").status_code == 303
+        for page in ("/settings", "/settings/import", "/settings/delete"):
+            html = ana.get(page).text
+            refs = re.findall(r'(?:href|src|action)="([^"]*)"', html)
+            refs = [r for r in refs if not r.startswith("#")]
+            assert refs and all(r.startswith(root + "/") for r in refs), (page, refs)
+        token = ana.csrf_from("/settings/import")
+        sent = client.post(
+            root + "/settings/import",
+            data={"csrf_token": token},
+            files={"export": ("ratings.csv", RATINGS.encode(), "text/csv")},
+        )
+        assert sent.status_code == 200 and "Saved 2 ratings" in sent.text
+        saved = ana.submit("/settings", "/settings", {"display_name": "Ana"})
+        assert saved.headers["location"] == root + "/settings"
