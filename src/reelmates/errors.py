@@ -100,3 +100,9 @@ class InvalidValueError(ReelmatesError):
     """A value a person typed or sent is out of its range (a rating of 5.5 stars, say)."""
 
     status_code = 422
+
+
+class TooLargeError(ReelmatesError):
+    """An upload (or what it expands to) is bigger than the server accepts; nothing was read in."""
+
+    status_code = 413

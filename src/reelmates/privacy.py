@@ -20,3 +20,17 @@ notes), ``together.companions`` (own stars and the seen flag), ``together.swipes
 say anything of another member's swipes or chances); ``services.together.load_member`` reads the
 stored flag, so it applies to every use.
 """
+
+
+def rule_text() -> list[str]:
+    """The rule above as paragraphs a member reads on their settings page (the part on where it
+    is enforced is for developers and left out)."""
+    doc = (__doc__ or "").split("Where it is enforced")[0]
+    paragraphs: list[str] = []
+    for block in doc.strip().split("\n\n"):
+        items = block.split("\n- ")
+        for item in items:
+            text = " ".join(item.removeprefix("- ").split()).replace("``", "")
+            if text:
+                paragraphs.append(text)
+    return paragraphs

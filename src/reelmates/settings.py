@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=64)
 
+    # Letterboxd uploads through the browser: what a hostile file cannot pass. The request body
+    # (the zip or CSV as sent), then, for a zip, its entries as its directory declares them and
+    # as they actually expand (reading stops at the limit), and the longest line of a CSV.
+    upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    upload_max_files: int = Field(default=20, ge=1)  # entries in a zip (folders included)
+    upload_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)  # one entry expanded
+    upload_max_total_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)  # all expanded
+    upload_max_line_chars: int = Field(default=10_000, ge=80)
+
     @field_validator("root_path")
     @classmethod
     def _clean_root_path(cls, value: str) -> str:

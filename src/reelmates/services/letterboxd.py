@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from reelmates.importers.letterboxd import LetterboxdExport, LetterboxdFilm, merge_entries
 from reelmates.importers.sources import DatasetRoot
+from reelmates.importers.uploads import UploadLimits, open_upload
 from reelmates.services.films import catalog_matcher
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
@@ -85,7 +88,37 @@ def import_letterboxd(
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> LetterboxdReport:
-    """Bring ``person`` (created if new) to what the export says, in one transaction.
+    """Bring ``person`` (created if new) to what the export says, in one transaction of its own
+    (see :func:`import_letterboxd_into`)."""
+    with unit_of_work(engine, long_wait=True) as session:
+        return import_letterboxd_into(session, root, person, progress=progress, now=now)
+
+
+def import_letterboxd_upload(
+    session: Session,
+    person: str,
+    path: Path,
+    filename: str,
+    limits: UploadLimits,
+    *,
+    now: datetime | None = None,
+) -> LetterboxdReport:
+    """An export uploaded through the web app (stored at ``path``, sent as ``filename``) for the
+    member ``person``, read within ``limits``; a file that breaks one is refused before anything
+    is written (the caller's unit of work rolls back on any error)."""
+    with open_upload(path, filename, limits) as root:
+        return import_letterboxd_into(session, root, person, now=now)
+
+
+def import_letterboxd_into(
+    session: Session,
+    root: DatasetRoot,
+    person: str,
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> LetterboxdReport:
+    """Bring ``person`` (created if new) to what the export says, in the caller's transaction.
 
     The export is read and validated completely before anything is written, so a bad line leaves
     the database untouched. Films the catalog lacks are reported by name, not invented. Ratings,
@@ -95,47 +128,46 @@ def import_letterboxd(
     progress = progress or SilentProgress()
     films = merge_entries(LetterboxdExport(root).entries())
     progress.stage(f"Letterboxd export for {person}", total=len(films))
-    with unit_of_work(engine, long_wait=True) as session:
-        member, created = PersonRepository(session).get_or_create_member(person)
-        report = LetterboxdReport(person=person, person_created=created, films_in_export=len(films))
-        film_repo = FilmRepository(session)
-        matcher = catalog_matcher(film_repo)
-        wanted = _Wanted()
-        suggested: dict[str, int] = {}
-        for film in films:
-            film_id = matcher.match_title(film.name, film.year)
-            progress.advance(1)
-            if film_id is None:
-                report.unmatched.append(film.label)
-                guess = matcher.suggest(film.name, film.year)
-                if guess is not None:
-                    suggested[film.label] = guess
-            else:
-                wanted.add(film_id, film)
-        wanted.finish()
-        guesses = _labels(film_repo, list(suggested.values()))
-        report.did_you_mean = {label: guesses[f] for label, f in suggested.items()}
-        progress.stage(f"saving {person}'s ratings, seen films and watchlist", total=3)
-        marks = MarkRepository(session)
-        removed_ratings = RatingRepository(session).replace_for_person(member.id, wanted.ratings)
+    member, created = PersonRepository(session).get_or_create_member(person)
+    report = LetterboxdReport(person=person, person_created=created, films_in_export=len(films))
+    film_repo = FilmRepository(session)
+    matcher = catalog_matcher(film_repo)
+    wanted = _Wanted()
+    suggested: dict[str, int] = {}
+    for film in films:
+        film_id = matcher.match_title(film.name, film.year)
         progress.advance(1)
-        removed_seen = marks.replace_seen(member.id, wanted.seen)
-        progress.advance(1)
-        removed_listed = marks.replace_watchlist(member.id, wanted.watchlist)
-        progress.advance(1)
-        labels = _labels(film_repo, [*removed_ratings, *removed_seen, *removed_listed])
-        report.ratings_removed = [labels[f] for f in removed_ratings]
-        report.seen_removed = [labels[f] for f in removed_seen]
-        report.watchlist_removed = [labels[f] for f in removed_listed]
-        report.ratings, report.seen_only = len(wanted.ratings), len(wanted.seen)
-        report.watchlist = len(wanted.watchlist)
-        ImportRunRepository(session).record(
-            "letterboxd",
-            root.label,
-            person_id=member.id,
-            ratings_added=report.ratings,
-            finished_at=now or datetime.now(UTC),
-        )
+        if film_id is None:
+            report.unmatched.append(film.label)
+            guess = matcher.suggest(film.name, film.year)
+            if guess is not None:
+                suggested[film.label] = guess
+        else:
+            wanted.add(film_id, film)
+    wanted.finish()
+    guesses = _labels(film_repo, list(suggested.values()))
+    report.did_you_mean = {label: guesses[f] for label, f in suggested.items()}
+    progress.stage(f"saving {person}'s ratings, seen films and watchlist", total=3)
+    marks = MarkRepository(session)
+    removed_ratings = RatingRepository(session).replace_for_person(member.id, wanted.ratings)
+    progress.advance(1)
+    removed_seen = marks.replace_seen(member.id, wanted.seen)
+    progress.advance(1)
+    removed_listed = marks.replace_watchlist(member.id, wanted.watchlist)
+    progress.advance(1)
+    labels = _labels(film_repo, [*removed_ratings, *removed_seen, *removed_listed])
+    report.ratings_removed = [labels[f] for f in removed_ratings]
+    report.seen_removed = [labels[f] for f in removed_seen]
+    report.watchlist_removed = [labels[f] for f in removed_listed]
+    report.ratings, report.seen_only = len(wanted.ratings), len(wanted.seen)
+    report.watchlist = len(wanted.watchlist)
+    ImportRunRepository(session).record(
+        "letterboxd",
+        root.label,
+        person_id=member.id,
+        ratings_added=report.ratings,
+        finished_at=now or datetime.now(UTC),
+    )
     return report
 
 

@@ -10,7 +10,7 @@ from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError
@@ -360,6 +360,11 @@ class PersonRepository:
         self.session.flush()
         return person
 
+    def set_display_name(self, person_id: int, display_name: str) -> None:
+        self.session.execute(
+            update(Person).where(Person.id == person_id).values(display_name=display_name)
+        )
+
     def members(self) -> list[MemberSummary]:
         """Every member with their ratings count and vetoes, by handle (case-free)."""
         counts = (
@@ -518,6 +523,15 @@ class RatingRepository:
         )
         return [(film_id, half / 2) for film_id, half in rows]
 
+    def dated_for_person(self, person_id: int) -> list[tuple[int, float, int | None]]:
+        """(film id, stars, rated_at) of each of the person's ratings, by film id."""
+        rows = self.session.execute(
+            select(Rating.film_id, Rating.half_stars, Rating.rated_at)
+            .where(Rating.person_id == person_id)
+            .order_by(Rating.film_id)
+        )
+        return [(film_id, half / 2, rated_at) for film_id, half, rated_at in rows]
+
     def snapshot(self, batch: int = 200_000) -> RatingsSnapshot:
         """Every rating as arrays, streamed in batches so memory stays near the arrays' size."""
         total = self.count()
@@ -589,6 +603,22 @@ class MarkRepository:
         """Make the person's watchlist exactly ``wanted`` (film id → date added); returns the
         films taken off it."""
         return _replace_dated(self.session, WatchlistEntry, "added_on", person_id, wanted)
+
+    def seen_dated(self, person_id: int) -> dict[int, date | None]:
+        """Film id → the day seen (None: not known), of the person's seen marks."""
+        rows = self.session.execute(
+            select(SeenMark.film_id, SeenMark.seen_on).where(SeenMark.person_id == person_id)
+        )
+        return dict(rows.tuples().all())
+
+    def watchlist_dated(self, person_id: int) -> dict[int, date | None]:
+        """Film id → the day it went on the person's watchlist (None: not known)."""
+        rows = self.session.execute(
+            select(WatchlistEntry.film_id, WatchlistEntry.added_on).where(
+                WatchlistEntry.person_id == person_id
+            )
+        )
+        return dict(rows.tuples().all())
 
     def seen(self, person_id: int) -> set[int]:
         return set(

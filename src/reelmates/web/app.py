@@ -17,10 +17,12 @@ from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.migrate import open_database
 from reelmates.web.api import account as account_api
+from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.pages import account as account_pages
+from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
 from reelmates.web.templating import build_templates
@@ -62,6 +64,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(account_api.router)
     app.include_router(films_pages.router)
     app.include_router(films_api.router)
+    app.include_router(data_pages.router)
+    app.include_router(data_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -35,6 +35,7 @@ from reelmates.web.security import (
     SESSION_COOKIE,
     csrf_matches,
 )
+from reelmates.web.uploads import RequestForm
 
 
 class LoginRequiredError(AuthenticationError):
@@ -161,17 +162,15 @@ def operator_identity(identity: CurrentUser) -> Identity:
 OperatorUser = Annotated[Identity, Depends(operator_identity)]
 
 
-async def csrf_guard(request: Request, identity: OptionalUser) -> None:
+async def csrf_guard(request: Request, identity: OptionalUser, form: RequestForm) -> None:
     if request.method in SAFE_METHODS:
         return
     if identity is not None and identity.via == "token":
         return
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            value = (await request.form()).get(CSRF_FIELD)
-            sent = value if isinstance(value, str) else None
+    if sent is None and form is not None:
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
     if not sent:
         raise CsrfError("the request carries no CSRF token")
     nonce = request.cookies.get(CSRF_COOKIE)

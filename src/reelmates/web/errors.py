@@ -27,6 +27,7 @@ TITLES = {
     404: "Page not found",
     405: "Not allowed here",
     409: "Already taken",
+    413: "Too large",
     422: "Something in the request is not right",
     429: "Too many tries",
     500: "Something went wrong on our side",

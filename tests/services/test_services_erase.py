@@ -1,0 +1,193 @@
+"""Deleting an account on both databases: afterwards no table holds a row that refers to the
+person. The check reads every foreign key to ``persons.id`` from the schema, so a table added
+later is checked (and, through store.erase, erased) without changing this test."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from reelmates.errors import ReelmatesError
+from reelmates.importers.uploads import UploadLimits
+from reelmates.services import accounts, erase, export
+from reelmates.services.accounts import Identity, Passwords
+from reelmates.services.letterboxd import import_letterboxd_upload
+from reelmates.services.uow import unit_of_work
+from reelmates.store.models import (
+    Base,
+    Film,
+    FilmVeto,
+    GenreVeto,
+    ImportRun,
+    Person,
+    Rating,
+    SeenMark,
+    SignupInvite,
+    WatchlistEntry,
+)
+from reelmates.store.repositories import MarkRepository, RatingRepository
+from reelmates.store.swipes import SwipeRepository
+
+T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+PASSWORDS = Passwords(time_cost=1, memory_kib=64)
+
+
+def _references(session: Session, person_id: int) -> dict[str, int]:
+    """Rows, in any table, whose column with a foreign key to persons.id holds ``person_id``."""
+    persons = Base.metadata.tables["persons"]
+    found: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if any(fk.column is persons.c.id for fk in column.foreign_keys):
+                count = session.scalar(
+                    select(func.count()).select_from(table).where(column == person_id)
+                )
+                if count:
+                    found[f"{table.name}.{column.name}"] = int(count)
+    return found
+
+
+def _identity(session: Session, handle: str) -> Identity:
+    who = accounts.sign_up(
+        session,
+        PASSWORDS,
+        policy="open",
+        handle=handle,
+        display_name=None,
+        password="a long password",
+        invite=None,
+        now=T0,
+    )
+    return Identity(who, "session")
+
+
+def _everything_of(session: Session, me: Identity, other: Identity) -> None:
+    """A row of ``me`` in every table that refers to persons."""
+    films = [Film(title=f"Film {i}", title_key=f"film {i}", year=2000 + i) for i in range(3)]
+    session.add_all(films)
+    session.flush()
+    a, b, c = (f.id for f in films)
+    ratings, marks = RatingRepository(session), MarkRepository(session)
+    ratings.set_rating(me.person_id, a, 4.5, 1_700_000_000)
+    ratings.set_rating(other.person_id, a, 2.0, None)
+    marks.mark_seen(me.person_id, b, date(2024, 1, 1))
+    marks.add_to_watchlist(me.person_id, c, None)
+    session.add_all(
+        [
+            GenreVeto(person_id=me.person_id, genre="Horror"),
+            FilmVeto(person_id=me.person_id, film_id=b),
+        ]
+    )
+    raw = accounts.start_session(session, me.person_id, T0, timedelta(days=1))
+    assert raw
+    accounts.create_api_token(session, me, "script", T0)
+    accounts.create_invite(session, me, policy="open", now=T0, lifetime=timedelta(days=1))
+    theirs = accounts.create_invite(
+        session, other, policy="open", now=T0, lifetime=timedelta(days=1)
+    )
+    session.execute(
+        SignupInvite.__table__.update()
+        .where(SignupInvite.token_hash == accounts.token_hash(theirs))
+        .values(used_by=me.person_id, used_at=T0)
+    )
+    session.add(
+        ImportRun(kind="letterboxd", source="my-export.zip", person_id=me.person_id, finished_at=T0)
+    )
+    rooms = SwipeRepository(session)
+    room = rooms.create_room(
+        me.person_id, [me.person_id, other.person_id], seed=1, at_least=None, options="{}"
+    )
+    rooms.add_swipe(room, me.person_id, a, True)
+    rooms.add_swipe(room, other.person_id, a, False)
+    session.flush()
+
+
+def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        me, other = _identity(session, "ana"), _identity(session, "bo")
+        _everything_of(session, me, other)
+    with unit_of_work(db_engine, read_only=True) as session:
+        before = _references(session, me.person_id)
+    # Every kind of row the app writes today is there before (so the check below means something).
+    for table in [
+        "ratings",
+        "seen_marks",
+        "watchlist_entries",
+        "genre_vetoes",
+        "film_vetoes",
+        "accounts",
+        "login_sessions",
+        "api_tokens",
+        "import_runs",
+        "swipes",
+        "swipe_session_members",
+        "swipe_sessions",
+    ]:
+        assert any(key.startswith(f"{table}.") for key in before), table
+    assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1
+
+    with pytest.raises(ReelmatesError, match="not yours"), unit_of_work(db_engine) as session:
+        erase.delete_account(session, me, "bo")
+    with unit_of_work(db_engine) as session:
+        erased = erase.delete_account(session, me, " ANA ")
+    assert erased.rows["persons"] == 1 and erased.rows["ratings"] == 1
+
+    with unit_of_work(db_engine, read_only=True) as session:
+        assert _references(session, me.person_id) == {}
+        assert session.get(Person, me.person_id) is None
+        # The other member keeps their own rows; shared ones lose only the reference.
+        assert session.scalar(select(func.count()).select_from(Rating)) == 1
+        assert _references(session, other.person_id)["swipes.person_id"] == 1
+        assert session.scalar(select(func.count()).select_from(SignupInvite)) == 1
+        assert session.scalar(select(SignupInvite.used_by)) is None
+        assert session.scalar(select(func.count()).select_from(SeenMark)) == 0
+        assert session.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
+
+
+def test_export_round_trips_through_the_upload_import(db_engine: Engine, tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    awkward = 'Say "Hello", Goodbye\nAgain'
+    with unit_of_work(db_engine) as session:
+        me, other = _identity(session, "ana"), _identity(session, "bo")
+        films = [
+            Film(title=awkward, title_key="say hello goodbye again", year=2001),
+            Film(title="Heat", title_key="heat", year=1995),
+            Film(title="Heat", title_key="heat", year=1986),
+            Film(title="Ran", title_key="ran", year=None),
+        ]
+        session.add_all(films)
+        session.flush()
+        ratings, marks = RatingRepository(session), MarkRepository(session)
+        # Letterboxd keeps the day of a rating, not its time: midnight UTC round-trips exactly.
+        ratings.set_rating(me.person_id, films[0].id, 0.5, 1_699_920_000)
+        ratings.set_rating(me.person_id, films[1].id, 5.0, None)
+        marks.mark_seen(me.person_id, films[2].id, date(2020, 2, 29))
+        marks.add_to_watchlist(me.person_id, films[3].id, date(2021, 1, 1))
+        marks.add_to_watchlist(me.person_id, films[0].id, None)
+        session.flush()
+    with unit_of_work(db_engine, read_only=True) as session:
+        exported = export.letterboxd_zip(session, me.person_id)
+        files = export.letterboxd_files(session, me.person_id)
+    assert files["ratings.csv"].startswith("Date,Name,Year,Letterboxd URI,Rating\n")
+    assert '"Say ""Hello"", Goodbye\nAgain"' in files["ratings.csv"]
+    upload = folder / "upload.part"
+    upload.write_bytes(exported)
+    with unit_of_work(db_engine) as session:
+        report = import_letterboxd_upload(session, "bo", upload, "export.zip", UploadLimits())
+    assert report.unmatched == [] and report.ratings == 2 and report.watchlist == 2
+
+    def taste(person_id: int) -> tuple[object, ...]:
+        with unit_of_work(db_engine, read_only=True) as session:
+            marks = MarkRepository(session)
+            return (
+                RatingRepository(session).dated_for_person(person_id),
+                marks.seen_dated(person_id),
+                marks.watchlist_dated(person_id),
+            )
+
+    assert taste(other.person_id) == taste(me.person_id)
