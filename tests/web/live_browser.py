@@ -3,7 +3,8 @@ process (one per test module), with pages that fail the test on any console erro
 an axe audit, and screenshots of each page at desktop width and at 390 px.
 
 The fixtures are made available to every test under tests/web by tests/web/conftest.py. A module
-serves under a root path by setting ``ROOT_PATH = "/reelmates"``. Mark tests ``@pytest.mark.browser``.
+serves under a root path by setting ``ROOT_PATH = "/reelmates"``. Mark the tests
+``@pytest.mark.browser``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from processes import ServedDemo, served_demo
 
 if TYPE_CHECKING:
@@ -89,20 +91,32 @@ class LivePage:
         return taken
 
     def audit(self, name: str) -> list[dict[str, Any]]:
-        """Run axe-core on the page as it is; fail on any serious or critical violation. Every
-        violation found (of any impact) is saved beside the screenshots and returned."""
+        """Run axe-core on the page as it is, in the light and the dark colour scheme; fail on any
+        serious or critical violation. Every violation found (of any impact) is saved beside the
+        screenshots and returned."""
         from axe_playwright_python.sync_playwright import Axe
 
-        results = Axe().run(self.page)
-        violations: list[dict[str, Any]] = results.response["violations"]
+        axe = Axe()
+        violations: list[dict[str, Any]] = []
+        for scheme in ("light", "dark"):
+            self.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+            response = axe.run(self.page).response
+            assert response["passes"], "axe checked nothing: did it run?"
+            violations += [v | {"scheme": scheme} for v in response["violations"]]
+        self.page.emulate_media(color_scheme="light")
         SCREENSHOTS.mkdir(exist_ok=True)
         stem = _UNSAFE_NAME.sub("-", f"{self.shot_prefix}{name}")
         (SCREENSHOTS / f"{stem}-axe.json").write_text(json.dumps(violations, indent=2))
         blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
-        assert not blocking, "axe found on " + self.page.url + ":\n" + "\n".join(
-            f"- {v['impact']} {v['id']}: {v['help']} — "
-            + ", ".join(str(node["target"]) for node in v["nodes"])
-            for v in blocking
+        assert not blocking, (
+            "axe found on "
+            + self.page.url
+            + ":\n"
+            + "\n".join(
+                f"- {v['impact']} {v['id']} ({v['scheme']}): {v['help']} — "
+                + ", ".join(str(node["target"]) for node in v["nodes"])
+                for v in blocking
+            )
         )
         self.assert_clean()
         return violations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from live_browser import LivePage
+
 from processes import ServedDemo
 
 pytestmark = pytest.mark.browser
@@ -18,11 +19,18 @@ def test_jess_logs_in_through_the_form_and_out_again(
     live_page.visit("welcome")
     live_page.goto("/login")
     live_page.visit("login")
+    live_page.goto("/signup")
+    live_page.visit("signup")
 
     live_page.log_in("Jess", live_demo.log_ins["Jess"])
     assert page.url == live_page.url("/")
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Jess"
     live_page.visit("home")
+    page.get_by_role("button", name="Make an invite link").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Invite a friend"
+    live_page.visit("invite")
+    live_page.goto("/")
 
     page.get_by_role("button", name="Log out", exact=True).click()
     page.wait_for_url(live_page.url("/"))
@@ -32,8 +40,10 @@ def test_jess_logs_in_through_the_form_and_out_again(
 
 def test_a_wrong_password_is_said_on_the_form(live_page: LivePage) -> None:
     live_page.log_in("Jess", "not her password", refused=True)
-    assert live_page.page.get_by_role("alert").inner_text().startswith(
-        "the handle or the password is wrong"
+    assert (
+        live_page.page.get_by_role("alert")
+        .inner_text()
+        .startswith("the handle or the password is wrong")
     )
     live_page.visit("login-error")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from processes import served_demo
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -3,7 +3,7 @@ the web app with the demo friends' log-ins, or (``--no-serve``) printed in the t
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from reelmates.cli.common import DbOption, console, progress_bars
 from reelmates.cli.recommend import group_table
 from reelmates.cli.serve import HostOption, PortOption, RootPathOption, serve_web_app
 from reelmates.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from reelmates.services.demo import DemoResult
 
 NoServeOption = Annotated[
     bool,
@@ -29,7 +32,7 @@ def demo(
 ) -> None:
     """Jess and Milly, best friends since childhood, pick a film to watch together: seeds the
     starter catalog, trains, then serves the web app with their log-ins (Ctrl-C stops it)."""
-    from reelmates.services.demo import DEMO_FRIENDS, DemoResult, demo_log_ins, run_demo
+    from reelmates.services.demo import DEMO_FRIENDS, demo_log_ins, run_demo
     from reelmates.store.migrate import open_database
 
     settings = load_settings(database_url=db, root_path=root_path)
