@@ -3,6 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./install.sh "[test]"
+# The browser tests drive Debian's chromium (Playwright's own download needs its CDN: never used).
+if [ ! -x /usr/bin/chromium ]; then
+    echo "Installing chromium for the browser tests (apt-get)..." >&2
+    as_root=()
+    [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+        || { "${as_root[@]}" apt-get update && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+             apt-get install -y chromium; }
+fi
 status=0
 .venv/bin/pytest --cov=reelmates --cov-report=term:skip-covered "$@" || status=$?
 if [ "$status" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi

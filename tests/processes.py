@@ -7,8 +7,16 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +63,87 @@ def reelmates_here(monkeypatch: pytest.MonkeyPatch, *args: str, home: Path, **en
             except SystemExit as done:
                 code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return Ran(code, out.getvalue(), err.getvalue())
+
+
+# --- a served demo, as a real process -----------------------------------------------------------
+
+_LOG_IN_LINE = re.compile(r"^  (\S+) / (\S+)$")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServedDemo:
+    """``reelmates demo`` serving on a free port: where it answers, the log-ins it printed."""
+
+    process: subprocess.Popen[str]
+    base_url: str  # with the root path, no trailing slash
+    log_ins: dict[str, str]  # handle → password
+    lines: list[str]  # everything printed so far (stdout and stderr)
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+@contextlib.contextmanager
+def served_demo(
+    home: Path, *args: str, root_path: str = "", timeout: float = 120, **env: str
+) -> Iterator[ServedDemo]:
+    """Start ``reelmates demo --port <free> [--root-path R] ARGS`` in ``home``; wait until it
+    answers; on leaving, stop it with SIGINT (Ctrl-C) and check it stopped cleanly."""
+    port = free_port()
+    command = [sys.executable, "-m", "reelmates", "demo", "--port", str(port), *args]
+    if root_path:
+        command += ["--root-path", root_path]
+    process = subprocess.Popen(
+        command,
+        env=_environment(home, env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def drain() -> None:  # keep reading, so the access log never fills the pipe
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl-C"):
+                ready.set()
+        ready.set()
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    served = ServedDemo(process, f"http://127.0.0.1:{port}{root_path}", {}, lines)
+    try:
+        ready.wait(timeout)
+        assert process.poll() is None, served.output()
+        for line in list(lines):
+            if found := _LOG_IN_LINE.match(line):
+                served.log_ins[found.group(1)] = found.group(2)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(served.base_url + "/login", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, served.output()
+                assert time.monotonic() < deadline, "the demo did not answer"
+                time.sleep(0.1)
+        yield served
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=5)
+    assert process.returncode == 0, served.output()
+    assert "reelmates stopped." in served.output()

@@ -1,4 +1,5 @@
-"""The README's run command, end to end: `reelmates demo` in a fresh home, offline."""
+"""The worked example in the terminal, end to end: `reelmates demo --no-serve` in a fresh home,
+offline (the served demo: tests/web/test_web_demo.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _demo(home: Path) -> subprocess.CompletedProcess[str]:
         https_proxy="http://127.0.0.1:9",
     )
     return subprocess.run(
-        [sys.executable, "-m", "reelmates", "demo"],
+        [sys.executable, "-m", "reelmates", "demo", "--no-serve"],
         capture_output=True,
         text=True,
         env=env,

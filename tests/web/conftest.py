@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from live_browser import chromium, live_demo, live_page  # noqa: F401  (browser test fixtures)
 from web_browsers import Browser, web_settings
 
 from reelmates.web.app import create_app

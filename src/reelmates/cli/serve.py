@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
 from reelmates.cli.common import DbOption
+from reelmates.settings import Settings, load_settings
 
 HostOption = Annotated[
     str,
@@ -31,15 +33,23 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the web app: open the address it prints in a browser; Ctrl-C stops it."""
+    serve_web_app(load_settings(database_url=db, root_path=root_path), host=host, port=port)
+
+
+def serve_web_app(
+    settings: Settings, *, host: str, port: int, before: Callable[[], None] | None = None
+) -> None:
+    """Build the app (migrating the database first: errors show before listening), print the
+    address, call ``before`` (more to print), then serve until Ctrl-C."""
     import uvicorn
 
-    from reelmates.settings import load_settings
     from reelmates.web.app import create_app
 
-    settings = load_settings(database_url=db, root_path=root_path)
-    app = create_app(settings)  # migrates the database first: errors show before listening
+    app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"reelmates is serving at http://{shown}:{port}{settings.root_path}/")
+    if before is not None:
+        before()
     typer.echo("Press Ctrl-C to stop.")
     # Forwarded headers are the app's business (REELMATES_TRUSTED_PROXY), not uvicorn's: it
     # would otherwise trust any X-Forwarded-* sent from this machine.

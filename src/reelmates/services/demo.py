@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from reelmates.errors import ReelmatesError
+from reelmates.services.accounts import DemoLogIn, Passwords, demo_log_in
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.starter import StarterReport, seed_starter_catalog
 from reelmates.services.taste import (
@@ -51,3 +52,16 @@ def run_demo(
     with unit_of_work(engine, read_only=True) as session:
         pick = pick_together(session, holder.get(), DEMO_FRIENDS, GroupOptions(k=k))
     return DemoResult(starter=starter, trained=trained, pick=pick)
+
+
+def demo_log_ins(
+    engine: Engine, settings: Settings, *, now: datetime | None = None
+) -> tuple[DemoLogIn, ...]:
+    """The demo friends' web log-ins: each gets an account with a random password the first
+    time (kept in the database, so every run prints the same ones); an account they already had
+    is left alone, its password not shown (:func:`demo_log_in`)."""
+    passwords = Passwords.from_settings(settings)
+    moment = now or datetime.now(UTC)
+    with unit_of_work(engine) as session:
+        found = (demo_log_in(session, passwords, handle, moment) for handle in DEMO_FRIENDS)
+        return tuple(log_in for log_in in found if log_in is not None)

@@ -283,3 +283,22 @@ class SecretRepository:
                 f"this database has no {name!r} secret", hint="Run the migrations (0003)."
             )
         return value
+
+    def find(self, name: str) -> str | None:
+        """The secret called ``name``, or None when there is none."""
+        return self.session.scalar(select(AppSecret.value).where(AppSecret.name == name))
+
+    def put(self, name: str, value: str) -> None:
+        """Write (or overwrite) the secret called ``name``."""
+        found = self.session.get(AppSecret, name)
+        if found is None:
+            self.session.add(AppSecret(name=name, value=value))
+        else:
+            found.value = value
+        self.session.flush()
+
+    def delete(self, name: str) -> None:
+        found = self.session.get(AppSecret, name)
+        if found is not None:
+            self.session.delete(found)
+            self.session.flush()

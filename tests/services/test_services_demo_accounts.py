@@ -1,0 +1,79 @@
+"""The demo friends' web accounts: made once with a random password kept in the database, shown
+the same on every run, never made or shown for an account the demo did not make."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from reelmates.services import accounts
+from reelmates.services.accounts import LoginLimiter, Passwords, demo_log_in, demo_password
+from reelmates.services.people import add_member
+from reelmates.services.uow import unit_of_work
+from reelmates.store.accounts import AccountRepository
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+PASSWORDS = Passwords(time_cost=1, memory_kib=64)
+
+
+def _log_in(engine: Engine, handle: str, password: str) -> str:
+    limiter = LoginLimiter(10, 10, 60)
+    with unit_of_work(engine) as session:
+        who = accounts.log_in(
+            session, PASSWORDS, limiter, handle=handle, password=password, address="a", now=NOW
+        )
+        return who.role
+
+
+def test_a_demo_password_has_three_groups_of_four_unambiguous_symbols() -> None:
+    drawn = {demo_password() for _ in range(50)}
+    assert len(drawn) == 50  # random: 60 bits each
+    for password in drawn:
+        assert re.fullmatch(r"[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}-[a-km-np-z2-9]{4}", password)
+
+
+def test_the_demo_account_is_made_once_and_shown_the_same_every_time(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        add_member(session, "Jess")
+        first = demo_log_in(session, PASSWORDS, "jess", NOW)
+    assert first is not None and first.handle == "Jess" and first.password
+    with unit_of_work(db_engine) as session:
+        again = demo_log_in(session, PASSWORDS, "Jess", NOW)
+        assert AccountRepository(session).count() == 1
+    assert again == first
+    # A plain member, not the operator: the first real sign-up's role is not taken by a demo.
+    assert _log_in(db_engine, "Jess", first.password) == "member"
+
+
+def test_no_account_for_someone_who_is_not_a_member(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        assert demo_log_in(session, PASSWORDS, "Nobody", NOW) is None
+        assert AccountRepository(session).count() == 0
+
+
+def test_an_account_the_demo_did_not_make_is_left_alone(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        accounts.sign_up(
+            session, PASSWORDS, policy="open", handle="Jess", display_name=None,
+            password="her own password", invite=None, now=NOW,
+        )  # fmt: skip
+        shown = demo_log_in(session, PASSWORDS, "Jess", NOW)
+    assert shown is not None and shown.password is None
+    assert _log_in(db_engine, "Jess", "her own password") == "operator"
+
+
+def test_a_password_changed_since_is_not_shown_any_more(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        add_member(session, "Milly")
+        made = demo_log_in(session, PASSWORDS, "Milly", NOW)
+        assert made is not None and made.password
+        person_id = AccountRepository(session).credentials("milly").person_id  # type: ignore[union-attr]
+        AccountRepository(session).set_password_hash(
+            person_id, PASSWORDS.hash("a new one of hers"), NOW
+        )
+    with unit_of_work(db_engine) as session:
+        shown = demo_log_in(session, PASSWORDS, "Milly", NOW)
+    assert shown is not None and shown.password is None
+    assert _log_in(db_engine, "Milly", "a new one of hers") == "member"
