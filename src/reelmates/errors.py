@@ -94,3 +94,17 @@ class TooManyAttemptsError(ReelmatesError):
             hint=f"Try again in about {minutes} minute{'s' if minutes != 1 else ''}.",
         )
         self.retry_after = retry_after
+
+
+class WrongCodeError(ReelmatesError):
+    """A friend's invite code that does not work (wrong, expired, used or out of tries). The
+    service returns it rather than raising it: the wrong try it counted must be committed."""
+
+    status_code = 400
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this code does not match a live invite from that person",
+            hint="Check the handle and the code. A code works for a short while, once, and only "
+            "a few wrong tries are allowed: if it still fails, ask your friend for a new one.",
+        )
