@@ -7,8 +7,8 @@ describe head, not the past), then the upgrade must keep them and fill the new c
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
