@@ -106,3 +106,17 @@ class TooLargeError(ReelmatesError):
     """An upload (or what it expands to) is bigger than the server accepts; nothing was read in."""
 
     status_code = 413
+
+
+class WrongCodeError(ReelmatesError):
+    """A friend's invite code that does not work (wrong, expired, used or out of tries). The
+    service returns it rather than raising it: the wrong try it counted must be committed."""
+
+    status_code = 400
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this code does not match a live invite from that person",
+            hint="Check the handle and the code. A code works for a short while, once, and only "
+            "a few wrong tries are allowed: if it still fails, ask your friend for a new one.",
+        )

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     session_days: int = Field(default=30, ge=1)  # a log-in lasts at most this long
     session_idle_days: int = Field(default=14, ge=1)  # ... and ends after this long unused
     invite_days: int = Field(default=7, ge=1)
+    # A friend invite: its link lasts days, its short code (typed by hand) an hour and a few
+    # wrong tries.
+    friend_invite_days: int = Field(default=7, ge=1)
+    friend_code_minutes: int = Field(default=60, ge=1)
+    friend_code_tries: int = Field(default=5, ge=1)
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)

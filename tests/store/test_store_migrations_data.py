@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
@@ -16,11 +17,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from reelmates.errors import ConflictError
 from reelmates.services import people
 from reelmates.services.uow import unit_of_work
 from reelmates.store.db import create_db_engine
+from reelmates.store.friends import FriendshipRepository
 from reelmates.store.migrate import MIGRATIONS_DIR, alembic_config, current_revision
 from reelmates.store.models import Base
 from reelmates.store.repositories import InstallationRepository, PersonRepository
@@ -36,6 +39,7 @@ def _revisions() -> list[str]:
 REVISIONS = _revisions()
 HEAD = REVISIONS[-1]
 MEMBERS = ("Jess", "jess", "Zoë")
+T_FRIENDS = datetime(2026, 12, 10, 20, 0, tzinfo=UTC)
 
 
 def _ids(conn: Connection, table: str, key: str) -> dict[str, int]:
@@ -121,6 +125,29 @@ def _genre_vetoes(conn: Connection) -> None:
     )
 
 
+def _accounts(conn: Connection) -> None:
+    persons = _ids(conn, "persons", "handle")
+    for handle, role in (("Jess", "operator"), ("Zoë", "member")):
+        conn.execute(
+            text(
+                "INSERT INTO accounts (person_id, password_hash, role, created_at) "
+                "VALUES (:p, 'argon2-hash', :r, '2026-12-01 10:00:00')"
+            ),
+            {"p": persons[handle], "r": role},
+        )
+
+
+def _signup_invites(conn: Connection) -> None:
+    persons = _ids(conn, "persons", "handle")
+    conn.execute(
+        text(
+            "INSERT INTO signup_invites (token_hash, created_by, created_at, expires_at) "
+            "VALUES (:h, :p, '2026-12-01 10:00:00', '2026-12-08 10:00:00')"
+        ),
+        {"h": "a" * 64, "p": persons["Jess"]},
+    )
+
+
 # Table -> how to fill it, in foreign-key order; a table the base revision lacks is skipped.
 FILL: dict[str, Callable[[Connection], None]] = {
     "films": _films,
@@ -131,6 +158,8 @@ FILL: dict[str, Callable[[Connection], None]] = {
     "watchlist_entries": _per_person_film("watchlist_entries", "added_on", "2024-03-01"),
     "import_runs": _import_runs,
     "genre_vetoes": _genre_vetoes,
+    "accounts": _accounts,
+    "signup_invites": _signup_invites,
 }
 
 
@@ -175,8 +204,15 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
                 text("SELECT id, handle, handle_key, display_name, private FROM persons")
             ).all()
             installation = conn.execute(text("SELECT id FROM installation")).scalars().all()
-            # Nobody can log in until they sign up; every database has its own CSRF key.
-            assert conn.execute(text("SELECT count(*) FROM accounts")).scalar_one() == 0
+            # Nobody can log in until they sign up (accounts made at 0003 are kept); every
+            # database has its own CSRF key. Nobody has friends yet.
+            assert conn.execute(text("SELECT count(*) FROM accounts")).scalar_one() == (
+                2 if "accounts" in filled else 0
+            )
+            assert _counts(conn, ["friendships", "friend_invites"]) == {
+                "friendships": 0,
+                "friend_invites": 0,
+            }
             keys = conn.execute(text("SELECT name, value FROM app_secrets")).all()
             assert len(keys) == 1 and keys[0][0] == "csrf"
             assert re.fullmatch(r"[0-9a-f]{64}", keys[0][1])
@@ -203,6 +239,22 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
         with unit_of_work(engine) as session:  # new rows get fresh ids after the old ones
             added = people.add_member(session, "sam")
         assert added.id > max(pid for pid, _, _, _ in by_handle.values())
+        zoe_id = by_handle["Zoë"][0]
+        with unit_of_work(engine) as session:  # the 0004 tables take rows; a pair is stored once
+            friendships = FriendshipRepository(session)
+            assert friendships.add(zoe_id, jess_id, T_FRIENDS)
+            assert not friendships.add(jess_id, zoe_id, T_FRIENDS)
+        with engine.connect() as conn:
+            pairs = conn.execute(text("SELECT person_lo, person_hi FROM friendships")).all()
+        assert [tuple(p) for p in pairs] == [(min(jess_id, zoe_id), max(jess_id, zoe_id))]
+        with pytest.raises(IntegrityError), engine.begin() as conn:  # the higher id first
+            conn.execute(
+                text(
+                    "INSERT INTO friendships (person_lo, person_hi, created_at) "
+                    "VALUES (:hi, :lo, '2026-12-01 10:00:00')"
+                ),
+                {"lo": min(jess_id, added.id), "hi": max(jess_id, added.id)},
+            )
     finally:
         engine.dispose()
 

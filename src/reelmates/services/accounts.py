@@ -399,6 +399,26 @@ def create_invite(
     return raw
 
 
+def let_sign_up_with(
+    session: Session,
+    identity: Identity,
+    raw: str,
+    *,
+    policy: SignupPolicy,
+    now: datetime,
+    expires_at: datetime,
+) -> bool:
+    """Let the link token ``raw`` (a friend invite's) also serve, once, as a sign-up invite, so a
+    friend without an account can make one with it. Returns whether someone new can sign up
+    with it: always when sign-up is open, never when it is closed or the inviter is a guest."""
+    if policy == "open":
+        return True
+    if policy == "closed" or identity.holder.role == "guest":
+        return False
+    InviteRepository(session).add(token_hash(raw), identity.person_id, now, expires_at)
+    return True
+
+
 def invite_usable(session: Session, raw: str, now: datetime) -> bool:
     return InviteRepository(session).usable(token_hash(raw), now)
 

@@ -317,3 +317,50 @@ class AppSecret(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+
+
+class Friendship(Base):
+    """Two persons who are friends, stored once: the lower person id first (see 0004)."""
+
+    __tablename__ = "friendships"
+    __table_args__ = (
+        CheckConstraint("person_lo < person_hi", name="lower_id_first"),
+        Index("ix_friendships_person_hi", "person_hi"),
+    )
+
+    person_lo: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_hi: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+FRIEND_INVITE_OUTCOMES = ("accepted", "declined", "cancelled")
+
+
+class FriendInvite(Base):
+    """An invitation to be friends, accepted by a link (its token's sha256 here) or by a short
+    code typed by hand (its sha256; shorter-lived, a few wrong tries). Single use."""
+
+    __tablename__ = "friend_invites"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('accepted', 'declined', 'cancelled')",
+            name="outcome_known",
+        ),
+        Index("ix_friend_invites_inviter_id", "inviter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inviter_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the link's
+    code_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))

@@ -62,6 +62,7 @@ def _signup_page(
     settings: SettingsDep,
     *,
     invite: str | None,
+    next: str | None = None,
     error: ReelmatesError | None = None,
     handle: str = "",
     display_name: str = "",
@@ -75,6 +76,7 @@ def _signup_page(
         "invite_needed": invite_needed,
         "invite": invite or "",
         "invite_given": bool(invite),
+        "next": next or "",
         "first": first,
         "error": error,
         "handle": handle,
@@ -94,10 +96,11 @@ def signup_page(
     settings: SettingsDep,
     me: OptionalUser,
     invite: str | None = None,
+    next: str | None = None,
 ) -> Response:
     if me is not None:
-        return _see_other(str(request.url_for("home").path))
-    return _signup_page(request, session, settings, invite=invite)
+        return _see_other(safe_next(request, next))
+    return _signup_page(request, session, settings, invite=invite, next=next)
 
 
 @router.post("/signup", name="signup")
@@ -110,6 +113,7 @@ def signup(
     password: FormText,
     display_name: OptionalFormText = None,
     invite: OptionalFormText = None,
+    next: OptionalFormText = None,
 ) -> Response:
     try:
         who = accounts.sign_up(
@@ -128,11 +132,12 @@ def signup(
             session,
             settings,
             invite=invite,
+            next=next,
             error=exc,
             handle=handle,
             display_name=display_name or "",
         )
-    response = _see_other(str(request.url_for("home").path))
+    response = _see_other(safe_next(request, next))
     log_browser_in(request, response, session, settings, who)
     return response
 

@@ -1,0 +1,157 @@
+"""Friends pages: your friends and pending invites, making an invite (a link and a code, shown
+once), opening a friend's link (accept or decline; logged out: log in or sign up, then back),
+and typing a friend's code."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.datastructures import URL
+from starlette.responses import RedirectResponse, Response
+
+from reelmates.errors import ReelmatesError, WrongCodeError
+from reelmates.services import accounts, friends
+from reelmates.services.friends import FriendRules
+from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
+from reelmates.web.templating import render
+
+router = APIRouter(prefix="/friends")
+
+FormText = Annotated[str, Form(max_length=200)]
+
+
+def _path_and_query(url: URL) -> str:
+    """A link of ours as a path (root path included) with its query, without the host."""
+    return f"{url.path}?{url.query}" if url.query else url.path
+
+
+def _to_friends(request: Request) -> RedirectResponse:
+    return RedirectResponse(str(request.url_for("friends_page").path), status_code=303)
+
+
+@router.get("", name="friends_page")
+def friends_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+    context = {
+        "title": "Friends",
+        "friends": friends.list_friends(session, me.person_id),
+        "invites": friends.pending_invites(session, me.person_id, now_utc()),
+    }
+    return render(request, "friends.html", context)
+
+
+@router.post("/invites", name="create_friend_invite")
+def create_friend_invite(
+    request: Request, session: SessionDep, settings: SettingsDep, me: CurrentUser
+) -> Response:
+    made = friends.create_invite(
+        session,
+        me,
+        FriendRules.from_settings(settings),
+        policy=settings.signup_policy,
+        now=now_utc(),
+    )
+    context = {
+        "title": "Invite a friend",
+        "link": str(request.url_for("friend_join", token=made.token)),
+        "code": made.code,
+        "handle": me.holder.handle,
+        "days": settings.friend_invite_days,
+        "minutes": settings.friend_code_minutes,
+        "signup_allowed": made.signup_allowed,
+    }
+    return render(request, "friends_invite.html", context, status_code=201)
+
+
+@router.post("/invites/{invite_id}/cancel", name="cancel_friend_invite")
+def cancel_friend_invite(
+    request: Request, invite_id: int, session: SessionDep, me: CurrentUser
+) -> Response:
+    friends.cancel_invite(session, me.person_id, invite_id, now_utc())
+    return _to_friends(request)
+
+
+@router.post("/remove", name="remove_friend")
+def remove_friend(
+    request: Request, session: SessionDep, me: CurrentUser, handle: FormText
+) -> Response:
+    friends.remove_friend(session, me.person_id, handle)
+    return _to_friends(request)
+
+
+# --- a friend's link -------------------------------------------------------------------------
+
+
+@router.get("/join/{token}", name="friend_join")
+def friend_join(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, me: OptionalUser
+) -> Response:
+    preview = friends.preview_link(session, me.person_id if me else None, token, now_utc())
+    here = str(request.url_for("friend_join", token=token).path)
+    allowed, invite_needed = accounts.may_sign_up(session, settings.signup_policy)
+    signup = request.url_for("signup_page").include_query_params(next=here)
+    if invite_needed:
+        signup = signup.include_query_params(invite=token)
+    context = {
+        "title": "A friend invite",
+        "preview": preview,
+        "token": token,
+        "login_url": _path_and_query(request.url_for("login_page").include_query_params(next=here)),
+        "signup_url": _path_and_query(signup),
+        "signup_open": allowed
+        and (not invite_needed or accounts.invite_usable(session, token, now_utc())),
+    }
+    return render(request, "friends_join.html", context)
+
+
+@router.post("/join/{token}/accept", name="accept_friend_link")
+def accept_friend_link(
+    request: Request, token: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    friends.accept_link(session, me.person_id, token, now_utc())
+    return _to_friends(request)
+
+
+@router.post("/join/{token}/decline", name="decline_friend_link")
+def decline_friend_link(
+    request: Request, token: str, session: SessionDep, me: CurrentUser
+) -> Response:
+    inviter = friends.decline_link(session, me.person_id, token, now_utc())
+    return render(
+        request, "friends_declined.html", {"title": "Invite declined", "inviter": inviter}
+    )
+
+
+# --- a friend's code -------------------------------------------------------------------------
+
+
+def _code_page(request: Request, error: ReelmatesError | None = None, handle: str = "") -> Response:
+    context = {"title": "Type a friend's code", "error": error, "handle": handle}
+    return render(
+        request, "friends_code.html", context, status_code=error.status_code if error else 200
+    )
+
+
+@router.get("/code", name="friend_code_page")
+def friend_code_page(request: Request, me: CurrentUser) -> Response:
+    return _code_page(request)
+
+
+@router.post("/code", name="friend_code")
+def friend_code(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    me: CurrentUser,
+    handle: FormText,
+    code: FormText,
+) -> Response:
+    try:
+        result = friends.accept_code(
+            session, me.person_id, handle, code, FriendRules.from_settings(settings), now_utc()
+        )
+    except ReelmatesError as exc:  # nothing was written: shown on the form
+        return _code_page(request, exc, handle)
+    if isinstance(result, WrongCodeError):  # the wrong try is committed with this response
+        return _code_page(request, result, handle)
+    return _to_friends(request)
