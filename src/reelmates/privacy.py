@@ -21,16 +21,18 @@ say anything of another member's swipes or chances); ``services.together.load_me
 stored flag, so it applies to every use.
 """
 
+# The rule above, as a member reads it on their settings page (plain words, no code names).
+MEMBER_TEXT = (
+    "When your taste is private, friends you pick films with see only that a film suits you: "
+    "your predicted stars and \u201csuits your taste\u201d.",
+    "They never see which films you rated, have seen or put on your watchlist, nor how you "
+    "rated them: no stars of yours, no seen badges, no reasons that name your films, none of "
+    "your swipes. A film you have seen is quietly left out of your group's picks, so nothing "
+    "gives it away.",
+    "You always see all of your own.",
+)
+
 
 def rule_text() -> list[str]:
-    """The rule above as paragraphs a member reads on their settings page (the part on where it
-    is enforced is for developers and left out)."""
-    doc = (__doc__ or "").split("Where it is enforced")[0]
-    paragraphs: list[str] = []
-    for block in doc.strip().split("\n\n"):
-        items = block.split("\n- ")
-        for item in items:
-            text = " ".join(item.removeprefix("- ").split()).replace("``", "")
-            if text:
-                paragraphs.append(text)
-    return paragraphs
+    """The rule as paragraphs a member reads on their settings page."""
+    return list(MEMBER_TEXT)

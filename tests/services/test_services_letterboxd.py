@@ -38,6 +38,7 @@ FIRST: Files = {
 # Toy Story re-rated.
 SECOND: Files = {
     "ratings.csv": "Date,Name,Year,Letterboxd URI,Rating\n2024-05-06,Toy Story,1995,x,3\n",
+    "watched.csv": "Date,Name,Year,Letterboxd URI\n",
     "watchlist.csv": "Date,Name,Year,Letterboxd URI\n",
 }
 
@@ -111,6 +112,20 @@ def test_a_reimport_removes_what_the_export_no_longer_says_and_reports_it(
     assert report.removed == 3
     assert (report.ratings, report.seen_only, report.watchlist) == (1, 0, 0)
     assert _state(db_engine) == ({"Toy Story": (6, _day(2024, 5, 6))}, {}, {})
+
+
+def test_an_upload_of_ratings_alone_keeps_the_watched_films_and_the_watchlist(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    _catalog(db_engine, tmp_path)
+    _letterboxd(db_engine, tmp_path / "first", FIRST)
+    only = {"ratings.csv": SECOND["ratings.csv"]}
+    report = _letterboxd(db_engine, tmp_path / "ratings-only", only)
+    assert report.ratings_removed == ["The Godfather (1972)"]  # ratings.csv is there: synced
+    assert report.seen_removed == [] and report.watchlist_removed == []
+    ratings, seen, listed = _state(db_engine)
+    assert ratings == {"Toy Story": (6, _day(2024, 5, 6))}
+    assert seen == {"Bad Poems": date(2024, 2, 2)} and listed == {LOST: date(2024, 3, 1)}
 
 
 def test_a_film_rated_since_loses_its_seen_mark(db_engine: Engine, tmp_path: Path) -> None:

@@ -209,9 +209,15 @@ def test_upload_lists_unmatched_films_with_suggestions_and_what_a_reimport_remov
     ratings, seen, listed = _state(catalog_app, "ana")
     assert sorted(ratings.values()) == [6, 9] and len(seen) == 1 and len(listed) == 1
     assert _uploads_left(catalog_app) == []  # the temporary file is gone
-    # A later export without Duck Soup and the watchlist: the page says what went.
+    # A later whole export without Duck Soup, nothing watched unrated, an empty watchlist: the
+    # page says what went. (A file the upload lacks leaves that part alone.)
+    empty = "Date,Name,Year,Letterboxd URI\n"
     later = _zip(
-        {"ratings.csv": RATINGS.replace("2024-01-03,Duck Soup,1933,https://boxd.it/b,3\n", "")}
+        {
+            "ratings.csv": RATINGS.replace("2024-01-03,Duck Soup,1933,https://boxd.it/b,3\n", ""),
+            "watched.csv": empty,
+            "watchlist.csv": empty,
+        }
     )
     text = _upload(ana, later, "again.zip").text  # type: ignore[attr-defined]
     assert "Removed, because your export no longer has them (3)" in text

@@ -122,11 +122,14 @@ def import_letterboxd_into(
 
     The export is read and validated completely before anything is written, so a bad line leaves
     the database untouched. Films the catalog lacks are reported by name, not invented. Ratings,
-    seen marks and watchlist entries the export no longer has are removed and reported; dates
-    are kept (the rating's date as its time, the latest watched date, the date listed).
+    seen marks and watchlist entries the export no longer has are removed and reported, each only
+    when the export has its file (ratings.csv, watched.csv, watchlist.csv): a partial upload only
+    adds to the rest. Dates are kept (the rating's date as its time, the latest watched date,
+    the date listed).
     """
     progress = progress or SilentProgress()
-    films = merge_entries(LetterboxdExport(root).entries())
+    export = LetterboxdExport(root)
+    films = merge_entries(export.entries())
     progress.stage(f"Letterboxd export for {person}", total=len(films))
     member, created = PersonRepository(session).get_or_create_member(person)
     report = LetterboxdReport(person=person, person_created=created, films_in_export=len(films))
@@ -149,7 +152,18 @@ def import_letterboxd_into(
     report.did_you_mean = {label: guesses[f] for label, f in suggested.items()}
     progress.stage(f"saving {person}'s ratings, seen films and watchlist", total=3)
     marks = MarkRepository(session)
-    removed_ratings = RatingRepository(session).replace_for_person(member.id, wanted.ratings)
+    ratings = RatingRepository(session)
+    # Only what the export holds is brought to it: a lone ratings.csv says nothing about the
+    # person's watched films or watchlist, so those are kept (and only added to).
+    if "ratings.csv" not in export.files:
+        kept = {f: (stars, at) for f, stars, at in ratings.dated_for_person(member.id)}
+        wanted.ratings = {**kept, **wanted.ratings}
+    if "watched.csv" not in export.files:
+        wanted.seen = {**marks.seen_dated(member.id), **wanted.seen}
+        wanted.finish()
+    if "watchlist.csv" not in export.files:
+        wanted.watchlist = {**marks.watchlist_dated(member.id), **wanted.watchlist}
+    removed_ratings = ratings.replace_for_person(member.id, wanted.ratings)
     progress.advance(1)
     removed_seen = marks.replace_seen(member.id, wanted.seen)
     progress.advance(1)
