@@ -60,7 +60,8 @@ def main() -> None:
     from reelmates.services.uow import unit_of_work
     from reelmates.settings import Settings
     from reelmates.store.migrate import open_database
-    from reelmates.store.repositories import PersonRepository, RatingRepository
+    from reelmates.store.people import PersonRepository
+    from reelmates.store.ratings import RatingRepository
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ratings", type=int, default=1_000_000)

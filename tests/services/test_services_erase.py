@@ -28,7 +28,7 @@ from reelmates.store.models import (
     SignupInvite,
     WatchlistEntry,
 )
-from reelmates.store.repositories import MarkRepository, RatingRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.store.swipes import SwipeRepository
 
 T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)

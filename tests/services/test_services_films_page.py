@@ -16,7 +16,8 @@ from reelmates.services import films_page
 from reelmates.services.personal import recommend_for_person
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
-from reelmates.store.repositories import FilmRepository, PersonRepository
+from reelmates.store.films import FilmRepository
+from reelmates.store.people import PersonRepository
 
 
 class _UndoError(Exception):

@@ -7,7 +7,8 @@ import math
 from reelmates.services.taste import ModelHolder
 from reelmates.services.together import GroupOptions, pick_together
 from reelmates.services.uow import unit_of_work
-from reelmates.store.repositories import PersonRepository, RatingRepository
+from reelmates.store.people import PersonRepository
+from reelmates.store.ratings import RatingRepository
 from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import Strategy
 from serving import read

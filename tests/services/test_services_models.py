@@ -24,9 +24,9 @@ from reelmates.services.taste import (
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.db import create_db_engine
+from reelmates.store.films import InstallationRepository
 from reelmates.store.migrate import upgrade_to_head
 from reelmates.store.models import Film, ImportRun
-from reelmates.store.repositories import InstallationRepository
 from reelmates.taste import persist
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -20,7 +20,7 @@ from reelmates.store.models import (
     Person,
     Rating,
 )
-from reelmates.store.repositories import PersonRepository
+from reelmates.store.people import PersonRepository
 from sample_data import write_zip
 
 

@@ -19,7 +19,7 @@ from reelmates.services.taste import ModelHolder
 from reelmates.services.together import GroupOptions, pick_together
 from reelmates.services.uow import unit_of_work
 from reelmates.store.models import Film, FilmGenre, Person
-from reelmates.store.repositories import MarkRepository, RatingRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.together.inputs import Filters
 from reelmates.together.strategies import Strategy
 from serving import read

@@ -16,7 +16,7 @@ from reelmates.services.uow import unit_of_work
 from reelmates.store.db import create_db_engine
 from reelmates.store.migrate import upgrade_to_head
 from reelmates.store.models import FilmGenre, Person
-from reelmates.store.repositories import RatingRepository
+from reelmates.store.ratings import RatingRepository
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.reasons import Reason, ReasonKind
 from reelmates.together.wording import why_text

@@ -23,10 +23,11 @@ from reelmates.errors import ConflictError
 from reelmates.services import people
 from reelmates.services.uow import unit_of_work
 from reelmates.store.db import create_db_engine
+from reelmates.store.films import InstallationRepository
 from reelmates.store.friends import FriendshipRepository
 from reelmates.store.migrate import MIGRATIONS_DIR, alembic_config, current_revision
 from reelmates.store.models import Base
-from reelmates.store.repositories import InstallationRepository, PersonRepository
+from reelmates.store.people import PersonRepository
 
 
 def _revisions() -> list[str]:

@@ -20,7 +20,7 @@ from reelmates.settings import Settings
 from reelmates.store.db import create_db_engine, engine_from_settings
 from reelmates.store.migrate import current_revision, head_revision, open_database, upgrade_to_head
 from reelmates.store.models import Base, Film, Person, Rating
-from reelmates.store.repositories import RatingRepository, half_stars
+from reelmates.store.ratings import RatingRepository, half_stars
 
 
 def test_migrations_build_exactly_the_models(db_engine: Engine) -> None:
@@ -248,8 +248,8 @@ def test_an_import_from_a_very_long_path_is_logged_with_its_file_name(db_engine:
     from datetime import UTC, datetime
 
     from reelmates.services.uow import unit_of_work
+    from reelmates.store.films import ImportRunRepository
     from reelmates.store.models import IMPORT_SOURCE_MAX, ImportRun
-    from reelmates.store.repositories import ImportRunRepository
 
     source = "/" + "deep/" * 200 + "ratings.csv"  # 1,012 characters, over the column's 500
     with unit_of_work(db_engine) as session:

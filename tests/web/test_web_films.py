@@ -16,8 +16,8 @@ from web_browsers import Browser, web_settings
 from reelmates.services.demo import run_demo
 from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.uow import unit_of_work
+from reelmates.store.films import FilmRepository
 from reelmates.store.migrate import open_database
-from reelmates.store.repositories import FilmRepository
 from reelmates.web.app import create_app
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -40,7 +40,7 @@ from reelmates.store.accounts import (
     SecretRepository,
     TokenSummary,
 )
-from reelmates.store.repositories import PersonRepository
+from reelmates.store.people import PersonRepository
 
 SignupPolicy = Literal["open", "invite-only", "closed"]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from reelmates.store.repositories import FilmFacts
+from reelmates.store.films import FilmFacts
 from reelmates.taste.base import Scorer
 from reelmates.together.inputs import ItemFacts
 

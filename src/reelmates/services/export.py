@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from reelmates.errors import NotFoundError
-from reelmates.store.repositories import FilmRepository, MarkRepository, RatingRepository
+from reelmates.store.films import FilmRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 
 EXPORT_FILES = ("ratings.csv", "watched.csv", "watchlist.csv")
 _HEADERS = {

@@ -16,8 +16,8 @@ from reelmates.catalog.identity import (
 )
 from reelmates.catalog.records import FilmRecord
 from reelmates.store.bulk import id_allocator
+from reelmates.store.films import FilmRepository
 from reelmates.store.models import Film, FilmGenre
-from reelmates.store.repositories import FilmRepository
 
 # Which Film column a source's own film id belongs to (MovieLens has two id spaces).
 SOURCE_ID_COLUMN = {"ml-100k": "ml100k_id", "movielens": "movielens_id"}

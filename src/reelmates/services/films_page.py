@@ -20,14 +20,10 @@ from reelmates.services.personal import PersonalOptions, PersonalPick, recommend
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import GroupOptions, load_member
+from reelmates.store.films import SEARCH_LIMIT, FilmRepository
 from reelmates.store.models import Film, Person
-from reelmates.store.repositories import (
-    SEARCH_LIMIT,
-    FilmRepository,
-    MarkRepository,
-    PersonRepository,
-    RatingRepository,
-)
+from reelmates.store.people import PersonRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.together.explain import Explainer
 from reelmates.together.fold import histories
 from reelmates.together.reasons import Reason

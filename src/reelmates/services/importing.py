@@ -27,7 +27,8 @@ from reelmates.store.bulk import (
     bulk_writer,
     id_allocator,
 )
-from reelmates.store.repositories import ImportRunRepository, PersonRepository
+from reelmates.store.films import ImportRunRepository
+from reelmates.store.people import PersonRepository
 
 BATCH_ROWS = 100_000
 

@@ -20,13 +20,9 @@ from reelmates.importers.uploads import UploadLimits, open_upload
 from reelmates.services.films import catalog_matcher
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
-from reelmates.store.repositories import (
-    FilmRepository,
-    ImportRunRepository,
-    MarkRepository,
-    PersonRepository,
-    RatingRepository,
-)
+from reelmates.store.films import FilmRepository, ImportRunRepository
+from reelmates.store.people import PersonRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 
 
 @dataclass

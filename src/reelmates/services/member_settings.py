@@ -17,8 +17,9 @@ from reelmates.privacy import rule_text
 from reelmates.services import people
 from reelmates.services.accounts import Identity
 from reelmates.services.films import catalog_matcher
+from reelmates.store.films import FilmRepository
 from reelmates.store.models import DISPLAY_NAME_MAX
-from reelmates.store.repositories import FilmRepository, PersonRepository
+from reelmates.store.people import PersonRepository
 
 
 @dataclass(frozen=True, slots=True)

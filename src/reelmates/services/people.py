@@ -10,8 +10,9 @@ import difflib
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError, ReelmatesError
+from reelmates.store.films import FilmRepository
 from reelmates.store.models import DISPLAY_NAME_MAX, HANDLE_MAX, Person
-from reelmates.store.repositories import FilmRepository, MemberSummary, PersonRepository
+from reelmates.store.people import MemberSummary, PersonRepository
 
 HANDLE_PUNCTUATION = "._-"
 LIST_HINT = "`reelmates people` lists them"

@@ -14,12 +14,9 @@ from sqlalchemy import Engine
 from reelmates.importers.starter import load_starter_films, load_starter_friends
 from reelmates.services.films import FilmUpserter
 from reelmates.services.uow import unit_of_work
-from reelmates.store.repositories import (
-    ImportRunRepository,
-    MarkRepository,
-    PersonRepository,
-    RatingRepository,
-)
+from reelmates.store.films import ImportRunRepository
+from reelmates.store.people import PersonRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 
 STARTER_SOURCE = "reelmates starter catalog"
 

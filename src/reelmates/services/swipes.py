@@ -24,7 +24,7 @@ from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_member
 from reelmates.store.models import Person
-from reelmates.store.repositories import PersonRepository
+from reelmates.store.people import PersonRepository
 from reelmates.store.swipes import SwipeRepository
 from reelmates.together.fold import FoldInTaste
 from reelmates.together.inputs import Filters, SeenPolicy

@@ -23,12 +23,8 @@ from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.repositories import (
-    FilmRepository,
-    ImportRunRepository,
-    InstallationRepository,
-    RatingRepository,
-)
+from reelmates.store.films import FilmRepository, ImportRunRepository, InstallationRepository
+from reelmates.store.ratings import RatingRepository
 from reelmates.taste.base import Scorer
 from reelmates.taste.default import fit_default
 from reelmates.taste.persist import load_model, save_scorer

@@ -13,12 +13,9 @@ from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.catalog_index import CatalogIndex
 from reelmates.services.taste import TasteContext
 from reelmates.services.threads import one_blas_thread
-from reelmates.store.repositories import (
-    FilmRepository,
-    MarkRepository,
-    PersonRepository,
-    RatingRepository,
-)
+from reelmates.store.films import FilmRepository
+from reelmates.store.people import PersonRepository
+from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.together.inputs import Filters, Member, SeenPolicy
 from reelmates.together.masks import runtime_unknown
 from reelmates.together.ranker import GroupRanker, GroupRanking
