@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # (the zip or CSV as sent), then, for a zip, its entries as its directory declares them and
     # as they actually expand (reading stops at the limit), and the longest line of a CSV.
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Every other request body (an ordinary form, a JSON call).
+    body_max_bytes: int = Field(default=1024 * 1024, ge=1024)
     upload_max_files: int = Field(default=20, ge=1)  # entries in a zip (folders included)
     upload_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)  # one entry expanded
     upload_max_total_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)  # all expanded

@@ -22,6 +22,7 @@ from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
+from reelmates.web.limits import BodyLimitMiddleware
 from reelmates.web.pages import account as account_pages
 from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(friends_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RootPathMiddleware, root_path=settings.root_path)  # outermost
     return app

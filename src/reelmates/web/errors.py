@@ -6,6 +6,8 @@ malformed request or a bug becomes an HTML page for page routes and a JSON body
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -108,14 +110,50 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, message, hint, dict(exc.headers or {}))
 
 
+_PLAIN = {
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "float_parsing": "should be a number",
+    "float_type": "should be a number",
+    "bool_parsing": "should be yes or no",
+    "missing": "is missing",
+    "string_too_long": "is too long",
+    "string_too_short": "is too short",
+    "greater_than_equal": "is too small",
+    "less_than_equal": "is too large",
+    "greater_than": "is too small",
+    "less_than": "is too large",
+    "literal_error": "is not one of the choices",
+    "enum": "is not one of the choices",
+    "json_invalid": "is not valid JSON",
+}
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One problem in plain words: "year: should be a whole number"."""
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form")]
+    where = ".".join(parts).replace("_", " ")
+    what = _PLAIN.get(str(error.get("type", "")), str(error.get("msg", "is not valid")))
+    return f"{where} {what}" if where else what[:1].upper() + what[1:]
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
-        problems.append(f"{where}: {error.get('msg', 'invalid')}" if where else error["msg"])
+    errors = exc.errors()
+    if not is_api(request) and any(e.get("loc", ("",))[0] == "path" for e in errors):
+        # /films/abc: for a person, an address with a wrong part is a page that is not there.
+        return error_response(
+            request,
+            404,
+            "There is nothing at this address.",
+            "Check the address, or start from the home page.",
+        )
+    problems = "; ".join(_problem(e) for e in errors)
     return error_response(
-        request, 422, "the request is missing something or has a wrong value", "; ".join(problems)
+        request,
+        422,
+        "Something in the request is missing or has a wrong value.",
+        problems[:1].upper() + problems[1:] + ".",
     )
 
 
