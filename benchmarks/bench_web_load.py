@@ -178,7 +178,8 @@ def start_server(data_dir: Path, port: int, cores: set[int]) -> subprocess.Popen
         except httpx.TransportError:
             if server.poll() is not None:
                 assert server.stderr is not None
-                raise SystemExit(f"the server stopped: {server.stderr.read().decode()[-2000:]}") from None
+                why = server.stderr.read().decode()[-2000:]
+                raise SystemExit(f"the server stopped: {why}") from None
             time.sleep(0.3)
     raise SystemExit("the server did not start within 60 s")
 
