@@ -7,10 +7,10 @@ import pytest
 
 from reelmates.eval.group_draw import Affinity, GroupKind, draw_groups
 from reelmates.eval.groups import evaluate_groups, member_ndcg
-from reelmates.eval.splits import stratified_split
 from reelmates.eval.swipes import Order, evaluate_swipes
 from reelmates.taste.ease import EaseConfig, EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.splits import stratified_split
 
 
 def _community(rng: np.random.Generator) -> RatingsMatrix:

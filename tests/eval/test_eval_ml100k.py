@@ -8,10 +8,10 @@ import pytest
 
 from reelmates.eval.individual import evaluate_scorer
 from reelmates.eval.movielens import load_movielens_ratings
-from reelmates.eval.splits import stratified_split
 from reelmates.taste.bias import BiasScorer
 from reelmates.taste.default import default_collaborative
 from reelmates.taste.popularity import PopularityScorer
+from reelmates.taste.splits import stratified_split
 
 
 @pytest.mark.slow

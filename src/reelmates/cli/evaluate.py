@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -61,13 +61,31 @@ def individual(
     for r in rows:
         _add(table, None, r)
     console.print(table)
-    default = next(r for r in rows if r.label == "default")
-    console.print(f"default = {default.model}")
+    shipped = next(r for r in rows if r.label == "shipped")
+    console.print(f"shipped (what `train` fits, tuned inside each train) = {shipped.model}")
+    _versus(console, "warm people", rows)
     if fresh:
         table = _table(f"New people folded in with n ratings (top-{k})", "ms/person", k, "n")
         for f in sorted(fresh, key=lambda f: f.given):
             _add(table, str(f.given), f.row)
         console.print(table)
+        for n in sorted({f.given for f in fresh}):
+            _versus(console, f"new people, {n} ratings", [f.row for f in fresh if f.given == n])
+
+
+def _versus(console: Console, what: str, rows: list[Any], reference: str = "EASE (tuned)") -> None:
+    """The shipped row's nDCG minus the reference's, per (seed, person), with its interval."""
+    from reelmates.eval.bootstrap import paired_difference
+
+    by_label = {r.label: r for r in rows}
+    if "shipped" not in by_label or reference not in by_label:
+        return
+    d = paired_difference(by_label["shipped"].ndcg_people, by_label[reference].ndcg_people)
+    verdict = "excludes 0" if d.excludes_zero else "includes 0"
+    console.print(
+        f"{what}: shipped − {reference} nDCG = {d.mean:+.4f}, {d.level:.0%} paired bootstrap "
+        f"interval [{d.low:+.4f}, {d.high:+.4f}] over {d.n:,} (seed, person) pairs ({verdict})"
+    )
 
 
 def _table(title: str, time_col: str, k: int, first: str | None = None) -> Table:

@@ -34,8 +34,8 @@ def _fit(
     data: Path, seed: int, calibrate: bool, console: Console
 ) -> tuple[RatingsMatrix, RatingsMatrix, Scorer]:
     from reelmates.eval.movielens import load_movielens_ratings
-    from reelmates.eval.splits import stratified_split
     from reelmates.taste.default import default_collaborative
+    from reelmates.taste.splits import stratified_split
 
     matrix = load_movielens_ratings(data)
     train, test = stratified_split(matrix, seed=seed)

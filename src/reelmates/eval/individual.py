@@ -3,30 +3,30 @@
 Protocol (Microsoft Recommenders' benchmark): per-user stratified random 75/25 split; every test
 rating is relevant; top k among films the person did not rate in train. nDCG≥4 counts only test
 ratings of 4 stars or more. RMSE compares calibrated stars with every test rating.
-Tuned scorers tune on a validation split of train (``tuning.py``), inside their factory.
+Tuned scorers tune on validation splits of train (``taste/tuning.py``), inside their factory.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
-from reelmates.eval.metrics import ranking_scores, rmse
-from reelmates.eval.splits import stratified_split
-from reelmates.taste.als import AlsConfig, AlsScorer
+from reelmates.taste.als import AlsScorer
 from reelmates.taste.base import Scorer
 from reelmates.taste.bias import BiasScorer
-from reelmates.taste.blend import BlendScorer
 from reelmates.taste.content import ContentScorer
-from reelmates.taste.default import default_collaborative, default_hybrid_config
-from reelmates.taste.ease import EaseConfig, EaseScorer
-from reelmates.taste.hybrid import HybridScorer
+from reelmates.taste.default import shipped_scorer
+from reelmates.taste.ease import EaseScorer
 from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.metrics import ndcg_per_user, ranking_scores, rmse
 from reelmates.taste.popularity import PopularityScorer
+from reelmates.taste.splits import stratified_split
+from reelmates.taste.tuning import tune_als, tune_ease
 
 # A factory gets (train, seed) and returns an unfitted scorer; it may tune on train only.
 Factory = Callable[[RatingsMatrix, int], Scorer]
@@ -49,34 +49,26 @@ class Row:
     ndcg4: float
     rmse: float
     fit_seconds: float
+    # Each person's nDCG@k (every seed's people, in order): pairs with another row of the same run.
+    ndcg_people: NDArray[np.float64] = field(
+        default_factory=lambda: np.zeros(0), compare=False, repr=False
+    )
 
 
 def default_specs(features: sp.csr_matrix | None = None) -> list[ScorerSpec]:
-    """Fixed references, then the models; ``default`` is what reelmates uses on this catalog."""
-
-    def default(train: RatingsMatrix, seed: int) -> Scorer:
-        from reelmates.eval.tuning import tune_blend
-
-        scorer = default_collaborative(train.n_items)
-        if isinstance(scorer, BlendScorer):
-            return BlendScorer(tune_blend(train, seed=seed))
-        return scorer
-
+    """The shipped model first — exactly what ``train`` fits (``taste.default.shipped_scorer``:
+    with film facts the hybrid, tuned on validation inside the split's train) — then the
+    references: popularity, bias, EASE and ALS with their parameters chosen on the same
+    validation folds, and the content model alone."""
     specs = [
+        ScorerSpec("shipped", lambda m, s: shipped_scorer(m, features, seed=s)),
         ScorerSpec("popularity", lambda m, s: PopularityScorer()),
         ScorerSpec("bias", lambda m, s: BiasScorer()),
-        ScorerSpec("EASE λ300", lambda m, s: EaseScorer(EaseConfig(lam=300.0))),
-        ScorerSpec("ALS 64", lambda m, s: AlsScorer(AlsConfig(seed=s))),
-        ScorerSpec("default", default),
+        ScorerSpec("EASE (tuned)", lambda m, s: EaseScorer(tune_ease(m, seed=s))),
+        ScorerSpec("ALS (tuned)", lambda m, s: AlsScorer(tune_als(m, seed=s))),
     ]
     if features is not None:
         specs.append(ScorerSpec("content", lambda m, s: ContentScorer(features=features)))
-        specs.append(
-            ScorerSpec(
-                "hybrid",
-                lambda m, s: HybridScorer(default_hybrid_config(m.n_items), features),
-            )
-        )
     return specs
 
 
@@ -104,6 +96,7 @@ def _row(
     every = ranking_scores(recs, test, k)
     liked = ranking_scores(recs, high, k)
     err = _rmse(scorer, given, test)
+    _, per_person = ndcg_per_user(recs, test, k)
     return Row(
         "",
         scorer.describe(),
@@ -114,6 +107,7 @@ def _row(
         liked.ndcg,
         err,
         fit_seconds,
+        per_person,
     )
 
 
@@ -153,6 +147,7 @@ def mean_row(label: str, rows: Sequence[Row]) -> Row:
     numeric = {
         f.name: float(np.mean([getattr(r, f.name) for r in rows]))
         for f in fields(Row)
-        if f.name not in ("label", "model")
+        if f.name not in ("label", "model", "ndcg_people")
     }
-    return Row(label=label, model=rows[-1].model, **numeric)
+    people = np.concatenate([r.ndcg_people for r in rows])
+    return Row(label=label, model=rows[-1].model, ndcg_people=people, **numeric)

@@ -15,9 +15,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from reelmates.eval.individual import Row, ScorerSpec, _row, mean_row
-from reelmates.eval.splits import holdout_users
 from reelmates.taste.base import top_k_rows
 from reelmates.taste.matrix import RatingsMatrix, random_positions
+from reelmates.taste.splits import holdout_users
 
 
 @dataclass(frozen=True)

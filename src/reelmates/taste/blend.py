@@ -24,7 +24,7 @@ from reelmates.taste.zscore import zscore
 class BlendConfig(ScorerConfig):
     # Defaults from a validation study on ML-100K train parts (seeds 42, 43; never test): a small,
     # confident ALS (16 factors, α = 10) complements EASE best; λ, dropout and the weight are
-    # re-tuned per training set by ``eval.tuning.tune_blend``.
+    # re-tuned per training set by ``taste.tuning.tune_blend``.
     ease: EaseConfig = EaseConfig(lam=60.0, dropout=0.4, weighting="centered", user_norm=0.5)
     als: AlsConfig = AlsConfig(factors=16, regularization=0.05, alpha=10.0)
     als_weight: float = Field(default=0.7, ge=0)

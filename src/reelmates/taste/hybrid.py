@@ -73,9 +73,17 @@ class HybridScorer(Scorer):
         zt = zscore(self.content.score_matrix(histories))
         if not self.warm.any():
             return zt
-        w = self.config.content_weight
         zc = zscore(self.collab.score_matrix(histories), self.warm)
-        return np.where(self.warm[None, :], (1.0 - w) * zc + w * zt, zt).astype(np.float32)
+        return self.combine(self.warm, zc, zt, self.config.content_weight)
+
+    @staticmethod
+    def combine(
+        warm: NDArray[np.bool_], zc: FloatArray, zt: FloatArray, weight: float
+    ) -> FloatArray:
+        """Standardised collaborative ``zc`` and content ``zt`` scores, blended where the film
+        has community ratings (``warm``), content alone elsewhere (tuning calls this too)."""
+        blended = (1.0 - weight) * zc + weight * zt
+        return np.where(warm[None, :], blended, zt).astype(np.float32)
 
     def native_stars(
         self, histories: sp.csr_matrix, *, columns: ArrayLike | None = None

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from reelmates.eval.metrics import ranking_scores, rmse
+from reelmates.taste.metrics import ranking_scores, rmse
 
 
 def _rel(rows: list[list[int]], n_items: int = 10) -> sp.csr_matrix:
@@ -47,3 +47,16 @@ def test_rmse_by_hand() -> None:
     assert rmse(np.array([1.0, 3.0]), np.array([2.0, 5.0])) == pytest.approx(math.sqrt(2.5))
     with pytest.raises(ValueError):
         rmse(np.array([]), np.array([]))
+
+
+def test_ndcg_per_user_is_what_the_mean_averages_and_known_by_hand() -> None:
+    from reelmates.taste.metrics import ndcg_per_user
+
+    # Row 0: hit at rank 2 of one relevant → 1/log2(3). Row 1: nothing relevant (left out).
+    # Row 2: hits at ranks 1 and 3 of two relevant → (1 + 1/2) / (1 + 1/log2(3)).
+    recs = np.array([[5, 1, 2], [0, 1, 2], [3, 0, 4]])
+    relevant = sp.csr_matrix((np.ones(3), ([0, 2, 2], [1, 3, 4])), shape=(3, 6), dtype=np.float32)
+    users, values = ndcg_per_user(recs, relevant, 3)
+    assert users.tolist() == [0, 2]
+    assert values == pytest.approx([1 / np.log2(3), 1.5 / (1 + 1 / np.log2(3))])
+    assert ranking_scores(recs, relevant, 3).ndcg == pytest.approx(values.mean())

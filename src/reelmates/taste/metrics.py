@@ -34,6 +34,22 @@ def hit_matrix(recs: NDArray[np.int64], relevant: sp.csr_matrix) -> NDArray[np.b
     return hits & (recs >= 0)
 
 
+def ndcg_per_user(
+    recs: NDArray[np.int64], relevant: sp.csr_matrix, k: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """(rows with at least one relevant film, their nDCG@k): the values whose mean is
+    :func:`ranking_scores`' nDCG, kept per person for paired comparisons."""
+    rel = sp.csr_matrix(relevant)
+    rel.eliminate_zeros()
+    n_rel = np.diff(rel.indptr)
+    users = np.flatnonzero(n_rel > 0)
+    hits = hit_matrix(recs[users, :k], rel[users]).astype(np.float64)
+    discount = 1.0 / np.log2(np.arange(2, k + 2))
+    ideal_cum = np.concatenate([[0.0], np.cumsum(discount)])
+    idcg = ideal_cum[np.minimum(n_rel[users], k).astype(np.int64)]
+    return users.astype(np.int64), (hits @ discount[: hits.shape[1]]) / idcg
+
+
 def ranking_scores(recs: NDArray[np.int64], relevant: sp.csr_matrix, k: int) -> RankingScores:
     """Precision, recall, nDCG and MAP at ``k`` of ``recs`` (rows × ≥k film indices, best first)
     against ``relevant`` (same rows; any stored entry with a nonzero value is relevant)."""

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reelmates.eval.splits import stratified_split
 from reelmates.taste.matrix import RatingsMatrix
+from reelmates.taste.splits import stratified_split
 
 
 def _matrix(counts: list[int], n_items: int = 40) -> RatingsMatrix:
