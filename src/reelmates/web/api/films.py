@@ -80,7 +80,7 @@ def _film(card: FilmCard) -> FilmPublic:
     return FilmPublic(id=card.film_id, title=card.title, year=card.year, genres=list(card.genres))
 
 
-def _reason(reason: Reason, context: TasteContext) -> ReasonPublic:
+def reason_public(reason: Reason, context: TasteContext) -> ReasonPublic:
     parts = reason_view(reason, context.catalog)
     return ReasonPublic(
         kind=str(reason.kind),
@@ -106,7 +106,7 @@ def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) ->
         session, taste.context, me.holder.handle, film_id, no_model=taste.note
     )
     p = d.prediction
-    reason = _reason(p.reason, taste.context) if p.reason and taste.context else None
+    reason = reason_public(p.reason, taste.context) if p.reason and taste.context else None
     return FilmDetailsPublic(
         id=d.film_id,
         title=d.title,
@@ -177,7 +177,7 @@ def picks(
             genres=list(films_page.genres_of(context, p.film_id)),
             stars=p.stars if p.stars == p.stars else None,
             runtime_unknown=p.runtime_unknown,
-            reason=_reason(p.reason, context),
+            reason=reason_public(p.reason, context),
         )
         for p in found.picks
     ]
