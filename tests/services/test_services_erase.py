@@ -16,11 +16,15 @@ from reelmates.services import accounts, erase, export, friends
 from reelmates.services.accounts import Identity, Passwords
 from reelmates.services.letterboxd import import_letterboxd_upload
 from reelmates.services.uow import unit_of_work
+from reelmates.store.friends import FriendSummary
+from reelmates.store.group_picks import GroupPickRepository
 from reelmates.store.models import (
     Base,
     Film,
     FilmVeto,
     GenreVeto,
+    GroupPick,
+    GroupPickMember,
     ImportRun,
     Person,
     Rating,
@@ -106,6 +110,9 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     mine = friends.create_invite(session, me, rules, policy="open", now=T0)
     friends.accept_link(session, other.person_id, mine.token, T0)  # a friendship
     friends.create_invite(session, me, rules, policy="open", now=T0)  # and an invite still open
+    picks = GroupPickRepository(session)  # a film they chose for the two of them, and one bo did
+    picks.add(me.person_id, a, "fair", [me.person_id, other.person_id], T0)
+    picks.add(other.person_id, b, "borda", [other.person_id, me.person_id], T0)
     session.flush()
 
 
@@ -137,6 +144,8 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         "swipes",
         "swipe_session_members",
         "swipe_sessions",
+        "group_picks",
+        "group_pick_members",
     ]:
         assert any(key.startswith(f"{table}.") for key in before), table
     assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1
@@ -157,6 +166,14 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         assert session.scalar(select(SignupInvite.used_by)) is None
         assert session.scalar(select(func.count()).select_from(SeenMark)) == 0
         assert session.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
+        # Both group picks stay for bo (they were his too), without ana: the one she chose has
+        # no chooser now, and neither lists her.
+        assert session.scalar(select(func.count()).select_from(GroupPick)) == 2
+        assert set(session.scalars(select(GroupPick.chooser_id))) == {None, other.person_id}
+        assert set(session.scalars(select(GroupPickMember.person_id))) == {other.person_id}
+        assert [p.members for p in GroupPickRepository(session).recent_for(other.person_id, 5)] == [
+            (FriendSummary(other.person_id, "bo", "bo"),)
+        ] * 2
 
 
 def test_export_round_trips_through_the_upload_import(db_engine: Engine, tmp_path: object) -> None:

@@ -210,10 +210,8 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
             assert conn.execute(text("SELECT count(*) FROM accounts")).scalar_one() == (
                 2 if "accounts" in filled else 0
             )
-            assert _counts(conn, ["friendships", "friend_invites"]) == {
-                "friendships": 0,
-                "friend_invites": 0,
-            }
+            new_tables = ["friendships", "friend_invites", "group_picks", "group_pick_members"]
+            assert _counts(conn, new_tables) == dict.fromkeys(new_tables, 0)
             keys = conn.execute(text("SELECT name, value FROM app_secrets")).all()
             assert len(keys) == 1 and keys[0][0] == "csrf"
             assert re.fullmatch(r"[0-9a-f]{64}", keys[0][1])

@@ -16,17 +16,19 @@ from sqlalchemy.orm import Session
 
 from reelmates.catalog.identity import normalise_title
 from reelmates.errors import ConflictError, InvalidValueError, NotFoundError, ReelmatesError
+from reelmates.services.companions import companions_for_film
 from reelmates.services.personal import PersonalOptions, PersonalPick, recommend_for_person
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import GroupOptions, load_member
 from reelmates.store.films import SEARCH_LIMIT, FilmRepository
+from reelmates.store.friends import FriendshipRepository
 from reelmates.store.models import Film, Person
 from reelmates.store.people import PersonRepository
 from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.together.explain import Explainer
 from reelmates.together.fold import histories
-from reelmates.together.reasons import Reason
+from reelmates.together.reasons import Reason, SeenNote
 
 MIN_STARS, MAX_STARS = 0.5, 5.0
 QUERY_MAX = 200  # characters of a search
@@ -163,6 +165,63 @@ def _predict(
     if not math.isfinite(stars):
         return Prediction(None, note="the model cannot predict this film", model=model)
     return Prediction(stars=stars, reason=reason, model=model)
+
+
+@dataclass(frozen=True)
+class CompanionFit:
+    """A friend as "who should I see this with?" shows them (their privacy kept)."""
+
+    handle: str
+    display_name: str
+    stars: float  # their own rating when they have seen and rated it, else predicted
+    seen: bool  # never set for a private friend
+    seen_stars: float | None  # their rating, when they have seen and rated it
+    reason: Reason | None  # why it would suit them (None when they have seen it)
+
+
+@dataclass(frozen=True)
+class FilmCompanions:
+    friends: list[CompanionFit]  # the member's friends, who would enjoy it most first
+    note: str | None = None  # why there are none
+
+
+def film_companions(
+    session: Session,
+    context: TasteContext | None,
+    person: str,
+    film_id: int,
+    *,
+    no_model: str | None = None,
+) -> FilmCompanions:
+    """Who should ``person`` see this film with? Their friends ranked by how much each would
+    enjoy it (``companions_for_film``), each with stars and a reason; a private friend's ratings
+    and seen films never show."""
+    film = _require_film(session, film_id)
+    member = _member(session, person)
+    mates = {f.handle: f for f in FriendshipRepository(session).friends_of(member.id)}
+    if not mates:
+        return FilmCompanions([], "add a friend to see who would enjoy it with you")
+    if context is None:
+        return FilmCompanions([], no_model or "there is no taste model yet")
+    if film.id not in context.catalog.item_of:
+        return FilmCompanions([], "this film is newer than the taste model")
+    if context.scorer.stars_model is None:
+        return FilmCompanions([], "this model predicts no stars")
+    ranked = companions_for_film(session, context, member.handle, film.id, among=list(mates))
+    fits = []
+    for c in ranked:
+        note = c.reason if isinstance(c.reason, SeenNote) else None
+        fits.append(
+            CompanionFit(
+                handle=c.name,
+                display_name=mates[c.name].display_name,
+                stars=c.stars,
+                seen=c.seen,
+                seen_stars=note.stars if note else None,
+                reason=c.reason if isinstance(c.reason, Reason) else None,
+            )
+        )
+    return FilmCompanions(fits)
 
 
 @dataclass(frozen=True)

@@ -364,3 +364,39 @@ class FriendInvite(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(10))
     used_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+
+
+# --- watch together --------------------------------------------------------------------------
+
+
+class GroupPick(Base):
+    """A film a group chose to watch together ("we'll watch this"), with the strategy that ranked
+    it and when (UTC). Who was there is in ``group_pick_members``, the chooser among them; the
+    row is the group's, so deleting the chooser's account only clears ``chooser_id``."""
+
+    __tablename__ = "group_picks"
+    __table_args__ = (
+        Index("ix_group_picks_chooser_id", "chooser_id"),
+        Index("ix_group_picks_film_id", "film_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chooser_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"))
+    strategy: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupPickMember(Base):
+    """One person who was there for a group pick; ``position`` keeps the group's order."""
+
+    __tablename__ = "group_pick_members"
+    __table_args__ = (Index("ix_group_pick_members_person_id", "person_id"),)
+
+    pick_id: Mapped[int] = mapped_column(
+        ForeignKey("group_picks.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -48,6 +48,15 @@ class PredictionPublic(BaseModel):
     model: str | None
 
 
+class CompanionPublic(BaseModel):
+    handle: str
+    display_name: str
+    stars: float = Field(description="Their own rating when they have seen and rated it.")
+    seen: bool = Field(description="They have seen it (never shown of a private friend).")
+    seen_stars: float | None
+    reason: ReasonPublic | None = Field(description="Why it would suit them (unless seen).")
+
+
 class FilmDetailsPublic(FilmBase):
     runtime_minutes: int | None
     director: str | None
@@ -57,6 +66,10 @@ class FilmDetailsPublic(FilmBase):
     seen: bool
     on_watchlist: bool
     prediction: PredictionPublic
+    companions: list[CompanionPublic] = Field(
+        description="Who should I see this with? Your friends, who would enjoy it most first."
+    )
+    companions_note: str | None = Field(description="Why there are no companions, if none.")
 
 
 class RatingCreate(BaseModel):
@@ -80,7 +93,7 @@ def _film(card: FilmCard) -> FilmPublic:
     return FilmPublic(id=card.film_id, title=card.title, year=card.year, genres=list(card.genres))
 
 
-def _reason(reason: Reason, context: TasteContext) -> ReasonPublic:
+def reason_public(reason: Reason, context: TasteContext) -> ReasonPublic:
     parts = reason_view(reason, context.catalog)
     return ReasonPublic(
         kind=str(reason.kind),
@@ -106,7 +119,21 @@ def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) ->
         session, taste.context, me.holder.handle, film_id, no_model=taste.note
     )
     p = d.prediction
-    reason = _reason(p.reason, taste.context) if p.reason and taste.context else None
+    reason = reason_public(p.reason, taste.context) if p.reason and taste.context else None
+    mates = films_page.film_companions(
+        session, taste.context, me.holder.handle, film_id, no_model=taste.note
+    )
+    companions = [
+        CompanionPublic(
+            handle=c.handle,
+            display_name=c.display_name,
+            stars=c.stars,
+            seen=c.seen,
+            seen_stars=c.seen_stars,
+            reason=reason_public(c.reason, taste.context) if c.reason and taste.context else None,
+        )
+        for c in mates.friends
+    ]
     return FilmDetailsPublic(
         id=d.film_id,
         title=d.title,
@@ -120,6 +147,8 @@ def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) ->
         seen=d.seen,
         on_watchlist=d.on_watchlist,
         prediction=PredictionPublic(stars=p.stars, reason=reason, note=p.note, model=p.model),
+        companions=companions,
+        companions_note=mates.note,
     )
 
 
@@ -177,7 +206,7 @@ def picks(
             genres=list(films_page.genres_of(context, p.film_id)),
             stars=p.stars if p.stars == p.stars else None,
             runtime_unknown=p.runtime_unknown,
-            reason=_reason(p.reason, context),
+            reason=reason_public(p.reason, context),
         )
         for p in found.picks
     ]

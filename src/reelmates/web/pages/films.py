@@ -52,6 +52,9 @@ def film_page(
         session, taste.context, me.holder.handle, film_id, no_model=taste.note
     )
     reason = film.prediction.reason
+    companions = films_page.film_companions(
+        session, taste.context, me.holder.handle, film_id, no_model=taste.note
+    )
     context = {
         "title": film.title,
         "film": film,
@@ -60,9 +63,11 @@ def film_page(
         "star_values": STAR_VALUES,
         "trailer_url": trailer_url(film.title, film.year),
         "watch_url": where_to_watch_url(film.title, film.year),
-        # FRIENDS: "who should I see this with?" goes here: the friends helper passes
-        # `companions` (companions_for_film(session, taste.context, me.holder.handle,
-        # film_id, among=<the member's friends>)) and fills the block in film.html.
+        "companions": companions,
+        "companion_reasons": [
+            reason_view(c.reason, taste.context.catalog) if c.reason and taste.context else []
+            for c in companions.friends
+        ],
     }
     return render(request, "film.html", context)
 

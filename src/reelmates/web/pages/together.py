@@ -1,0 +1,112 @@
+"""Watch together: tick the friends who are there, get the group's films (each member's stars and
+reason, seen badges, watchlist marks), filter them, and record the one you will watch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from reelmates.services import friends, together_page
+from reelmates.services.together_page import MemberFit, TogetherResult, TogetherRow
+from reelmates.together.inputs import SeenPolicy
+from reelmates.together.strategies import Strategy
+from reelmates.web.deps import CurrentUser, SessionDep, now_utc
+from reelmates.web.film_deps import TasteDep
+from reelmates.web.reasons import PartView, reason_view
+from reelmates.web.templating import render
+from reelmates.web.together_deps import TogetherQueryDep, me_of
+
+router = APIRouter(prefix="/together")
+
+SEEN_LABELS = {
+    SeenPolicy.PREFER_UNSEEN: "Films nobody has seen (a loved rewatch may stay)",
+    SeenPolicy.UNLESS_ALL: "Hide only films everyone has seen",
+    SeenPolicy.HIDE_IF_ANY: "Hide every film anyone has seen",
+    SeenPolicy.SHOW_ALL: "Show seen films too",
+}
+STRATEGY_LABELS = {
+    Strategy.FAIR: "Fair: everyone gets films they like",
+    Strategy.LEAST_MISERY: "Least misery: nobody sits through a film they dislike",
+    Strategy.BORDA: "Borda: each member's ranking counts alike",
+    Strategy.AVERAGE: "Average predicted score",
+    Strategy.NORMALISED_AVERAGE: "Average of each member's standardised score",
+}
+SAVED = "saved"  # the query parameter naming the pick just recorded
+
+
+def _query_without_saved(request: Request) -> str:
+    return urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != SAVED])
+
+
+def _rows(
+    result: TogetherResult | None, taste: TasteDep
+) -> list[tuple[TogetherRow, list[tuple[MemberFit, list[PartView]]]]]:
+    if result is None or taste.context is None:
+        return []
+    catalog = taste.context.catalog
+    return [
+        (
+            row,
+            [
+                (m, reason_view(m.reason, catalog) if m.reason is not None else [])
+                for m in row.members
+            ],
+        )
+        for row in result.rows
+    ]
+
+
+@router.get("", name="together_page")
+def page(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    taste: TasteDep,
+    query: TogetherQueryDep,
+    saved: int | None = None,
+) -> Response:
+    result = None
+    if query.friends and taste.context is not None:
+        result = together_page.watch_together(
+            session, taste.context, me_of(me), query.friends, query.options
+        )
+    here = _query_without_saved(request)
+    action = str(request.url_for("record_group_pick").path)
+    context = {
+        "title": "Watch together",
+        "friends": friends.list_friends(session, me.person_id),
+        "chosen": {f.person_id for f in query.friends},
+        "result": result,
+        "rows": _rows(result, taste),
+        "note": taste.note,
+        "stale": taste.context.stale_reason if taste.context else None,
+        "genres": taste.context.catalog.facts.genre_names if taste.context else (),
+        "options": query.options,
+        "filters": query.options.filters,
+        "seen_labels": SEEN_LABELS,
+        "strategy_labels": STRATEGY_LABELS,
+        "pick_action": f"{action}?{here}" if here else action,
+        "recent": together_page.recent_picks(session, me.person_id),
+        "saved": together_page.saved_pick(session, me.person_id, saved) if saved else None,
+    }
+    return render(request, "together.html", context)
+
+
+@router.post("/picks", name="record_group_pick")
+def record_pick(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    query: TogetherQueryDep,
+    film_id: Annotated[int, Form()],
+) -> Response:
+    saved = together_page.record_pick(
+        session, me_of(me), query.friends, film_id, query.options.strategy, now_utc()
+    )
+    back = [(k, v) for k, v in parse_qsl(request.url.query) if k != SAVED]
+    back.append((SAVED, str(saved.id)))
+    target = str(request.url_for("together_page").path) + "?" + urlencode(back)
+    return RedirectResponse(target, status_code=303)

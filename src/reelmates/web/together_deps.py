@@ -1,0 +1,129 @@
+"""Dependencies of the watch-together routes, and the one place that decides who may be in the
+caller's group: only their accepted friends (:func:`authorized_friends`). A handle that is not a
+friend of theirs, or nobody's, is the same 404 (``friends.require_friends``), so asking reveals
+nothing about who has an account here.
+
+- :data:`TogetherQueryDep`: the page's and ``GET /api/together``'s query string (``?with=<handle>``
+  for each friend who is there, the filters, the seen policy, the strategy), the friends checked.
+- :data:`PickBodyDep`: ``POST /api/together/picks``'s JSON body, the friends checked.
+- The page's "We'll watch this" form posts to an address that carries the page's own query
+  string, so the same :data:`TogetherQueryDep` checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from reelmates.services import friends
+from reelmates.services.accounts import Identity
+from reelmates.services.together import MAX_GROUP, GroupOptions
+from reelmates.store.friends import FriendSummary
+from reelmates.together.inputs import Filters, SeenPolicy
+from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
+from reelmates.web.deps import CurrentUser, SessionDep
+
+TOGETHER_DEFAULT, TOGETHER_MAX = 10, 50
+HANDLE_MAX = 200  # characters of a handle in a request
+
+
+def me_of(identity: Identity) -> FriendSummary:
+    """The caller as the group lists them."""
+    holder = identity.holder
+    return FriendSummary(holder.person_id, holder.handle, holder.display_name)
+
+
+def authorized_friends(
+    session: Session, identity: Identity, handles: Sequence[str]
+) -> tuple[FriendSummary, ...]:
+    """THE rule of who may be in the caller's group: each handle (any case) must be one of their
+    accepted friends, else a 404 naming it. The caller's own handle adds nothing (they are always
+    in the group); a friend named twice counts once."""
+    me = identity.holder.handle.casefold()
+    wanted: list[str] = []
+    for handle in handles:
+        key = handle.strip().casefold()
+        if key and key != me and key not in {w.casefold() for w in wanted}:
+            wanted.append(handle.strip())
+    return tuple(friends.require_friends(session, identity.person_id, wanted, allow_self=False))
+
+
+@dataclass(frozen=True)
+class TogetherQuery:
+    friends: tuple[FriendSummary, ...]  # the friends who are there, checked
+    options: GroupOptions
+
+    @property
+    def handles(self) -> list[str]:
+        return [f.handle for f in self.friends]
+
+
+def together_query(
+    session: SessionDep,
+    me: CurrentUser,
+    with_: Annotated[
+        list[str],
+        Query(
+            alias="with",
+            description="The handle of each friend who is there (only your friends).",
+        ),
+    ] = [],  # noqa: B006
+    genre: Annotated[list[str], Query(description="Any of these genres.")] = [],  # noqa: B006
+    not_genre: Annotated[list[str], Query(description="None of these genres.")] = [],  # noqa: B006
+    year_min: Annotated[int | None, Query(ge=1870, le=2100)] = None,
+    year_max: Annotated[int | None, Query(ge=1870, le=2100)] = None,
+    max_runtime: Annotated[int | None, Query(ge=1, le=1500, description="Minutes.")] = None,
+    seen: Annotated[
+        SeenPolicy, Query(description="When a film someone has seen stays on the list.")
+    ] = SeenPolicy.PREFER_UNSEEN,
+    strategy: Annotated[
+        Strategy, Query(description="How the members' tastes combine.")
+    ] = DEFAULT_STRATEGY,
+    k: Annotated[int, Query(ge=1, le=TOGETHER_MAX)] = TOGETHER_DEFAULT,
+) -> TogetherQuery:
+    chosen = authorized_friends(session, me, [h[:HANDLE_MAX] for h in with_])
+    filters = Filters(
+        genres_in=frozenset(g for g in genre if g),
+        genres_out=frozenset(g for g in not_genre if g),
+        year_min=year_min,
+        year_max=year_max,
+        max_runtime=max_runtime,
+    )
+    options = GroupOptions(k=k, strategy=strategy, filters=filters, seen_policy=seen)
+    return TogetherQuery(friends=chosen, options=options)
+
+
+TogetherQueryDep = Annotated[TogetherQuery, Depends(together_query)]
+
+
+class PickCreate(BaseModel):
+    film_id: int
+    with_: list[str] = Field(
+        alias="with",
+        min_length=1,
+        max_length=MAX_GROUP - 1,
+        description="The handles of the friends who are there (only your friends).",
+    )
+    strategy: Strategy = Field(
+        default=DEFAULT_STRATEGY, description="The strategy that ranked the film."
+    )
+
+
+@dataclass(frozen=True)
+class PickRequest:
+    film_id: int
+    friends: tuple[FriendSummary, ...]  # checked
+    strategy: Strategy
+
+
+def pick_body(body: PickCreate, session: SessionDep, me: CurrentUser) -> PickRequest:
+    chosen = authorized_friends(session, me, [h[:HANDLE_MAX] for h in body.with_])
+    return PickRequest(film_id=body.film_id, friends=chosen, strategy=body.strategy)
+
+
+PickBodyDep = Annotated[PickRequest, Depends(pick_body)]
