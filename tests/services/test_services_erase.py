@@ -28,6 +28,7 @@ from reelmates.store.models import (
     SignupInvite,
     WatchlistEntry,
 )
+from reelmates.store.onboarding import OnboardingRepository
 from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.store.swipes import SwipeRepository
 
@@ -106,6 +107,7 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     mine = friends.create_invite(session, me, rules, policy="open", now=T0)
     friends.accept_link(session, other.person_id, mine.token, T0)  # a friendship
     friends.create_invite(session, me, rules, policy="open", now=T0)  # and an invite still open
+    OnboardingRepository(session).answer(me.person_id, c, skipped=True, now=T0)
     session.flush()
 
 
@@ -137,6 +139,7 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         "swipes",
         "swipe_session_members",
         "swipe_sessions",
+        "onboarding_cards",
     ]:
         assert any(key.startswith(f"{table}.") for key in before), table
     assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1

@@ -123,6 +123,9 @@ def test_the_model_s_own_factors_are_used() -> None:
     assert factors is not None and factors.shape == (12, 3)
     deck = deck_for(als, OnboardingConfig(min_ratings=1))
     assert deck.factors.shape == (deck.size, 3)
+    # a community too small for min_ratings: every rated film is a candidate
+    assert deck_for(als, OnboardingConfig(min_ratings=1000)).size == 12
+    assert OnboardingDeck.build(m.ratings, config=OnboardingConfig(min_ratings=1000)).size == 0
 
 
 @st.composite

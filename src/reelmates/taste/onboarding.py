@@ -25,7 +25,7 @@ Pure numpy: arrays and indices in, an index out; deterministic (ties go to the m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -172,11 +172,16 @@ class OnboardingDeck:
         value[asked[asked >= 0]] = -np.inf
         return value
 
-    def next_card(self, answers: Sequence[Answer], *, known: Sequence[Answer] = ()) -> int | None:
+    def next_card(
+        self, answers: Sequence[Answer], *, known: Sequence[Answer] = (), spent: int | None = None
+    ) -> int | None:
         """The model film index to ask about next, or None when the budget is spent or no
         candidate is left. ``known``: what the person had told us before (their ratings, earlier
-        skips): used like answers and never asked again, but not counted against the budget."""
-        if len(answers) >= self.config.budget or self.size == 0:
+        skips): used like answers and never asked again, but not counted against the budget.
+        ``spent``: cards used so far when that is more than ``len(answers)`` (a card for a film
+        the model does not know)."""
+        used = len(answers) if spent is None else max(spent, len(answers))
+        if used >= self.config.budget or self.size == 0:
             return None
         value = self.scores([*known, *answers])
         best = int(np.argmax(value))  # the first maximum: the more-rated film wins a tie
@@ -241,5 +246,13 @@ def model_item_factors(scorer: Scorer) -> FloatArray | None:
 
 
 def deck_for(scorer: Scorer, config: OnboardingConfig | None = None) -> OnboardingDeck:
-    """The deck of a fitted model: its community ratings and its own factors when it has them."""
-    return OnboardingDeck.build(scorer.matrix.ratings, model_item_factors(scorer), config)
+    """The deck of a fitted model: its community ratings and its own factors when it has them.
+
+    A small community (the demo's two friends) may have fewer films with ``min_ratings`` ratings
+    than there are cards: then every film anyone rated is a candidate."""
+    cfg = config or OnboardingConfig()
+    ratings, factors = scorer.matrix.ratings, model_item_factors(scorer)
+    deck = OnboardingDeck.build(ratings, factors, cfg)
+    if deck.size < cfg.budget and cfg.min_ratings > 1:
+        deck = OnboardingDeck.build(ratings, factors, replace(cfg, min_ratings=1))
+    return deck
