@@ -26,11 +26,13 @@ _CARD = re.compile(r'name="film_id" value="(\d+)"')
 
 @pytest.fixture(scope="module")
 def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    settings = web_settings(tmp_path_factory.mktemp("onboarding"), signup_policy="open")
+    folder = tmp_path_factory.mktemp("onboarding")
+    settings = web_settings(folder, signup_policy="open")
     engine = open_database(settings)
     run_demo(engine, settings)
     engine.dispose()
     app = create_app(settings)
+    app.state.test_folder = folder
     yield app
     app.state.engine.dispose()
 
@@ -226,3 +228,26 @@ def test_without_a_model_the_page_says_so(make_app: Callable[..., FastAPI]) -> N
         assert 'href="/films"' in page.text
         body = browser.get("/api/onboarding/next").json()
         assert body["card"] is None and body["finished"] is False and body["note"]
+
+
+def test_under_a_root_path_every_link_form_and_redirect_keeps_it(trained_app: FastAPI) -> None:
+    root = "/reelmates"
+    settings = web_settings(trained_app.state.test_folder, signup_policy="open", root_path=root)
+    app = create_app(settings)  # the same database and model, served under a sub-path
+    try:
+        with TestClient(app) as client:
+            browser = Browser(client, prefix=root)
+            assert browser.sign_up(f"rooted{next(_handles)}").status_code == 303
+            html = browser.get("/onboarding").text
+            refs = [r for r in re.findall(r'(?:href|src|action)="([^"]*)"', html) if r[0] != "#"]
+            assert refs and all(r.startswith(root + "/") for r in refs), refs
+            film = int(_CARD.search(html).group(1))  # type: ignore[union-attr]
+            done = browser.submit(
+                "/onboarding", "/onboarding/answers", {"film_id": str(film), "answer": "3"}
+            )
+            assert done.status_code == 303 and done.headers["location"] == f"{root}/onboarding"
+            card = browser.get("/api/onboarding/next").json()["card"]
+            assert card["poster_url"] == f"{root}/films/{card['id']}/poster.svg"
+            assert f'href="{root}/onboarding"' in browser.get("/").text
+    finally:
+        app.state.engine.dispose()
