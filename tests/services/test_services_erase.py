@@ -32,6 +32,7 @@ from reelmates.store.models import (
     SignupInvite,
     WatchlistEntry,
 )
+from reelmates.store.onboarding import OnboardingRepository
 from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.store.swipes import SwipeRepository
 
@@ -113,6 +114,7 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     picks = GroupPickRepository(session)  # a film they chose for the two of them, and one bo did
     picks.add(me.person_id, a, "fair", [me.person_id, other.person_id], T0)
     picks.add(other.person_id, b, "borda", [other.person_id, me.person_id], T0)
+    OnboardingRepository(session).answer(me.person_id, c, skipped=True, now=T0)
     session.flush()
 
 
@@ -146,6 +148,7 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         "swipe_sessions",
         "group_picks",
         "group_pick_members",
+        "onboarding_cards",
     ]:
         assert any(key.startswith(f"{table}.") for key in before), table
     assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1

@@ -206,11 +206,17 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
             ).all()
             installation = conn.execute(text("SELECT id FROM installation")).scalars().all()
             # Nobody can log in until they sign up (accounts made at 0003 are kept); every
-            # database has its own CSRF key. Nobody has friends yet.
+            # database has its own CSRF key. Nobody has friends yet, nor answered onboarding.
             assert conn.execute(text("SELECT count(*) FROM accounts")).scalar_one() == (
                 2 if "accounts" in filled else 0
             )
-            new_tables = ["friendships", "friend_invites", "group_picks", "group_pick_members"]
+            new_tables = [
+                "friendships",
+                "friend_invites",
+                "group_picks",
+                "group_pick_members",
+                "onboarding_cards",
+            ]
             assert _counts(conn, new_tables) == dict.fromkeys(new_tables, 0)
             keys = conn.execute(text("SELECT name, value FROM app_secrets")).all()
             assert len(keys) == 1 and keys[0][0] == "csrf"

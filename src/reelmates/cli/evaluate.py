@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -11,6 +12,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 from reelmates.cli.eval_app import eval_app
+
+if TYPE_CHECKING:
+    from reelmates.eval.individual import ScorerSpec
+    from reelmates.eval.onboarding import OnboardingRow
+    from reelmates.taste.matrix import RatingsMatrix
+
+Step = Callable[[str], None]
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +38,9 @@ def individual(
     seeds: Annotated[str, typer.Option(help="Split seeds, comma-separated")] = "42,43,44,45,46",
     k: Annotated[int, typer.Option(min=1)] = 10,
     new_people: Annotated[bool, typer.Option(help="Also fold in held-out people")] = True,
+    onboarding: Annotated[
+        bool, typer.Option(help="Also simulate onboarding (20 cards) on held-out people")
+    ] = True,
 ) -> None:
     """Precision, recall, nDCG, MAP at k, nDCG on ≥4★, RMSE and fit time for every scorer."""
     from reelmates.eval.individual import default_specs, run_individual
@@ -48,6 +59,7 @@ def individual(
         f"seeds {seed_list}; top {k}"
     )
     steps = len(specs) * len(seed_list) * (2 if new_people else 1)
+    steps += 3 * len(seed_list) if onboarding else 0
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("evaluating", total=steps)
 
@@ -56,6 +68,7 @@ def individual(
 
         rows = run_individual(matrix, seed_list, specs, k=k, on_step=step)
         fresh = run_new_people(matrix, seed_list, specs, k=k, on_step=step) if new_people else []
+        cards = _onboarding(matrix, seed_list, specs, k, step) if onboarding else []
     title = f"Individual top-{k}, mean over {len(seed_list)} seed(s)"
     table = _table(title, "fit s", k)
     for r in rows:
@@ -71,6 +84,14 @@ def individual(
         console.print(table)
         for n in sorted({f.given for f in fresh}):
             _versus(console, f"new people, {n} ratings", [f.row for f in fresh if f.given == n])
+    if cards:
+        from reelmates.taste.onboarding import OnboardingConfig
+
+        console.print(_onboarding_table(cards, k, OnboardingConfig().budget))
+        console.print(
+            "rated: cards answered with stars (the rest were films the person never rated); "
+            "scored on their ratings of films that are never a card, the same for every order"
+        )
 
 
 def _versus(console: Console, what: str, rows: list[Any], reference: str = "EASE (tuned)") -> None:
@@ -86,6 +107,32 @@ def _versus(console: Console, what: str, rows: list[Any], reference: str = "EASE
         f"{what}: shipped − {reference} nDCG = {d.mean:+.4f}, {d.level:.0%} paired bootstrap "
         f"interval [{d.low:+.4f}, {d.high:+.4f}] over {d.n:,} (seed, person) pairs ({verdict})"
     )
+
+
+def _onboarding(
+    matrix: RatingsMatrix, seeds: list[int], specs: list[ScorerSpec], k: int, step: Step
+) -> list[OnboardingRow]:
+    from reelmates.eval.onboarding import run_onboarding
+
+    shipped = next(s for s in specs if s.label == "shipped")
+    return run_onboarding(matrix, seeds, shipped.factory, k=k, on_step=step)
+
+
+def _onboarding_table(rows: list[OnboardingRow], k: int, budget: int) -> Table:
+    table = Table(title=f"Onboarding: {budget} cards to held-out people, then top-{k} (shipped)")
+    for col in ("order", "rated", f"P@{k}", f"R@{k}", f"nDCG@{k}", f"MAP@{k}", f"nDCG@{k} ≥4★"):
+        table.add_column(col, justify="left" if col == "order" else "right")
+    for r in rows:
+        table.add_row(
+            f"{r.order} order",
+            f"{r.rated:.1f} of {budget}",
+            f"{r.precision:.4f}",
+            f"{r.recall:.4f}",
+            f"{r.ndcg:.4f}",
+            f"{r.map:.4f}",
+            f"{r.ndcg4:.4f}",
+        )
+    return table
 
 
 def _table(title: str, time_col: str, k: int, first: str | None = None) -> Table:

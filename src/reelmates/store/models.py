@@ -147,6 +147,16 @@ class SeenMark(PersonFilmKey, Base):
     seen_on: Mapped[date | None] = mapped_column(Date)
 
 
+class OnboardingCard(PersonFilmKey, Base):
+    """A card the member answered on the onboarding page: rated (the stars are in ``ratings``)
+    or skipped ("haven't seen it"). See 0006."""
+
+    __tablename__ = "onboarding_cards"
+
+    skipped: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class WatchlistEntry(PersonFilmKey, Base):
     __tablename__ = "watchlist_entries"
 

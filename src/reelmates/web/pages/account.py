@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
-from reelmates.services import accounts
+from reelmates.services import accounts, onboarding
 from reelmates.web.deps import (
     CurrentUser,
     LimiterDep,
@@ -49,8 +49,9 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 @router.get("/", name="home")
-def home(request: Request, me: OptionalUser) -> Response:
-    return render(request, "home.html", {"title": "reelmates"})
+def home(request: Request, session: SessionDep, me: OptionalUser) -> Response:
+    start = me is not None and onboarding.should_offer(session, me)
+    return render(request, "home.html", {"title": "reelmates", "offer_onboarding": start})
 
 
 # --- sign-up ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ deleted: the row is the group's), the strategy that ranked it and when (UTC);
 ``group_pick_members`` one row per person who was there (the chooser among them), in the group's
 order. "The picks I was in" reads the index on ``group_pick_members.person_id``.
 
-Revision ID: 0005_group_picks
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-12 10:00:00
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_group_picks"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
