@@ -364,3 +364,14 @@ class FriendInvite(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(10))
     used_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+
+
+class RefitLease(Base):
+    """Who may refit the taste model now: one row per job name, held by one server process
+    until ``expires_at`` (see ``store.leases``), so that several processes never refit at once."""
+
+    __tablename__ = "refit_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))  # the process: host, pid and a random part
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.refit import BackgroundRefit
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
@@ -41,9 +42,14 @@ def create_app(settings: Settings) -> FastAPI:
     with unit_of_work(engine, read_only=True) as session:
         csrf_key = accounts.csrf_key(session)
 
+    holder = ModelHolder(settings.effective_model_dir, engine)
+    refit = BackgroundRefit(holder, settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refit.start()  # a thread: refits never run inside a request
         yield
+        refit.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -59,7 +65,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.holder = ModelHolder(settings.effective_model_dir, engine)
+    app.state.holder = holder
+    app.state.refit = refit
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)

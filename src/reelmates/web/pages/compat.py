@@ -12,6 +12,7 @@ from reelmates.web.compat_chart import chart_svg
 from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.film_deps import TasteDep
 from reelmates.web.friend_deps import FriendDep
+from reelmates.web.model_line import context_line
 from reelmates.web.templating import render
 
 router = APIRouter(prefix="/friends")
@@ -30,6 +31,7 @@ def friend_page(
         "seen": seen,
         "result": seen.result,
         "stale": taste.context.stale_reason if taste.context else None,
+        "model_line": context_line(taste.context),
     }
     return render(request, "friend.html", context)
 
