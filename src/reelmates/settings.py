@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     upload_max_total_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)  # all expanded
     upload_max_line_chars: int = Field(default=10_000, ge=80)
 
+    # Background refit of the community's taste model by ``reelmates serve``: when at least this
+    # many ratings are new since the served model (0: never refit in the background) and it is
+    # at least this old (0: no wait); checked every ``refit_check_seconds``. One server process
+    # refits at a time (a lease in the database, held at most ``refit_lease_seconds``).
+    refit_min_new_ratings: int = Field(default=500, ge=0)
+    refit_min_interval_seconds: int = Field(default=3600, ge=0)
+    refit_check_seconds: float = Field(default=30.0, gt=0)
+    refit_lease_seconds: int = Field(default=3600, ge=1)
+
     @field_validator("root_path")
     @classmethod
     def _clean_root_path(cls, value: str) -> str:

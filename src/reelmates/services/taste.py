@@ -309,6 +309,13 @@ class ModelHolder:
                 return self._loaded
         return current
 
+    def served(self) -> ModelMeta | None:
+        """What the model served now was fitted on, after loading any newer file (the background
+        refit calls this once it has saved a model, so the swap happens at once, outside any
+        request); None when there is no model that loads."""
+        loaded = self._refresh()
+        return loaded.meta if loaded is not None else None
+
     def get(self) -> TasteContext:
         loaded = self._refresh()
         if loaded is None:

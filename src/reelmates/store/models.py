@@ -410,3 +410,14 @@ class GroupPickMember(Base):
         ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class RefitLease(Base):
+    """Who may refit the taste model now: one row per job name, held by one server process
+    until ``expires_at`` (see ``store.leases``), so that several processes never refit at once."""
+
+    __tablename__ = "refit_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))  # the process: host, pid and a random part
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

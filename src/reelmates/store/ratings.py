@@ -9,7 +9,7 @@ from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from reelmates.store.models import (
@@ -37,6 +37,12 @@ class RatingRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Rating)) or 0
+
+    def count_and_newer(self, after: int) -> tuple[int, int]:
+        """(every rating, those rated after ``after``, UTC unix seconds), in one pass."""
+        newer = func.coalesce(func.sum(case((Rating.rated_at > after, 1), else_=0)), 0)
+        row = self.session.execute(select(func.count(), newer).select_from(Rating)).one()
+        return int(row[0]), int(row[1])
 
     def set_rating(self, person_id: int, film_id: int, stars: float, rated_at: int | None) -> None:
         half = half_stars(stars)

@@ -12,11 +12,13 @@ from starlette.staticfiles import StaticFiles
 
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.refit import BackgroundRefit
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.migrate import open_database
 from reelmates.web.api import account as account_api
+from reelmates.web.api import compat as compat_api
 from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
@@ -26,6 +28,7 @@ from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
 from reelmates.web.pages import account as account_pages
+from reelmates.web.pages import compat as compat_pages
 from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
@@ -43,9 +46,14 @@ def create_app(settings: Settings) -> FastAPI:
     with unit_of_work(engine, read_only=True) as session:
         csrf_key = accounts.csrf_key(session)
 
+    holder = ModelHolder(settings.effective_model_dir, engine)
+    refit = BackgroundRefit(holder, settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refit.start()  # a thread: refits never run inside a request
         yield
+        refit.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -61,7 +69,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.holder = ModelHolder(settings.effective_model_dir, engine)
+    app.state.holder = holder
+    app.state.refit = refit
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)
@@ -79,6 +88,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(together_api.router)
     app.include_router(onboarding_pages.router)
     app.include_router(onboarding_api.router)
+    # After the friends routes: /friends/code and /friends/invites are not handles.
+    app.include_router(compat_pages.router)
+    app.include_router(compat_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from reelmates.services import films_page
 from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.film_deps import PicksQueryDep, TasteDep
+from reelmates.web.model_line import context_line
 from reelmates.web.posters import poster_svg
 from reelmates.web.reasons import reason_view
 from reelmates.web.templating import render
@@ -138,6 +139,7 @@ def picks(
         "note": taste.note,
         "stale": taste.context.stale_reason if taste.context else None,
         "model": taste.context.scorer.describe() if taste.context else None,
+        "model_line": context_line(taste.context),
         "genres": found.genres,
         "filters": filters,
         "k": query.k,
