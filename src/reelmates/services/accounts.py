@@ -290,8 +290,13 @@ def change_password(
     new: str,
     now: datetime,
 ) -> int:
-    """Set a new password (the current one proves it is you); every other session ends.
-    Returns how many sessions ended."""
+    """Set a new password (the current one proves it is you); every other session ends (this
+    one stays; called with an API token, every session ends). Returns how many ended."""
+    if identity.holder.role == "guest":
+        raise PermissionDeniedError(
+            "a guest has no password to change yet",
+            hint="Keep your account first: choose a handle and a password on your settings page.",
+        )
     accounts = AccountRepository(session)
     found = accounts.credentials(identity.holder.handle.casefold())
     if found is None or not passwords.verify(found.password_hash, current[:PASSWORD_MAX]):
@@ -301,6 +306,14 @@ def change_password(
     return LoginSessionRepository(session).revoke_all(
         identity.person_id, now, keep_id=identity.session_id
     )
+
+
+def check_repeated(new: str, again: str) -> None:
+    """A form asks for a new password twice: both must be the same."""
+    if new != again:
+        raise ReelmatesError(
+            "the two new passwords are not the same", hint="Type the new password twice alike."
+        )
 
 
 # --- log-in sessions -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from reelmates.web.pages import account as account_pages
 from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
+from reelmates.web.pages import password as password_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
 from reelmates.web.templating import build_templates
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(data_api.router)
     app.include_router(friends_pages.router)
     app.include_router(friends_api.router)
+    app.include_router(password_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

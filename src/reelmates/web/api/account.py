@@ -77,6 +77,11 @@ class Ended(BaseModel):
     sessions_ended: int
 
 
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=accounts.PASSWORD_MAX)
+    new: str = Field(max_length=accounts.PASSWORD_MAX)
+
+
 def _me(identity: Identity) -> MePublic:
     h = identity.holder
     return MePublic(
@@ -199,3 +204,14 @@ def create_invite(
     )
     url = str(request.url_for("signup_page").include_query_params(invite=raw))
     return InviteCreated(url=url, expires_at=now + lifetime)
+
+
+@router.post("/me/password", response_model=Ended)
+def change_password(
+    body: PasswordChange, session: SessionDep, passwords: PasswordsDep, identity: CurrentUser
+) -> Ended:
+    """A new password; every other log-in session ends (called with an API token: every one)."""
+    ended = accounts.change_password(
+        session, passwords, identity, current=body.current, new=body.new, now=now_utc()
+    )
+    return Ended(sessions_ended=ended)
