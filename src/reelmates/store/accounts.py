@@ -67,7 +67,9 @@ class AccountRepository:
         self.session = session
 
     def count(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(Account)) or 0
+        """Accounts that are not guests' (a guest never makes a server's first account)."""
+        query = select(func.count()).select_from(Account).where(Account.role != "guest")
+        return self.session.scalar(query) or 0
 
     def add(self, person_id: int, password_hash: str | None, role: str, now: datetime) -> None:
         self.session.add(
@@ -104,6 +106,11 @@ class AccountRepository:
             update(Account)
             .where(Account.person_id == person_id)
             .values(password_hash=password_hash, password_changed_at=now)
+        )
+
+    def set_role(self, person_id: int, role: str) -> None:
+        self.session.execute(
+            update(Account).where(Account.person_id == person_id).values(role=role)
         )
 
     def set_disabled(self, person_id: int, disabled: bool) -> None:

@@ -20,6 +20,7 @@ from reelmates.web.api import account as account_api
 from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
+from reelmates.web.api import guests as guests_api
 from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
@@ -27,6 +28,7 @@ from reelmates.web.pages import account as account_pages
 from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
+from reelmates.web.pages import guests as guests_pages
 from reelmates.web.pages import password as password_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
 from reelmates.web.templating import build_templates
@@ -73,6 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(friends_pages.router)
     app.include_router(friends_api.router)
     app.include_router(password_pages.router)
+    app.include_router(guests_pages.router)
+    app.include_router(guests_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

@@ -93,7 +93,7 @@ def _me(identity: Identity) -> MePublic:
     )
 
 
-def _logged_in(request: Request, identity: Identity) -> LoggedIn:
+def logged_in(request: Request, identity: Identity) -> LoggedIn:
     return LoggedIn(**_me(identity).model_dump(), csrf_token=csrf_token_for(request))
 
 
@@ -129,7 +129,7 @@ def signup(
         invite=body.invite,
         now=now_utc(),
     )
-    return _logged_in(request, log_browser_in(request, response, session, settings, who))
+    return logged_in(request, log_browser_in(request, response, session, settings, who))
 
 
 @router.post("/login", response_model=LoggedIn)
@@ -151,7 +151,7 @@ def login(
         address=client_address(request, settings),
         now=now_utc(),
     )
-    return _logged_in(request, log_browser_in(request, response, session, settings, who))
+    return logged_in(request, log_browser_in(request, response, session, settings, who))
 
 
 @router.post("/logout", status_code=204)

@@ -50,7 +50,9 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/", name="home")
 def home(request: Request, me: OptionalUser) -> Response:
-    return render(request, "home.html", {"title": "reelmates"})
+    return render(
+        request, "home.html", {"title": "reelmates", "password_min": accounts.PASSWORD_MIN}
+    )
 
 
 # --- sign-up ---------------------------------------------------------------------------------
