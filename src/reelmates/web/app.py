@@ -17,6 +17,7 @@ from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.migrate import open_database
 from reelmates.web.api import account as account_api
+from reelmates.web.api import admin as admin_api
 from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
@@ -25,6 +26,7 @@ from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
 from reelmates.web.pages import account as account_pages
+from reelmates.web.pages import admin as admin_pages
 from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
@@ -77,6 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(password_pages.router)
     app.include_router(guests_pages.router)
     app.include_router(guests_api.router)
+    app.include_router(admin_pages.router)
+    app.include_router(admin_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
