@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     trusted_proxy: bool = False
     session_days: int = Field(default=30, ge=1)  # a log-in lasts at most this long
     session_idle_days: int = Field(default=14, ge=1)  # ... and ends after this long unused
+    guest_days: int = Field(default=30, ge=1)  # a guest's log-in (no password) lasts this long
     invite_days: int = Field(default=7, ge=1)
     # A friend invite: its link lasts days, its short code (typed by hand) an hour and a few
     # wrong tries.

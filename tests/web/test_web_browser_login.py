@@ -3,10 +3,15 @@ passes the axe audit, and logs out — with no console error or CSP violation on
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from live_browser import LivePage
+from live_browser import DESKTOP, LivePage
 
 from processes import ServedDemo
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -81,3 +86,46 @@ def test_console_errors_and_csp_violations_are_caught(live_page: LivePage) -> No
     with pytest.raises(AssertionError):
         live_page.assert_clean()
     assert live_page.problems == []
+
+
+def test_a_guest_joins_by_jesss_link_and_keeps_the_account(
+    live_page: LivePage, live_demo: ServedDemo, chromium: Browser
+) -> None:
+    """Jess makes a friend link and looks at her password page; a newcomer opens the link in
+    another browser, joins as a guest with just a name, then keeps the account."""
+    page = live_page.page
+    live_page.log_in("Jess", live_demo.log_ins["Jess"])
+    live_page.goto("/settings/password")
+    live_page.visit("password")
+    live_page.goto("/friends")
+    page.get_by_role("button", name="Invite a friend").click()
+    page.wait_for_load_state()
+    link = page.get_by_label("Invite link").input_value()
+
+    context = chromium.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
+    try:
+        guest = LivePage(context.new_page(), live_demo.base_url, "")
+        guest.page.goto(link)
+        guest.page.get_by_role("link", name="Join as a guest").click()
+        guest.page.wait_for_load_state()
+        guest.visit("guest-join")
+        guest.page.get_by_label("Your name").fill("Sam")
+        with guest.page.expect_navigation():
+            guest.page.get_by_label("Your name").press("Enter")
+        assert guest.page.url == guest.url("/")
+        assert (
+            guest.page.get_by_role("heading", level=2)
+            .first.inner_text()
+            .startswith("You're a guest")
+        )
+        guest.visit("home-guest")
+        guest.page.get_by_label("Handle").fill("sam-browser")
+        guest.page.locator("#keep_password").fill("correct horse battery")
+        guest.page.locator("#keep_password_again").fill("correct horse battery")
+        with guest.page.expect_navigation():
+            guest.page.get_by_role("button", name="Keep my account").click()
+        assert guest.page.url == guest.url("/settings")
+        assert "sam-browser" in guest.page.get_by_role("main").inner_text()
+        guest.assert_clean()
+    finally:
+        context.close()

@@ -19,6 +19,7 @@ _MODULES = (
     "reelmates.cli.evaluate_together",
     "reelmates.cli.people",
     "reelmates.cli.serve",
+    "reelmates.cli.admin",
 )
 
 

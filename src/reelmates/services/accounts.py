@@ -50,6 +50,8 @@ TOKEN_NAME_MAX = 80
 API_TOKEN_PREFIX = "rmt_"  # recognisable in a leaked log or a secret scanner
 TOUCH_EVERY = timedelta(minutes=5)  # how often a session's or token's "last seen" is written
 LOGIN_FAILED = "the handle or the password is wrong"  # the same for an unknown account
+GUESTS_CANNOT_INVITE = "guests cannot invite people"
+GUESTS_CANNOT_INVITE_HINT = "Keep your account (choose a handle and a password) first."
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,8 +292,13 @@ def change_password(
     new: str,
     now: datetime,
 ) -> int:
-    """Set a new password (the current one proves it is you); every other session ends.
-    Returns how many sessions ended."""
+    """Set a new password (the current one proves it is you); every other session ends (this
+    one stays; called with an API token, every session ends). Returns how many ended."""
+    if identity.holder.role == "guest":
+        raise PermissionDeniedError(
+            "a guest has no password to change yet",
+            hint="Keep your account first: choose a handle and a password on your settings page.",
+        )
     accounts = AccountRepository(session)
     found = accounts.credentials(identity.holder.handle.casefold())
     if found is None or not passwords.verify(found.password_hash, current[:PASSWORD_MAX]):
@@ -301,6 +308,14 @@ def change_password(
     return LoginSessionRepository(session).revoke_all(
         identity.person_id, now, keep_id=identity.session_id
     )
+
+
+def check_repeated(new: str, again: str) -> None:
+    """A form asks for a new password twice: both must be the same."""
+    if new != again:
+        raise ReelmatesError(
+            "the two new passwords are not the same", hint="Type the new password twice alike."
+        )
 
 
 # --- log-in sessions -------------------------------------------------------------------------
@@ -348,7 +363,11 @@ def end_all_sessions(session: Session, person_id: int, now: datetime) -> int:
 def create_api_token(
     session: Session, identity: Identity, name: str, now: datetime
 ) -> tuple[int, str]:
-    """(id, raw token): the raw token is shown once and never stored."""
+    """(id, raw token): the raw token is shown once and never stored. Not for guests."""
+    if identity.holder.role == "guest":
+        raise PermissionDeniedError(
+            "guests cannot make API tokens", hint="Keep your account (set a password) first."
+        )
     cleaned = name.strip()
     if not cleaned:
         raise ReelmatesError("a token needs a name", hint='e.g. "my script"')
@@ -393,7 +412,7 @@ def create_invite(
             hint="The operator can open sign-up (REELMATES_SIGNUP_POLICY).",
         )
     if identity.holder.role == "guest":
-        raise PermissionDeniedError("guests cannot invite people", hint="Set a password first.")
+        raise PermissionDeniedError(GUESTS_CANNOT_INVITE, hint=GUESTS_CANNOT_INVITE_HINT)
     raw = new_token()
     InviteRepository(session).add(token_hash(raw), identity.person_id, now, now + lifetime)
     return raw

@@ -113,7 +113,11 @@ def create_invite(
     session: Session, me: Identity, rules: FriendRules, *, policy: SignupPolicy, now: datetime
 ) -> NewInvite:
     """A new invite with a link and a code; the link also lets a friend with no account sign up
-    (when the sign-up policy allows it)."""
+    (when the sign-up policy allows it). Guests cannot invite."""
+    if me.holder.role == "guest":
+        raise PermissionDeniedError(
+            accounts.GUESTS_CANNOT_INVITE, hint=accounts.GUESTS_CANNOT_INVITE_HINT
+        )
     token, code = accounts.new_token(), new_code()
     expires, code_expires = (
         now + rules.link_lifetime,

@@ -42,6 +42,26 @@ class Credentials:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """An account as the operator's list shows it."""
+
+    person_id: int
+    handle: str
+    display_name: str
+    role: str
+    disabled: bool
+    created_at: datetime
+
+    @property
+    def is_guest(self) -> bool:
+        return self.role == "guest"
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == "operator"
+
+
+@dataclass(frozen=True, slots=True)
 class TokenSummary:
     id: int
     name: str
@@ -67,7 +87,9 @@ class AccountRepository:
         self.session = session
 
     def count(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(Account)) or 0
+        """Accounts that are not guests' (a guest never makes a server's first account)."""
+        query = select(func.count()).select_from(Account).where(Account.role != "guest")
+        return self.session.scalar(query) or 0
 
     def add(self, person_id: int, password_hash: str | None, role: str, now: datetime) -> None:
         self.session.add(
@@ -104,6 +126,33 @@ class AccountRepository:
             update(Account)
             .where(Account.person_id == person_id)
             .values(password_hash=password_hash, password_changed_at=now)
+        )
+
+    def list_all(self, person_id: int | None = None) -> list[AccountSummary]:
+        """Every account (or only this person's), oldest first."""
+        query = select(Person, Account).join(Account, Account.person_id == Person.id)
+        if person_id is not None:
+            query = query.where(Person.id == person_id)
+        rows = self.session.execute(query.order_by(Account.created_at, Person.id))
+        found = []
+        for person, account in rows.tuples():
+            created = _utc(account.created_at)
+            assert created is not None
+            found.append(
+                AccountSummary(
+                    person.id,
+                    person.handle,
+                    person.display_name or person.handle,
+                    account.role,
+                    bool(account.disabled),
+                    created,
+                )
+            )
+        return found
+
+    def set_role(self, person_id: int, role: str) -> None:
+        self.session.execute(
+            update(Account).where(Account.person_id == person_id).values(role=role)
         )
 
     def set_disabled(self, person_id: int, disabled: bool) -> None:
@@ -212,6 +261,14 @@ class ApiTokenRepository:
             )
             .values(last_used_at=now)
         )
+
+    def revoke_all(self, person_id: int, now: datetime) -> int:
+        result = self.session.execute(
+            update(ApiToken)
+            .where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def of_person(self, person_id: int) -> list[TokenSummary]:
         rows = self.session.execute(

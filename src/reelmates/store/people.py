@@ -103,6 +103,14 @@ class PersonRepository:
         self.session.flush()
         return person
 
+    def set_handle(self, person_id: int, handle: str) -> None:
+        """A member's new handle; the caller checked it is free in any case."""
+        self.session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(handle=handle, handle_key=handle.casefold())
+        )
+
     def set_display_name(self, person_id: int, display_name: str) -> None:
         self.session.execute(
             update(Person).where(Person.id == person_id).values(display_name=display_name)

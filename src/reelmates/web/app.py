@@ -18,21 +18,26 @@ from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.migrate import open_database
 from reelmates.web.api import account as account_api
+from reelmates.web.api import admin as admin_api
 from reelmates.web.api import compat as compat_api
 from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
+from reelmates.web.api import guests as guests_api
 from reelmates.web.api import onboarding as onboarding_api
 from reelmates.web.api import together as together_api
 from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
 from reelmates.web.pages import account as account_pages
+from reelmates.web.pages import admin as admin_pages
 from reelmates.web.pages import compat as compat_pages
 from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
+from reelmates.web.pages import guests as guests_pages
 from reelmates.web.pages import onboarding as onboarding_pages
+from reelmates.web.pages import password as password_pages
 from reelmates.web.pages import together as together_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
 from reelmates.web.templating import build_templates
@@ -88,7 +93,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(together_api.router)
     app.include_router(onboarding_pages.router)
     app.include_router(onboarding_api.router)
-    # After the friends routes: /friends/code and /friends/invites are not handles.
+    app.include_router(password_pages.router)
+    app.include_router(guests_pages.router)
+    app.include_router(guests_api.router)
+    app.include_router(admin_pages.router)
+    app.include_router(admin_api.router)
+    # Last: after every other /friends/... route (/friends/code is not a handle).
     app.include_router(compat_pages.router)
     app.include_router(compat_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -22,7 +22,7 @@ def log_browser_in(
     """A new session for ``who`` (a fresh token: nothing the browser sent before is reused) and
     its cookie on ``response``; returns the identity pages rendered from now on see."""
     now = now_utc()
-    lifetime = timedelta(days=settings.session_days)
+    lifetime = timedelta(days=settings.guest_days if who.role == "guest" else settings.session_days)
     raw = accounts.start_session(session, who.person_id, now, lifetime)
     set_cookie(response, request, settings, SESSION_COOKIE, raw, int(lifetime.total_seconds()))
     identity = accounts.session_identity(
@@ -41,3 +41,15 @@ def log_browser_out(
         accounts.end_session(session, raw, now_utc())
     delete_cookie(response, request, settings, SESSION_COOKIE)
     request.state.identity = None
+
+
+def renew_browser_login(
+    request: Request, response: Response, session: Session, settings: Settings, who: AccountHolder
+) -> Identity:
+    """End the browser's current log-in and start a new one for ``who`` (after the account's
+    standing changed: a guest who kept their account gets a fresh token and a member's
+    lifetime)."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        accounts.end_session(session, raw, now_utc())
+    return log_browser_in(request, response, session, settings, who)

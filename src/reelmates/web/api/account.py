@@ -77,6 +77,11 @@ class Ended(BaseModel):
     sessions_ended: int
 
 
+class PasswordChange(BaseModel):
+    current: str = Field(max_length=accounts.PASSWORD_MAX)
+    new: str = Field(max_length=accounts.PASSWORD_MAX)
+
+
 def _me(identity: Identity) -> MePublic:
     h = identity.holder
     return MePublic(
@@ -88,7 +93,7 @@ def _me(identity: Identity) -> MePublic:
     )
 
 
-def _logged_in(request: Request, identity: Identity) -> LoggedIn:
+def logged_in(request: Request, identity: Identity) -> LoggedIn:
     return LoggedIn(**_me(identity).model_dump(), csrf_token=csrf_token_for(request))
 
 
@@ -124,7 +129,7 @@ def signup(
         invite=body.invite,
         now=now_utc(),
     )
-    return _logged_in(request, log_browser_in(request, response, session, settings, who))
+    return logged_in(request, log_browser_in(request, response, session, settings, who))
 
 
 @router.post("/login", response_model=LoggedIn)
@@ -146,7 +151,7 @@ def login(
         address=client_address(request, settings),
         now=now_utc(),
     )
-    return _logged_in(request, log_browser_in(request, response, session, settings, who))
+    return logged_in(request, log_browser_in(request, response, session, settings, who))
 
 
 @router.post("/logout", status_code=204)
@@ -199,3 +204,14 @@ def create_invite(
     )
     url = str(request.url_for("signup_page").include_query_params(invite=raw))
     return InviteCreated(url=url, expires_at=now + lifetime)
+
+
+@router.post("/me/password", response_model=Ended)
+def change_password(
+    body: PasswordChange, session: SessionDep, passwords: PasswordsDep, identity: CurrentUser
+) -> Ended:
+    """A new password; every other log-in session ends (called with an API token: every one)."""
+    ended = accounts.change_password(
+        session, passwords, identity, current=body.current, new=body.new, now=now_utc()
+    )
+    return Ended(sessions_ended=ended)

@@ -51,7 +51,12 @@ def _see_other(url: str) -> RedirectResponse:
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, me: OptionalUser) -> Response:
     start = me is not None and onboarding.should_offer(session, me)
-    return render(request, "home.html", {"title": "reelmates", "offer_onboarding": start})
+    context = {
+        "title": "reelmates",
+        "offer_onboarding": start,
+        "password_min": accounts.PASSWORD_MIN,
+    }
+    return render(request, "home.html", context)
 
 
 # --- sign-up ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
 from reelmates.importers.uploads import UploadLimits
-from reelmates.services import erase, export, member_settings
+from reelmates.services import accounts, erase, export, member_settings
 from reelmates.services.accounts import Identity
 from reelmates.services.letterboxd import import_letterboxd_upload
 from reelmates.settings import Settings
@@ -61,6 +61,7 @@ def _settings_page(
         "title": "Settings",
         "settings": member_settings.settings_of(session, me),
         "error": error,
+        "password_min": accounts.PASSWORD_MIN,
     }
     return render(
         request, "settings.html", context, status_code=error.status_code if error else 200

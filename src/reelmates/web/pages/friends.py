@@ -11,7 +11,7 @@ from starlette.datastructures import URL
 from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError, WrongCodeError
-from reelmates.services import accounts, friends
+from reelmates.services import accounts, friends, guests
 from reelmates.services.friends import FriendRules
 from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
 from reelmates.web.templating import render
@@ -100,6 +100,7 @@ def friend_join(
         "signup_url": _path_and_query(signup),
         "signup_open": allowed
         and (not invite_needed or accounts.invite_usable(session, token, now_utc())),
+        "guests_open": guests.guests_may_join(settings.signup_policy),
     }
     return render(request, "friends_join.html", context)
 
