@@ -289,3 +289,11 @@ def test_film_pages_carry_the_root_path(make_app: Callable[..., FastAPI]) -> Non
             assert refs and all(r.startswith(root + "/") for r in refs), (path, refs)
         done = browser.submit(f"/films/{heat}", f"/films/{heat}/seen", {})
         assert done.headers["location"] == f"{root}/films/{heat}"
+
+
+def test_the_filter_form_sent_with_empty_number_fields_means_no_limit(member: Browser) -> None:
+    """A browser sends every field of the form: ``year_min=`` is no limit, not a 422."""
+    blank = "/api/picks?year_min=&year_max=&max_runtime=&k=5"
+    assert member.get(blank).json() == member.get("/api/picks?k=5").json()
+    assert member.get("/picks?year_min=&year_max=&max_runtime=").status_code == 200
+    assert member.get("/api/picks?year_min=12").status_code == 422  # a wrong one still is

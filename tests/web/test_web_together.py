@@ -278,6 +278,13 @@ def test_the_filters_are_kept_in_the_form(pair: tuple[Browser, Browser]) -> None
     assert '<option value="hide-if-any" selected>' in page
     assert '<option value="borda" selected>' in page
     assert ann.get("/api/together", params={"with": handle(bob), "seen": "x"}).status_code == 422
+    # The form as a browser sends it, empty number fields included: no limit, not a 422.
+    blank = {"with": handle(bob), "year_min": "", "year_max": "", "max_runtime": ""}
+    assert ann.get("/together", params=blank).status_code == 200
+    assert (
+        ann.get("/api/together", params=blank).json()
+        == ann.get("/api/together", params={"with": handle(bob)}).json()
+    )
 
 
 # --- recording the pick ----------------------------------------------------------------------

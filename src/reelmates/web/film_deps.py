@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query
+from pydantic import BeforeValidator, Field
 
 from reelmates.services.films_page import taste_or_none
 from reelmates.services.personal import PersonalOptions
@@ -39,21 +40,40 @@ class PicksQuery:
     options: PersonalOptions
 
 
-def picks_query(
+def _blank_is_none(value: object) -> object:
+    """A form's empty number field arrives as ``?year_min=``: it means no limit."""
+    return None if value == "" else value
+
+
+Year = Annotated[int, Field(ge=1870, le=2100)]
+Minutes = Annotated[int, Field(ge=1, le=1500)]
+
+
+def filters_query(
     genre: Annotated[list[str], Query(description="Any of these genres.")] = [],  # noqa: B006
     not_genre: Annotated[list[str], Query(description="None of these genres.")] = [],  # noqa: B006
-    year_min: Annotated[int | None, Query(ge=1870, le=2100)] = None,
-    year_max: Annotated[int | None, Query(ge=1870, le=2100)] = None,
-    max_runtime: Annotated[int | None, Query(ge=1, le=1500, description="Minutes.")] = None,
-    k: Annotated[int, Query(ge=1, le=PICKS_MAX)] = PICKS_DEFAULT,
-) -> PicksQuery:
-    filters = Filters(
+    year_min: Annotated[Year | None, BeforeValidator(_blank_is_none), Query()] = None,
+    year_max: Annotated[Year | None, BeforeValidator(_blank_is_none), Query()] = None,
+    max_runtime: Annotated[
+        Minutes | None, BeforeValidator(_blank_is_none), Query(description="Minutes.")
+    ] = None,
+) -> Filters:
+    """The filters of a picks or watch-together request (an empty field: no limit)."""
+    return Filters(
         genres_in=frozenset(g for g in genre if g),
         genres_out=frozenset(g for g in not_genre if g),
         year_min=year_min,
         year_max=year_max,
         max_runtime=max_runtime,
     )
+
+
+FiltersDep = Annotated[Filters, Depends(filters_query)]
+
+
+def picks_query(
+    filters: FiltersDep, k: Annotated[int, Query(ge=1, le=PICKS_MAX)] = PICKS_DEFAULT
+) -> PicksQuery:
     return PicksQuery(k=k, options=PersonalOptions(filters=filters))
 
 

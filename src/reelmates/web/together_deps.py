@@ -24,9 +24,10 @@ from reelmates.services import friends
 from reelmates.services.accounts import Identity
 from reelmates.services.together import MAX_GROUP, GroupOptions
 from reelmates.store.friends import FriendSummary
-from reelmates.together.inputs import Filters, SeenPolicy
+from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.film_deps import FiltersDep
 
 TOGETHER_DEFAULT, TOGETHER_MAX = 10, 50
 HANDLE_MAX = 200  # characters of a handle in a request
@@ -66,6 +67,7 @@ class TogetherQuery:
 def together_query(
     session: SessionDep,
     me: CurrentUser,
+    filters: FiltersDep,
     with_: Annotated[
         list[str],
         Query(
@@ -73,11 +75,6 @@ def together_query(
             description="The handle of each friend who is there (only your friends).",
         ),
     ] = [],  # noqa: B006
-    genre: Annotated[list[str], Query(description="Any of these genres.")] = [],  # noqa: B006
-    not_genre: Annotated[list[str], Query(description="None of these genres.")] = [],  # noqa: B006
-    year_min: Annotated[int | None, Query(ge=1870, le=2100)] = None,
-    year_max: Annotated[int | None, Query(ge=1870, le=2100)] = None,
-    max_runtime: Annotated[int | None, Query(ge=1, le=1500, description="Minutes.")] = None,
     seen: Annotated[
         SeenPolicy, Query(description="When a film someone has seen stays on the list.")
     ] = SeenPolicy.PREFER_UNSEEN,
@@ -87,13 +84,6 @@ def together_query(
     k: Annotated[int, Query(ge=1, le=TOGETHER_MAX)] = TOGETHER_DEFAULT,
 ) -> TogetherQuery:
     chosen = authorized_friends(session, me, [h[:HANDLE_MAX] for h in with_])
-    filters = Filters(
-        genres_in=frozenset(g for g in genre if g),
-        genres_out=frozenset(g for g in not_genre if g),
-        year_min=year_min,
-        year_max=year_max,
-        max_runtime=max_runtime,
-    )
     options = GroupOptions(k=k, strategy=strategy, filters=filters, seen_policy=seen)
     return TogetherQuery(friends=chosen, options=options)
 
