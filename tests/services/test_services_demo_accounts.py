@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -77,3 +78,22 @@ def test_a_password_changed_since_is_not_shown_any_more(db_engine: Engine) -> No
         shown = demo_log_in(session, PASSWORDS, "Milly", NOW)
     assert shown is not None and shown.password is None
     assert _log_in(db_engine, "Milly", "a new one of hers") == "member"
+
+
+def test_the_demo_friends_are_friends_once_and_an_ended_friendship_stays_ended(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    from reelmates.services import friends
+    from reelmates.services.demo import demo_log_ins
+    from reelmates.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, argon2_time_cost=1, argon2_memory_kib=64)
+    with unit_of_work(db_engine) as session:
+        jess, milly = add_member(session, "Jess").id, add_member(session, "Milly").id
+    demo_log_ins(db_engine, settings, now=NOW)
+    with unit_of_work(db_engine) as session:
+        assert [f.handle for f in friends.list_friends(session, jess)] == ["Milly"]
+        friends.remove_friend(session, milly, "Jess")
+    demo_log_ins(db_engine, settings, now=NOW)  # the next `reelmates demo`
+    with unit_of_work(db_engine) as session:
+        assert friends.list_friends(session, jess) == []

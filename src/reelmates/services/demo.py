@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from reelmates.errors import ReelmatesError
 from reelmates.services.accounts import DemoLogIn, Passwords, demo_log_in
@@ -20,8 +21,12 @@ from reelmates.services.taste import (
 from reelmates.services.together import GroupOptions, GroupPick, pick_together
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
+from reelmates.store.accounts import SecretRepository
+from reelmates.store.friends import FriendshipRepository
+from reelmates.store.people import PersonRepository
 
 DEMO_FRIENDS = ("Jess", "Milly")
+DEMO_FRIENDSHIP_SECRET = "demo-friendship"
 
 
 @dataclass(frozen=True)
@@ -63,5 +68,20 @@ def demo_log_ins(
     passwords = Passwords.from_settings(settings)
     moment = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        found = (demo_log_in(session, passwords, handle, moment) for handle in DEMO_FRIENDS)
+        found = [demo_log_in(session, passwords, handle, moment) for handle in DEMO_FRIENDS]
+        _befriend_once(session, moment)
         return tuple(log_in for log_in in found if log_in is not None)
+
+
+def _befriend_once(session: Session, now: datetime) -> None:
+    """Lifelong friends are friends in the app too — made once per database, so a friendship one
+    of them ends later stays ended."""
+    secrets = SecretRepository(session)
+    if secrets.find(DEMO_FRIENDSHIP_SECRET) is not None:
+        return
+    people = PersonRepository(session)
+    ids = [p.id for p in (people.by_handle(h) for h in DEMO_FRIENDS) if p is not None]
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            FriendshipRepository(session).add(a, b, now)
+    secrets.put(DEMO_FRIENDSHIP_SECRET, "made")
