@@ -163,11 +163,13 @@ def free_port() -> int:
 def start_server(data_dir: Path, port: int, cores: set[int]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "REELMATES_DATA_DIR": str(data_dir)}
     command = [sys.executable, "-m", "reelmates", "serve", "--port", str(port)]
+    # The server's log goes to a file: a pipe nobody reads would fill and stall the server.
+    log = (data_dir.parent / "server.log").open("wb")
     server = subprocess.Popen(
         command,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         preexec_fn=lambda: os.sched_setaffinity(0, cores),
     )
     deadline = time.monotonic() + 60
@@ -177,8 +179,7 @@ def start_server(data_dir: Path, port: int, cores: set[int]) -> subprocess.Popen
             return server
         except httpx.TransportError:
             if server.poll() is not None:
-                assert server.stderr is not None
-                why = server.stderr.read().decode()[-2000:]
+                why = (data_dir.parent / "server.log").read_text(errors="replace")[-2000:]
                 raise SystemExit(f"the server stopped: {why}") from None
             time.sleep(0.3)
     raise SystemExit("the server did not start within 60 s")
