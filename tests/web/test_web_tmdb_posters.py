@@ -24,6 +24,7 @@ from web_browsers import Browser
 
 from reelmates.services.posters import PosterFetcher, looks_like
 from reelmates.services.uow import unit_of_work
+from reelmates.settings import load_settings
 from reelmates.store.films import FilmRepository
 
 KEY = "k3y-0f-the-0perat0r-5ecret"
@@ -299,3 +300,17 @@ def test_only_image_bytes_of_the_type_they_claim_pass() -> None:
     assert not looks_like("image/jpeg", PNG)
     assert not looks_like("image/svg+xml", b"<svg/>")
     assert not looks_like("image/png", b"")
+
+
+def test_the_key_comes_from_the_environment_and_never_shows_in_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("REELMATES_TMDB_API_KEY", KEY)
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.tmdb_api_key is not None
+    assert settings.tmdb_api_key.get_secret_value() == KEY
+    assert KEY not in repr(settings) and KEY not in str(settings)
+    assert settings.effective_poster_dir == tmp_path / "posters"
+    assert PosterFetcher(settings).enabled
+    monkeypatch.delenv("REELMATES_TMDB_API_KEY")
+    assert not PosterFetcher(load_settings(data_dir=tmp_path)).enabled
