@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -78,6 +78,19 @@ class Settings(BaseSettings):
     refit_check_seconds: float = Field(default=30.0, gt=0)
     refit_lease_seconds: int = Field(default=3600, ge=1)
 
+    # Real posters from TMDB, when the operator sets an API key (without one, every poster is
+    # drawn as SVG, offline). Each is fetched once in the background, at most ``poster_max_bytes``
+    # within ``tmdb_timeout_seconds``, and kept in ``poster_dir`` (default: data_dir / "posters");
+    # a failed fetch is tried again after ``poster_retry_seconds``. The URLs are overridable so
+    # tests can point them at a local fake.
+    tmdb_api_key: SecretStr | None = None
+    tmdb_api_url: str = "https://api.themoviedb.org/3"
+    tmdb_image_url: str = "https://image.tmdb.org/t/p/w342"
+    tmdb_timeout_seconds: float = Field(default=3.0, gt=0)
+    poster_dir: Path | None = None
+    poster_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    poster_retry_seconds: int = Field(default=86_400, ge=0)
+
     @field_validator("root_path")
     @classmethod
     def _clean_root_path(cls, value: str) -> str:
@@ -101,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def effective_model_dir(self) -> Path:
         return self.model_dir or self.data_dir / "models"
+
+    @property
+    def effective_poster_dir(self) -> Path:
+        return self.poster_dir or self.data_dir / "posters"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -96,7 +96,7 @@ def test_the_film_page_shows_facts_prediction_and_search_links(member: Browser) 
         '<a href="https://www.justwatch.com/us/search?q=Heat+1995" rel="noopener noreferrer">'
         in text
     )
-    assert f'src="/films/{heat}/poster.svg"' in text
+    assert f'src="/films/{heat}/poster"' in text
     assert "style=" not in text and "<script>" not in text
     body = member.get(f"/api/films/{heat}").json()
     assert body["director"] == "Michael Mann" and body["cast"] == ["Al Pacino", "Robert De Niro"]
@@ -106,6 +106,7 @@ def test_the_film_page_shows_facts_prediction_and_search_links(member: Browser) 
 def test_an_unknown_film_is_a_404_everywhere(member: Browser) -> None:
     assert member.get("/films/999999").status_code == 404
     assert member.get("/films/999999/poster.svg").status_code == 404
+    assert member.get("/films/999999/poster").status_code == 404
     missing = member.get("/api/films/999999")
     assert missing.status_code == 404 and "no film with id 999999" in missing.json()["error"]
     assert member.api_post("/api/films/999999/rating", {"stars": 4}).status_code == 404

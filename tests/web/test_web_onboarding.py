@@ -81,7 +81,7 @@ def test_the_first_card_shows_a_poster_title_progress_and_every_answer(member: B
     text = page.text
     film = _card_on_page(member)
     assert "<strong>1 of 20</strong>" in text
-    assert f'src="/films/{film}/poster.svg"' in text
+    assert f'src="/films/{film}/poster"' in text
     for value in ("0.5", "1", "2.5", "4.5", "5"):
         assert f'name="answer" value="{value}"' in text
     assert 'name="answer" value="unseen"' in text and "Haven't seen it" in text
@@ -89,7 +89,7 @@ def test_the_first_card_shows_a_poster_title_progress_and_every_answer(member: B
     assert "style=" not in text and "<script>" not in text
     body = member.get("/api/onboarding/next").json()
     assert body["card"]["id"] == film and body["number"] == 1 and body["budget"] == 20
-    assert body["card"]["poster_url"] == f"/films/{film}/poster.svg"
+    assert body["card"]["poster_url"] == f"/films/{film}/poster"
     assert (body["answered"], body["rated"], body["skipped"], body["finished"]) == (0, 0, 0, False)
 
 
@@ -247,7 +247,7 @@ def test_under_a_root_path_every_link_form_and_redirect_keeps_it(trained_app: Fa
             )
             assert done.status_code == 303 and done.headers["location"] == f"{root}/onboarding"
             card = browser.get("/api/onboarding/next").json()["card"]
-            assert card["poster_url"] == f"{root}/films/{card['id']}/poster.svg"
+            assert card["poster_url"] == f"{root}/films/{card['id']}/poster"
             assert f'href="{root}/onboarding"' in browser.get("/").text
     finally:
         app.state.engine.dispose()

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.posters import PosterFetcher
 from reelmates.services.refit import BackgroundRefit
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
@@ -53,12 +54,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     holder = ModelHolder(settings.effective_model_dir, engine)
     refit = BackgroundRefit(holder, settings)
+    posters = PosterFetcher(settings)  # its thread starts with the first poster it fetches
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         refit.start()  # a thread: refits never run inside a request
         yield
         refit.stop()
+        posters.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -76,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.refit = refit
+    app.state.posters = posters
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)

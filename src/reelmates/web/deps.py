@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from reelmates.errors import AuthenticationError, BusyError, PermissionDeniedError
 from reelmates.services import accounts
 from reelmates.services.accounts import Identity, LoginLimiter, Passwords
+from reelmates.services.posters import PosterFetcher
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
@@ -83,6 +84,11 @@ def get_limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
+def get_posters(request: Request) -> PosterFetcher:
+    posters: PosterFetcher = request.app.state.posters
+    return posters
+
+
 def get_session(request: Request) -> Iterator[Session]:
     with unit_of_work(request.app.state.engine, read_only=request.method in SAFE_METHODS) as s:
         yield s
@@ -93,6 +99,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 LimiterDep = Annotated[LoginLimiter, Depends(get_limiter)]
+PostersDep = Annotated[PosterFetcher, Depends(get_posters)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from reelmates.services import films_page
-from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.services import films_page, posters
+from reelmates.web.deps import CurrentUser, PostersDep, SessionDep
 from reelmates.web.film_deps import PicksQueryDep, TasteDep
 from reelmates.web.model_line import context_line
 from reelmates.web.posters import poster_svg
@@ -73,10 +73,33 @@ def film_page(
     return render(request, "film.html", context)
 
 
-@router.get("/films/{film_id}/poster.svg", name="film_poster")
-def poster(session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+# A fetched poster never changes; a drawn card may give way to one (when TMDB is on).
+IMAGE_CACHE = "private, max-age=604800"
+CARD_CACHE = "private, max-age=86400"
+CARD_WHILE_FETCHING = "private, no-cache"
+
+
+@router.get("/films/{film_id}/poster", name="film_poster")
+def poster(session: SessionDep, me: CurrentUser, fetcher: PostersDep, film_id: int) -> Response:
+    """The poster from TMDB once fetched (served from here: img-src stays 'self'), else the
+    card drawn as SVG at once (a fetch, if any, runs in the background)."""
+    found = posters.poster_for(session, fetcher, film_id)
+    if found.image is not None:
+        image = found.image
+        return Response(
+            image.body, media_type=image.content_type, headers={"Cache-Control": IMAGE_CACHE}
+        )
+    cache = CARD_WHILE_FETCHING if found.fetching else CARD_CACHE
+    return Response(
+        poster_svg(found.card), media_type="image/svg+xml", headers={"Cache-Control": cache}
+    )
+
+
+@router.get("/films/{film_id}/poster.svg", name="film_poster_svg")
+def poster_card(session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+    """The drawn card, always (links made before real posters keep working)."""
     svg = poster_svg(films_page.film_card(session, film_id))
-    return Response(svg, media_type="image/svg+xml")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": CARD_CACHE})
 
 
 @router.post("/films/{film_id}/rating", name="rate_film")
