@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +14,8 @@ from web_browsers import PASSWORD, Browser
 from reelmates.services.accounts import LOGIN_FAILED
 from reelmates.services.uow import unit_of_work
 from reelmates.store.accounts import AccountRepository
+from reelmates.web import templating
+from reelmates.web.templating import sentence
 
 # --- sign-up policy --------------------------------------------------------------------------
 
@@ -112,10 +116,23 @@ def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(
     wrong = browser.log_in("jess", "not the password")
     unknown = browser.log_in("nobody", "not the password")
     assert wrong.status_code == unknown.status_code == 401
-    assert LOGIN_FAILED in wrong.text and LOGIN_FAILED in unknown.text
+    shown = "The handle or the password is wrong."  # a sentence on the page
+    assert shown in wrong.text and shown in unknown.text and LOGIN_FAILED not in wrong.text
     assert wrong.text.replace('value="jess"', "") == unknown.text.replace('value="nobody"', "")
     api = browser.api_post("/api/login", {"handle": "nobody", "password": "x"})
-    assert api.status_code == 401 and api.json()["error"] == LOGIN_FAILED
+    assert api.status_code == 401 and api.json()["error"] == LOGIN_FAILED  # JSON: as worded
+
+
+def test_every_page_shows_a_domain_message_as_a_sentence() -> None:
+    assert sentence(LOGIN_FAILED) == "The handle or the password is wrong."
+    assert sentence("sign-up is closed.") == "Sign-up is closed."
+    assert sentence("is it?") == "Is it?" and sentence("") == ""
+    templates = Path(templating.__file__).with_name("templates")
+    for page in templates.glob("*.html"):
+        html = page.read_text()
+        # error.html's message and every inline alert's message and hint go through the filter.
+        shown = re.findall(r"{{ (?:error\.message|error\.hint|message|detail)\b([^}]*)}}", html)
+        assert all("| sentence" in s for s in shown), page.name
 
 
 def test_log_in_in_any_case_and_go_back_where_you_were(
@@ -155,7 +172,7 @@ def test_log_in_is_rate_limited_per_account(
         blocked = attacker.log_in("jess", PASSWORD)  # even the right password now
         assert blocked.status_code == 429
         assert int(blocked.headers["retry-after"]) > 0
-        assert "too many failed log-ins" in blocked.text
+        assert "Too many failed log-ins" in blocked.text
         api = attacker.api_post("/api/login", {"handle": "JESS", "password": PASSWORD})
         assert api.status_code == 429 and "retry-after" in api.headers
 

@@ -48,7 +48,7 @@ def test_a_wrong_password_is_said_on_the_form(live_page: LivePage) -> None:
     assert (
         live_page.page.get_by_role("alert")
         .inner_text()
-        .startswith("the handle or the password is wrong")
+        .startswith("The handle or the password is wrong.")
     )
     live_page.visit("login-error")
 
