@@ -70,7 +70,12 @@ def test_a_newcomer_signs_up_with_a_friend_link_and_comes_back_to_accept(
     assert _friends(milly) == ["jess"] and _friends(jess) == ["milly"]
     assert "milly" in jess.get("/friends").text
     sam = new_browser()  # used once: neither sign-up nor the link works again
-    assert sam.get(path).status_code == 404
+    gone = sam.get(path)
+    assert gone.status_code == 404 and "invites you to be friends" not in gone.text
+    assert "<h1>This invite link has been used or has expired</h1>" in gone.text
+    assert "Ask your friend for a new link" in gone.text
+    late = milly.submit("/friends", path + "/accept", {})  # a second tap, logged in
+    assert late.status_code == 404 and "has been used or has expired</h1>" in late.text
     again = sam.sign_up("sam", invite=token)
     assert again.status_code == 403
 

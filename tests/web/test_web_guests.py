@@ -20,6 +20,7 @@ from reelmates.services.uow import unit_of_work
 from reelmates.store.models import Film, FriendInvite, LoginSession
 
 KEEP = "You're a guest: set a password to keep your account"
+GONE = "<h1>This invite link has been used or has expired</h1>"
 _LINK = re.compile(r'id="invite-link" class="wide" value="([^"]+)"')
 
 
@@ -134,7 +135,10 @@ def test_an_expired_link_is_refused(app: FastAPI, new_browser: Callable[..., Bro
             update(FriendInvite).values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
         )
     sam = new_browser()
-    assert sam.get(link + "/guest").status_code == 404
+    for page in (sam.get(link), sam.get(link + "/guest"), _join(sam, link, "Sam")):
+        assert page.status_code == 404
+        assert GONE in page.text and "invites you" not in page.text and "Join jess" not in page.text
+        assert "Ask your friend for a new link" in page.text
     token = link.rsplit("/", 1)[1]
     refused = sam.api_post("/api/friends/join-as-guest", {"token": token, "display_name": "Sam"})
     assert refused.status_code == 404 and "expired" in refused.json()["error"]

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError, WrongCodeError
 from reelmates.services import accounts, friends, guests
-from reelmates.services.friends import FriendRules
+from reelmates.services.friends import FriendRules, LinkGoneError
 from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
 from reelmates.web.flash import forget_flash, read_flash, set_flash
 from reelmates.web.templating import render
@@ -99,11 +99,23 @@ def remove_friend(
 # --- a friend's link -------------------------------------------------------------------------
 
 
+def link_gone_page(request: Request, settings: SettingsDep) -> Response:
+    """What a used, declined, cancelled or expired link opens: that, plainly, and what to do."""
+    context = {
+        "title": "This invite link has been used or has expired",
+        "days": settings.friend_invite_days,
+    }
+    return render(request, "friends_link_gone.html", context, status_code=404)
+
+
 @router.get("/join/{token}", name="friend_join")
 def friend_join(
     request: Request, token: str, session: SessionDep, settings: SettingsDep, me: OptionalUser
 ) -> Response:
-    preview = friends.preview_link(session, me.person_id if me else None, token, now_utc())
+    try:
+        preview = friends.preview_link(session, me.person_id if me else None, token, now_utc())
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     here = str(request.url_for("friend_join", token=token).path)
     allowed, invite_needed = accounts.may_sign_up(session, settings.signup_policy)
     signup = request.url_for("signup_page").include_query_params(next=here)
@@ -124,17 +136,23 @@ def friend_join(
 
 @router.post("/join/{token}/accept", name="accept_friend_link")
 def accept_friend_link(
-    request: Request, token: str, session: SessionDep, me: CurrentUser
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, me: CurrentUser
 ) -> Response:
-    friends.accept_link(session, me.person_id, token, now_utc())
+    try:
+        friends.accept_link(session, me.person_id, token, now_utc())
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     return _to_friends(request)
 
 
 @router.post("/join/{token}/decline", name="decline_friend_link")
 def decline_friend_link(
-    request: Request, token: str, session: SessionDep, me: CurrentUser
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, me: CurrentUser
 ) -> Response:
-    inviter = friends.decline_link(session, me.person_id, token, now_utc())
+    try:
+        inviter = friends.decline_link(session, me.person_id, token, now_utc())
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     return render(
         request, "friends_declined.html", {"title": "Invite declined", "inviter": inviter}
     )
