@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_browsers import PASSWORD, Browser
 
-from reelmates.services.accounts import LOGIN_FAILED
+from reelmates.services.accounts import LOGIN_FAILED, demo_log_in
+from reelmates.services.people import add_member
 from reelmates.services.uow import unit_of_work
 from reelmates.store.accounts import AccountRepository
 from reelmates.web import templating
@@ -32,6 +34,21 @@ def test_the_first_account_is_the_operator_and_is_logged_in(browser: Browser) ->
         "role": "operator",
         "via": "session",
     }
+
+
+def test_on_the_demo_database_the_first_real_sign_up_is_the_operator(
+    app: FastAPI, new_browser: Callable[..., Browser]
+) -> None:
+    with unit_of_work(app.state.engine) as session:  # what `reelmates demo` leaves
+        for handle in ("Jess", "Milly"):
+            add_member(session, handle)
+            assert demo_log_in(session, app.state.passwords, handle, datetime.now(UTC))
+    ana, zed = new_browser(), new_browser()
+    assert "yours will be the operator" in ana.get("/signup").text
+    assert ana.sign_up("ana").status_code == 303
+    assert ana.get("/api/me").json()["role"] == "operator"
+    assert "by invitation" in zed.get("/signup").text
+    assert zed.sign_up("zed").status_code == 403
 
 
 def test_invite_only_refuses_a_second_account_without_an_invite(
