@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_browsers import PASSWORD, Browser
 
+from reelmates.errors import ReelmatesError
+from reelmates.services import operator
 from reelmates.services.accounts import LOGIN_FAILED, demo_log_in
-from reelmates.services.people import add_member
+from reelmates.services.people import RESERVED_HANDLES, add_member
 from reelmates.services.uow import unit_of_work
 from reelmates.store.accounts import AccountRepository
 from reelmates.web import templating
@@ -49,6 +51,38 @@ def test_on_the_demo_database_the_first_real_sign_up_is_the_operator(
     assert ana.get("/api/me").json()["role"] == "operator"
     assert "by invitation" in zed.get("/signup").text
     assert zed.sign_up("zed").status_code == 403
+
+
+def test_a_handle_that_would_hide_a_friends_page_is_refused(
+    app: FastAPI, new_browser: Callable[..., Browser]
+) -> None:
+    # Every fixed word beside /friends/{handle} and /api/friends/{handle} is on the one list.
+    fixed = set()
+    for path in app.openapi()["paths"]:  # every route, pages too
+        if path.startswith(("/friends/", "/api/friends/")):
+            word = path.removeprefix("/api").split("/")[2]
+            if not word.startswith("{"):
+                fixed.add(word)
+    assert fixed == {"code", "invites", "join", "remove", "accept", "decline", "accept-code",
+                     "join-as-guest"} and fixed <= RESERVED_HANDLES  # fmt: skip
+    browser = new_browser()
+    for handle in ("code", "Invites", "JOIN"):
+        refused = browser.sign_up(handle)
+        assert refused.status_code == 400
+        assert f"The handle &#39;{handle}&#39; is reserved" in refused.text
+        assert f'value="{handle}"' in refused.text  # the form keeps what was typed
+    api = browser.client.post(
+        "/api/signup",
+        json={"handle": "code", "password": PASSWORD},
+        headers={"X-CSRF-Token": browser.api_csrf()},
+    )
+    assert api.status_code == 400 and api.json()["error"].startswith("the handle 'code' is")
+    with pytest.raises(ReelmatesError, match="reserved"), unit_of_work(app.state.engine) as s:
+        operator.create_operator(
+            s, app.state.passwords, handle="invites", display_name=None, password=PASSWORD,
+            now=datetime.now(UTC),
+        )  # fmt: skip
+    assert browser.sign_up("codes").status_code == 303  # only the words themselves
 
 
 def test_invite_only_refuses_a_second_account_without_an_invite(

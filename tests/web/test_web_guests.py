@@ -92,6 +92,10 @@ def test_a_guest_joins_rates_and_keeps_the_account(
         "/settings/keep", "/settings/keep", keep | {"handle": "JESS", "password_again": PASSWORD}
     )
     assert taken.status_code == 409 and "taken" in taken.text
+    reserved = sam.submit(
+        "/settings/keep", "/settings/keep", keep | {"handle": "Join", "password_again": PASSWORD}
+    )
+    assert reserved.status_code == 400 and "The handle &#39;Join&#39; is reserved" in reserved.text
     kept = sam.submit("/settings/keep", "/settings/keep", keep | {"password_again": PASSWORD})
     assert kept.status_code == 303 and kept.headers["location"] == "/settings"
     assert _max_age(kept) == 30 * 86400  # session_days now

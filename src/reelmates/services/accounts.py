@@ -240,6 +240,7 @@ def sign_up(
             "sign-up on this server is by invitation",
             hint="Ask a member for an invite link, then open it to sign up.",
         )
+    people.check_account_handle(handle)
     check_password(password)
     first = is_first_account(session)
     with session.begin_nested():
