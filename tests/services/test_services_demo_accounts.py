@@ -7,8 +7,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
+from reelmates.errors import PermissionDeniedError
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords, demo_log_in, demo_password
 from reelmates.services.people import add_member
@@ -97,3 +99,41 @@ def test_the_demo_friends_are_friends_once_and_an_ended_friendship_stays_ended(
     demo_log_ins(db_engine, settings, now=NOW)  # the next `reelmates demo`
     with unit_of_work(db_engine) as session:
         assert friends.list_friends(session, jess) == []
+
+
+def _sign_up(engine: Engine, handle: str, invite: str | None = None) -> str:
+    with unit_of_work(engine) as session:
+        who = accounts.sign_up(
+            session, PASSWORDS, policy="invite-only", handle=handle, display_name=None,
+            password="a long password", invite=invite, now=NOW,
+        )  # fmt: skip
+        return who.role
+
+
+def test_the_first_real_sign_up_after_the_demo_is_the_operator(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        for handle in ("Jess", "Milly"):
+            add_member(session, handle)
+        jess = demo_log_in(session, PASSWORDS, "Jess", NOW)
+        demo_log_in(session, PASSWORDS, "Milly", NOW)
+        assert AccountRepository(session).count() == 2
+        assert accounts.is_first_account(session)
+        assert accounts.may_sign_up(session, "invite-only") == (True, False)
+    assert _sign_up(db_engine, "ana") == "operator"  # invite-only, yet no invite: the first
+    with unit_of_work(db_engine) as session:
+        assert not accounts.is_first_account(session)
+        assert accounts.may_sign_up(session, "invite-only") == (True, True)
+    with pytest.raises(PermissionDeniedError, match="by invitation"):
+        _sign_up(db_engine, "zed")
+    assert jess is not None and jess.password
+    assert _log_in(db_engine, "Jess", jess.password) == "member"  # the demo friends stay members
+
+
+def test_a_demo_friend_whose_password_is_their_own_counts(db_engine: Engine) -> None:
+    with unit_of_work(db_engine) as session:
+        add_member(session, "Milly")
+        demo_log_in(session, PASSWORDS, "Milly", NOW)
+        person_id = AccountRepository(session).credentials("milly").person_id  # type: ignore[union-attr]
+        AccountRepository(session).set_password_hash(person_id, PASSWORDS.hash("hers now!"), NOW)
+        demo_log_in(session, PASSWORDS, "Milly", NOW)  # the next demo run forgets the demo's
+        assert not accounts.is_first_account(session)

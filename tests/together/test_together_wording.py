@@ -38,3 +38,16 @@ def test_every_kind_and_note_is_worded() -> None:
     assert why_text(WatchlistNote(("Jess",))) == "On Jess's watchlist"
     assert why_text(WatchlistNote(("A", "B", "C"))) == "On A's, B's and C's watchlists"
     assert card_text(CardReason.MOVED_UP) == "Moved up after your swipes"
+
+
+def test_a_reason_about_someone_else_names_them_instead_of_you() -> None:
+    assert why_text(MASH, to_member=False) == "Milly: like M*A*S*H and [/], which Milly loved"
+    assert reason_parts(MASH, with_name=False, to_member=False)[-1] == Part(", which Milly loved")
+    assert why_text(Reason("Bo", ReasonKind.CHANGE), with_name=False, to_member=False) == (
+        "a change from Bo's usual, liked by people with Bo's taste"
+    )
+    # The kinds that never say "you" read the same either way; a private member's cites nothing.
+    for kind in (ReasonKind.PRIVATE, ReasonKind.NO_RATINGS):
+        reason = Reason("Bo", kind)
+        assert why_text(reason, to_member=False) == why_text(reason)
+    assert not any(p.title for p in reason_parts(Reason("Bo", ReasonKind.PRIVATE), to_member=False))

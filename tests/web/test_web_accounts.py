@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_browsers import PASSWORD, Browser
 
-from reelmates.services.accounts import LOGIN_FAILED
+from reelmates.errors import ReelmatesError
+from reelmates.services import operator
+from reelmates.services.accounts import LOGIN_FAILED, demo_log_in
+from reelmates.services.people import RESERVED_HANDLES, add_member
 from reelmates.services.uow import unit_of_work
 from reelmates.store.accounts import AccountRepository
+from reelmates.web import templating
+from reelmates.web.templating import sentence
 
 # --- sign-up policy --------------------------------------------------------------------------
 
@@ -28,6 +36,53 @@ def test_the_first_account_is_the_operator_and_is_logged_in(browser: Browser) ->
         "role": "operator",
         "via": "session",
     }
+
+
+def test_on_the_demo_database_the_first_real_sign_up_is_the_operator(
+    app: FastAPI, new_browser: Callable[..., Browser]
+) -> None:
+    with unit_of_work(app.state.engine) as session:  # what `reelmates demo` leaves
+        for handle in ("Jess", "Milly"):
+            add_member(session, handle)
+            assert demo_log_in(session, app.state.passwords, handle, datetime.now(UTC))
+    ana, zed = new_browser(), new_browser()
+    assert "yours will be the operator" in ana.get("/signup").text
+    assert ana.sign_up("ana").status_code == 303
+    assert ana.get("/api/me").json()["role"] == "operator"
+    assert "by invitation" in zed.get("/signup").text
+    assert zed.sign_up("zed").status_code == 403
+
+
+def test_a_handle_that_would_hide_a_friends_page_is_refused(
+    app: FastAPI, new_browser: Callable[..., Browser]
+) -> None:
+    # Every fixed word beside /friends/{handle} and /api/friends/{handle} is on the one list.
+    fixed = set()
+    for path in app.openapi()["paths"]:  # every route, pages too
+        if path.startswith(("/friends/", "/api/friends/")):
+            word = path.removeprefix("/api").split("/")[2]
+            if not word.startswith("{"):
+                fixed.add(word)
+    assert fixed == {"code", "invites", "join", "remove", "accept", "decline", "accept-code",
+                     "join-as-guest"} and fixed <= RESERVED_HANDLES  # fmt: skip
+    browser = new_browser()
+    for handle in ("code", "Invites", "JOIN"):
+        refused = browser.sign_up(handle)
+        assert refused.status_code == 400
+        assert f"The handle &#39;{handle}&#39; is reserved" in refused.text
+        assert f'value="{handle}"' in refused.text  # the form keeps what was typed
+    api = browser.client.post(
+        "/api/signup",
+        json={"handle": "code", "password": PASSWORD},
+        headers={"X-CSRF-Token": browser.api_csrf()},
+    )
+    assert api.status_code == 400 and api.json()["error"].startswith("the handle 'code' is")
+    with pytest.raises(ReelmatesError, match="reserved"), unit_of_work(app.state.engine) as s:
+        operator.create_operator(
+            s, app.state.passwords, handle="invites", display_name=None, password=PASSWORD,
+            now=datetime.now(UTC),
+        )  # fmt: skip
+    assert browser.sign_up("codes").status_code == 303  # only the words themselves
 
 
 def test_invite_only_refuses_a_second_account_without_an_invite(
@@ -112,10 +167,23 @@ def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(
     wrong = browser.log_in("jess", "not the password")
     unknown = browser.log_in("nobody", "not the password")
     assert wrong.status_code == unknown.status_code == 401
-    assert LOGIN_FAILED in wrong.text and LOGIN_FAILED in unknown.text
+    shown = "The handle or the password is wrong."  # a sentence on the page
+    assert shown in wrong.text and shown in unknown.text and LOGIN_FAILED not in wrong.text
     assert wrong.text.replace('value="jess"', "") == unknown.text.replace('value="nobody"', "")
     api = browser.api_post("/api/login", {"handle": "nobody", "password": "x"})
-    assert api.status_code == 401 and api.json()["error"] == LOGIN_FAILED
+    assert api.status_code == 401 and api.json()["error"] == LOGIN_FAILED  # JSON: as worded
+
+
+def test_every_page_shows_a_domain_message_as_a_sentence() -> None:
+    assert sentence(LOGIN_FAILED) == "The handle or the password is wrong."
+    assert sentence("sign-up is closed.") == "Sign-up is closed."
+    assert sentence("is it?") == "Is it?" and sentence("") == ""
+    templates = Path(templating.__file__).with_name("templates")
+    for page in templates.glob("*.html"):
+        html = page.read_text()
+        # error.html's message and every inline alert's message and hint go through the filter.
+        shown = re.findall(r"{{ (?:error\.message|error\.hint|message|detail)\b([^}]*)}}", html)
+        assert all("| sentence" in s for s in shown), page.name
 
 
 def test_log_in_in_any_case_and_go_back_where_you_were(
@@ -155,7 +223,7 @@ def test_log_in_is_rate_limited_per_account(
         blocked = attacker.log_in("jess", PASSWORD)  # even the right password now
         assert blocked.status_code == 429
         assert int(blocked.headers["retry-after"]) > 0
-        assert "too many failed log-ins" in blocked.text
+        assert "Too many failed log-ins" in blocked.text
         api = attacker.api_post("/api/login", {"handle": "JESS", "password": PASSWORD})
         assert api.status_code == 429 and "retry-after" in api.headers
 

@@ -26,7 +26,7 @@ def _team(new_browser: Callable[..., Browser]) -> tuple[Browser, Browser, Browse
     jess, milly, sam = new_browser(), new_browser(), new_browser()
     assert jess.sign_up("jess", display_name="Jess").status_code == 303
     assert milly.sign_up("milly", invite=jess.invite(), display_name="Milly").status_code == 303
-    made = jess.submit("/friends", "/friends/invites", {})
+    made = jess.follow(jess.submit("/friends", "/friends/invites", {}))
     found = _LINK.search(made.text)
     assert found
     link = httpx.URL(found.group(1)).path

@@ -116,7 +116,7 @@ def test_two_friends_meet_rate_and_one_leaves_with_his_data(
     expect(sam.page.locator("main")).to_contain_text("Horror")
     sam.goto("/picks")
     sam.visit("picks")
-    shown = sam.page.locator("ol.picks > li > a").all_inner_texts()
+    shown = sam.page.locator("ol.picks > li > .pick > a").all_inner_texts()
     answer = sam.page.request.get(sam.url("/api/picks?k=10"))
     assert answer.ok, answer.text()
     picks = answer.json()

@@ -114,8 +114,10 @@ def test_settings_page_shows_the_privacy_rule_and_saves_name_and_privacy(
     saved = ana.submit(
         "/settings", "/settings", {"display_name": "<b>Ana</b> & co", "private": "on"}
     )
-    assert saved.status_code == 303
+    assert saved.status_code == 303 and saved.headers["location"] == "/settings?saved=1"
+    assert '<p class="saved" role="status">Saved.</p>' in ana.follow(saved).text
     page = ana.get("/settings").text
+    assert "Saved." not in page  # only right after saving
     assert "&lt;b&gt;Ana&lt;/b&gt; &amp; co" in page and "<b>Ana</b>" not in page
     assert "checked" in page
     api = ana.get("/api/me/settings").json()
@@ -126,6 +128,7 @@ def test_settings_page_shows_the_privacy_rule_and_saves_name_and_privacy(
     assert ana.get("/api/me/settings").json()["private"] is False
     refused = ana.submit("/settings", "/settings", {"display_name": "   "})
     assert refused.status_code == 400 and "cannot be empty" in refused.text
+    assert "Saved." not in refused.text
 
 
 def test_settings_api_patch_and_vetoes(catalog_app: FastAPI) -> None:
@@ -428,4 +431,4 @@ def test_settings_pages_under_a_root_path(make_app: Callable[..., FastAPI]) -> N
         )
         assert sent.status_code == 200 and "Saved 2 ratings" in sent.text
         saved = ana.submit("/settings", "/settings", {"display_name": "Ana"})
-        assert saved.headers["location"] == root + "/settings"
+        assert saved.headers["location"] == root + "/settings?saved=1"

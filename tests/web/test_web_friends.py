@@ -33,8 +33,8 @@ def _members(new_browser: Callable[..., Browser], *handles: str) -> list[Browser
 
 def _invite_page(browser: Browser) -> tuple[str, str]:
     """(link path, code) from the page the invite button opens."""
-    made = browser.submit("/friends", "/friends/invites", {})
-    assert made.status_code == 201
+    made = browser.follow(browser.submit("/friends", "/friends/invites", {}))
+    assert made.status_code == 200
     link, code = _LINK.search(made.text), _CODE.search(made.text)
     assert link and code
     return httpx.URL(link.group(1)).path, code.group(1)
@@ -70,9 +70,47 @@ def test_a_newcomer_signs_up_with_a_friend_link_and_comes_back_to_accept(
     assert _friends(milly) == ["jess"] and _friends(jess) == ["milly"]
     assert "milly" in jess.get("/friends").text
     sam = new_browser()  # used once: neither sign-up nor the link works again
-    assert sam.get(path).status_code == 404
+    gone = sam.get(path)
+    assert gone.status_code == 404 and "invites you to be friends" not in gone.text
+    assert "<h1>This invite link has been used or has expired</h1>" in gone.text
+    assert "Ask your friend for a new link" in gone.text
+    late = milly.submit("/friends", path + "/accept", {})  # a second tap, logged in
+    assert late.status_code == 404 and "has been used or has expired</h1>" in late.text
     again = sam.sign_up("sam", invite=token)
     assert again.status_code == 403
+
+
+def test_the_home_pages_invite_is_the_friend_invite_shown_once(
+    new_browser: Callable[..., Browser],
+) -> None:
+    """One kind of invite in the pages: the home page's button makes a friend invite (post,
+    redirect, get); a reload says it was shown once and makes no other invite."""
+    (jess,) = _members(new_browser, "jess")
+    home = jess.get("/").text
+    assert 'action="/friends/invites"' in home and "Make an invite link" not in home
+    made = jess.submit("/", "/friends/invites", {})
+    assert made.status_code == 303 and made.headers["location"] == "/friends/invites/new"
+    cookie = made.headers["set-cookie"]
+    assert "Path=/friends/invites/new" in cookie and "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie and "Max-Age=300" in cookie
+    shown = jess.follow(made)
+    link, code = _LINK.search(shown.text), _CODE.search(shown.text)
+    assert shown.status_code == 200 and link and code
+    assert link.group(1).startswith("http://testserver/friends/join/")
+    assert "a friend without an account can sign up with it" in shown.text
+    again = jess.get("/friends/invites/new")  # the reload
+    assert again.status_code == 200 and "This invite was shown once" in again.text
+    assert link.group(1) not in again.text and code.group(1) not in again.text
+    assert len(jess.get("/api/friends/invites").json()) == 1
+    # The cookie is signed and bound to Jess's log-in: nobody else's browser shows it.
+    flash = made.cookies["reelmates_flash"]
+    sam = new_browser()
+    assert sam.sign_up("sam", invite=jess.invite()).status_code == 303
+    sam.client.cookies.set("reelmates_flash", flash, path="/friends/invites/new")
+    forged = sam.get("/friends/invites/new")
+    assert "reelmates_flash" in forged.headers["set-cookie"]  # it was sent, and is deleted
+    assert link.group(1) not in forged.text and "This invite was shown once" in forged.text
+    assert new_browser().get("/friends/invites/new", follow_redirects=False).status_code == 303
 
 
 def test_a_logged_in_friend_accepts_by_link_and_the_api_says_who(
@@ -205,7 +243,8 @@ def test_friends_pages_carry_the_root_path(make_app: Callable[..., FastAPI]) -> 
         jess, milly = Browser(a, prefix=ROOT), Browser(b, prefix=ROOT)
         jess.sign_up("jess")
         made = jess.submit("/friends", "/friends/invites", {})
-        link = _LINK.search(made.text)
+        assert made.headers["location"] == f"{ROOT}/friends/invites/new"
+        link = _LINK.search(jess.follow(made).text)
         assert link and link.group(1).startswith(f"http://testserver{ROOT}/friends/join/")
         path = httpx.URL(link.group(1)).path
         landing = milly.get(path.removeprefix(ROOT))

@@ -20,13 +20,13 @@ from reelmates.services.uow import unit_of_work
 from reelmates.store.models import Film, FriendInvite, LoginSession
 
 KEEP = "You're a guest: set a password to keep your account"
+GONE = "<h1>This invite link has been used or has expired</h1>"
 _LINK = re.compile(r'id="invite-link" class="wide" value="([^"]+)"')
 
 
 def _friend_link(browser: Browser) -> str:
     """The path of a new friend invite link made by ``browser`` on the friends page."""
-    made = browser.submit("/friends", "/friends/invites", {})
-    assert made.status_code == 201, made.text
+    made = browser.follow(browser.submit("/friends", "/friends/invites", {}))
     found = _LINK.search(made.text)
     assert found
     return httpx.URL(found.group(1)).path
@@ -92,6 +92,10 @@ def test_a_guest_joins_rates_and_keeps_the_account(
         "/settings/keep", "/settings/keep", keep | {"handle": "JESS", "password_again": PASSWORD}
     )
     assert taken.status_code == 409 and "taken" in taken.text
+    reserved = sam.submit(
+        "/settings/keep", "/settings/keep", keep | {"handle": "Join", "password_again": PASSWORD}
+    )
+    assert reserved.status_code == 400 and "The handle &#39;Join&#39; is reserved" in reserved.text
     kept = sam.submit("/settings/keep", "/settings/keep", keep | {"password_again": PASSWORD})
     assert kept.status_code == 303 and kept.headers["location"] == "/settings"
     assert _max_age(kept) == 30 * 86400  # session_days now
@@ -135,7 +139,10 @@ def test_an_expired_link_is_refused(app: FastAPI, new_browser: Callable[..., Bro
             update(FriendInvite).values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
         )
     sam = new_browser()
-    assert sam.get(link + "/guest").status_code == 404
+    for page in (sam.get(link), sam.get(link + "/guest"), _join(sam, link, "Sam")):
+        assert page.status_code == 404
+        assert GONE in page.text and "invites you" not in page.text and "Join jess" not in page.text
+        assert "Ask your friend for a new link" in page.text
     token = link.rsplit("/", 1)[1]
     refused = sam.api_post("/api/friends/join-as-guest", {"token": token, "display_name": "Sam"})
     assert refused.status_code == 404 and "expired" in refused.json()["error"]
@@ -147,7 +154,7 @@ def test_guests_cannot_invite_or_make_tokens(new_browser: Callable[..., Browser]
     jess.sign_up("jess")
     sam = new_browser()
     assert _join(sam, _friend_link(jess), "Sam").status_code == 303
-    assert "Make an invite link" not in sam.get("/").text
+    assert 'action="/friends/invites"' not in sam.get("/").text
     for path in ("/api/friends/invites", "/api/invites"):
         refused = sam.api_post(path)
         assert refused.status_code == 403 and "guests cannot invite" in refused.json()["error"]

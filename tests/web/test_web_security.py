@@ -190,10 +190,10 @@ def test_logged_in_forms_use_a_token_tied_to_the_session(browser: Browser) -> No
     browser.sign_up("jess")
     logged_in_token = browser.csrf_from("/")
     assert logged_in_token != logged_out_token
-    refused = browser.client.post("/invites", data={"csrf_token": logged_out_token})
+    refused = browser.client.post("/friends/invites", data={"csrf_token": logged_out_token})
     assert refused.status_code == 403
-    made = browser.client.post("/invites", data={"csrf_token": logged_in_token})
-    assert made.status_code == 201 and "invite=" in made.text
+    made = browser.client.post("/friends/invites", data={"csrf_token": logged_in_token})
+    assert made.status_code == 200 and "/friends/join/" in made.text  # after the redirect
 
 
 def test_unsafe_api_calls_need_the_csrf_header(browser: Browser) -> None:

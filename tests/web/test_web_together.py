@@ -382,6 +382,49 @@ def test_the_film_page_ranks_friends_for_it_keeping_privacy(
     assert f"suits {handle(cat)}&#39;s taste" in page
 
 
+def test_a_friends_reason_is_about_them_and_a_private_ones_cites_nothing(
+    people: Callable[[str], Browser],
+) -> None:
+    ann, bob, cat = people("ann"), people("bob"), people("cat")
+    befriend(ann, bob)
+    befriend(ann, cat)
+    cat.client.patch(
+        "/api/me/settings", json={"private": True}, headers={"X-CSRF-Token": cat.api_csrf()}
+    )
+    rate(ann, {"Fried Green Tomatoes": 5})
+    rate(bob, {"Fried Green Tomatoes": 5})
+    rate(cat, {"Fried Green Tomatoes": 5})
+    bob_h, cat_h = handle(bob), handle(cat)
+    # The film page's "who should I see this with?": bob's reason is worded about bob.
+    beaches = film_id(ann, "Beaches")
+    mates = {m["handle"]: m for m in ann.get(f"/api/films/{beaches}").json()["companions"]}
+    assert mates[bob_h]["reason"]["text"] == f"like Fried Green Tomatoes, which {bob_h} loved"
+    assert mates[cat_h]["reason"] == {
+        "kind": "private",
+        "text": f"suits {cat_h}'s taste",
+        "parts": [{"text": f"suits {cat_h}'s taste", "title": False, "film_id": None}],
+    }
+    page = ann.get(f"/films/{beaches}").text
+    assert f"<em>Fried Green Tomatoes</em></a>, which {bob_h} loved" in page
+    assert f"suits {cat_h}&#39;s taste" in page
+    # Watch together: ann's own reasons say "you", bob's name him, cat's cite none of her films.
+    query = [("with", bob_h), ("with", cat_h), ("seen", "show-all")]
+    picks = ann.get("/api/together", params=query).json()["picks"]
+    texts = {m["handle"]: m["reason"]["text"] for pick in picks for m in pick["members"]}
+    assert texts[handle(ann)].endswith(", which you loved")
+    assert (
+        texts[bob_h].endswith(f", which {bob_h} loved") and texts[cat_h] == f"suits {cat_h}'s taste"
+    )
+    together_page = ann.get("/together", params=query).text
+    assert "</a>, which you loved" in together_page
+    assert f"</a>, which {bob_h} loved" in together_page
+    assert f"which {cat_h} loved" not in together_page
+    # bob, looking at the same group, is "you" in his own reasons.
+    his = bob.get("/api/together", params=[("with", handle(ann))]).json()["picks"]
+    mine = [m["reason"]["text"] for p in his for m in p["members"] if m["handle"] == bob_h]
+    assert mine and all(not t.endswith(f"which {bob_h} loved") for t in mine)
+
+
 # --- no model, root path ---------------------------------------------------------------------
 
 

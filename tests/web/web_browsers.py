@@ -52,6 +52,11 @@ class Browser:
             **kwargs,
         )
 
+    def follow(self, response: httpx.Response) -> httpx.Response:
+        """Open the page a 303 sends the browser to (its location carries any root path)."""
+        assert response.status_code == 303, response.text
+        return self.client.get(response.headers["location"])
+
     def sign_up(self, handle: str, *, invite: str | None = None, **extra: str) -> httpx.Response:
         page = "/signup" + (f"?invite={invite}" if invite else "")
         data = {"handle": handle, "password": PASSWORD, **extra}

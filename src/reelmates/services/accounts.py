@@ -52,6 +52,7 @@ TOUCH_EVERY = timedelta(minutes=5)  # how often a session's or token's "last see
 LOGIN_FAILED = "the handle or the password is wrong"  # the same for an unknown account
 GUESTS_CANNOT_INVITE = "guests cannot invite people"
 GUESTS_CANNOT_INVITE_HINT = "Keep your account (choose a handle and a password) first."
+DEMO_SECRET_PREFIX = "demo-password:"  # + a demo friend's person id: the password the demo made
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +198,21 @@ class LoginLimiter:
 # --- sign-up and log-in ----------------------------------------------------------------------
 
 
+def _real_accounts(session: Session) -> int:
+    """Accounts but guests' and the demo friends' (``reelmates demo`` makes those, as plain
+    members, on a server nobody has signed up to yet)."""
+    return AccountRepository(session).count(but_secret_prefix=DEMO_SECRET_PREFIX)
+
+
 def is_first_account(session: Session) -> bool:
-    """No account exists yet: the next sign-up makes the operator."""
-    return AccountRepository(session).count() == 0
+    """No account exists yet (a guest's or a demo friend's counts for nothing): the next
+    sign-up makes the operator."""
+    return _real_accounts(session) == 0
 
 
 def may_sign_up(session: Session, policy: SignupPolicy) -> tuple[bool, bool]:
     """(anyone may sign up now, an invite is needed). The first account may always."""
-    if AccountRepository(session).count() == 0:
+    if is_first_account(session):
         return True, False
     return policy != "closed", policy == "invite-only"
 
@@ -232,8 +240,9 @@ def sign_up(
             "sign-up on this server is by invitation",
             hint="Ask a member for an invite link, then open it to sign up.",
         )
+    people.check_account_handle(handle)
     check_password(password)
-    first = AccountRepository(session).count() == 0
+    first = is_first_account(session)
     with session.begin_nested():
         member = people.add_member(session, handle, display_name)
         AccountRepository(session).add(
@@ -472,7 +481,7 @@ def demo_password() -> str:
 
 
 def _demo_secret_name(person_id: int) -> str:
-    return f"demo-password:{person_id}"
+    return f"{DEMO_SECRET_PREFIX}{person_id}"
 
 
 def demo_log_in(

@@ -48,6 +48,13 @@ LINK_GONE = "this friend invite has been used, declined or cancelled, or has exp
 LINK_GONE_HINT = "Ask your friend for a new one."
 
 
+class LinkGoneError(NotFoundError):
+    """A friend invite link that has been used, declined or cancelled, or has expired."""
+
+    def __init__(self) -> None:
+        super().__init__(LINK_GONE, hint=LINK_GONE_HINT)
+
+
 @dataclass(frozen=True, slots=True)
 class FriendRules:
     link_lifetime: timedelta = timedelta(days=7)
@@ -154,7 +161,7 @@ def preview_link(session: Session, me: int | None, token: str, now: datetime) ->
     """The live invite behind a link (``me``: the viewer, None when logged out)."""
     invite = FriendInviteRepository(session).live_by_token(accounts.token_hash(token), now)
     if invite is None:
-        raise NotFoundError(LINK_GONE, hint=LINK_GONE_HINT)
+        raise LinkGoneError()
     own = me == invite.inviter.person_id
     already = (
         me is not None
@@ -179,7 +186,7 @@ def _check_acceptable(session: Session, me: int, inviter: FriendSummary) -> None
 
 def _befriend(session: Session, me: int, invite: InviteSummary, now: datetime) -> FriendSummary:
     if not FriendInviteRepository(session).end(invite.id, "accepted", now, used_by=me):
-        raise NotFoundError(LINK_GONE, hint=LINK_GONE_HINT)  # another request used it first
+        raise LinkGoneError()  # another request used it first
     FriendshipRepository(session).add(me, invite.inviter.person_id, now)
     return invite.inviter
 
@@ -199,7 +206,7 @@ def decline_link(session: Session, me: int, token: str, now: datetime) -> Friend
             "this is your own invite", hint="Cancel it from your friends page instead."
         )
     if not FriendInviteRepository(session).end(preview.invite.id, "declined", now, used_by=me):
-        raise NotFoundError(LINK_GONE, hint=LINK_GONE_HINT)
+        raise LinkGoneError()
     return preview.inviter
 
 

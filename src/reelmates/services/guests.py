@@ -100,7 +100,7 @@ def keep_account(
             "your account is kept already: it has a password",
             hint="To change it, use the password page in your settings.",
         )
-    cleaned = people.check_handle(handle)
+    cleaned = people.check_account_handle(handle)
     accounts.check_password(password)
     persons = PersonRepository(session)
     taken = persons.by_handle(cleaned)

@@ -62,6 +62,7 @@ def create_operator(
     now: datetime,
 ) -> AccountHolder:
     """A new member with an operator's account, whatever the sign-up policy."""
+    people.check_account_handle(handle)
     accounts.check_password(password)
     member = people.add_member(session, handle, display_name)
     AccountRepository(session).add(member.id, passwords.hash(password), "operator", now)

@@ -15,6 +15,11 @@ from reelmates.store.models import DISPLAY_NAME_MAX, HANDLE_MAX, Person
 from reelmates.store.people import MemberSummary, PersonRepository
 
 HANDLE_PUNCTUATION = "._-"
+# Words an account's handle cannot be: the web app's fixed addresses beside a friend's page
+# (``/friends/{handle}``, ``/api/friends/{handle}``), which would hide that friend's page.
+RESERVED_HANDLES = frozenset(
+    {"accept", "accept-code", "code", "decline", "invites", "join", "join-as-guest", "remove"}
+)
 LIST_HINT = "`reelmates people` lists them"
 
 
@@ -33,6 +38,18 @@ def check_handle(handle: str) -> str:
     if len(cleaned) > HANDLE_MAX:
         raise ReelmatesError(
             f"the handle is {len(cleaned)} characters long; at most {HANDLE_MAX} fit"
+        )
+    return cleaned
+
+
+def check_account_handle(handle: str) -> str:
+    """:func:`check_handle`, and not one of the :data:`RESERVED_HANDLES` (in any case): for a
+    member with an account (sign-up, keeping a guest's account, an operator made by hand)."""
+    cleaned = check_handle(handle)
+    if cleaned.casefold() in RESERVED_HANDLES:
+        raise ReelmatesError(
+            f"the handle {cleaned!r} is reserved: the web app uses it in its addresses",
+            hint="Choose another handle (adding a letter or a digit will do).",
         )
     return cleaned
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConfigurationError
@@ -86,9 +86,15 @@ class AccountRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def count(self) -> int:
-        """Accounts that are not guests' (a guest never makes a server's first account)."""
+    def count(self, *, but_secret_prefix: str | None = None) -> int:
+        """Accounts that are not guests' (a guest never makes a server's first account). With
+        ``but_secret_prefix``, not plain members' whose person has a secret named that prefix
+        followed by their id either (the demo friends': ``services.accounts.demo_log_in``)."""
         query = select(func.count()).select_from(Account).where(Account.role != "guest")
+        if but_secret_prefix is not None:
+            name = literal(but_secret_prefix, String) + cast(Account.person_id, String)
+            marked = exists().where(AppSecret.name == name)
+            query = query.where(or_(Account.role != "member", ~marked))
         return self.session.scalar(query) or 0
 
     def add(self, person_id: int, password_hash: str | None, role: str, now: datetime) -> None:

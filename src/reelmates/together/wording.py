@@ -28,11 +28,18 @@ def _and(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def reason_parts(reason: Reason, *, with_name: bool = True) -> tuple[Part, ...]:
+def reason_parts(
+    reason: Reason, *, with_name: bool = True, to_member: bool = True
+) -> tuple[Part, ...]:
     """ "Milly: like *Beaches* and *Terms of Endearment*, which you loved" as parts.
 
-    ``with_name`` False leaves out the "Milly: " lead (a person's own list)."""
+    ``with_name`` False leaves out the "Milly: " lead (a person's own list). ``to_member`` False
+    words it about the member to someone else (a friend's reason on the viewer's page): "like
+    *Beaches*, which Milly loved"; True addresses the member ("you"), as their own list does and
+    as the terminal does, shown to the whole group."""
     lead = (Part(f"{reason.member}: "),) if with_name else ()
+    who = "you" if to_member else reason.member
+    whose = "your" if to_member else f"{reason.member}'s"
     kind = reason.kind
     if kind is ReasonKind.LIKE_LOVED:
         body: list[Part] = [Part("like ")]
@@ -41,14 +48,14 @@ def reason_parts(reason: Reason, *, with_name: bool = True) -> tuple[Part, ...]:
             if j:
                 body.append(Part(" and " if j == n - 1 else ", "))
             body.append(Part(title, title=True, film=film))
-        body.append(Part(", which you loved"))
+        body.append(Part(f", which {who} loved"))
         return (*lead, *body)
     if kind is ReasonKind.PRIVATE:
         text = f"suits {reason.member}'s taste"
     elif kind is ReasonKind.NO_RATINGS:
         text = "a crowd favourite (no ratings to go on yet)"
     elif kind is ReasonKind.CHANGE:
-        text = "a change from your usual, liked by people with your taste"
+        text = f"a change from {whose} usual, liked by people with {whose} taste"
     else:
         stars = reason.stars if reason.stars is not None else float("nan")
         text = f"about {stars:.1f}★ for them"
@@ -67,9 +74,9 @@ def watchlist_parts(note: WatchlistNote) -> tuple[Part, ...]:
     return (Part(f"On {_and(owners)} watchlist" + ("s" if len(owners) > 1 else "")),)
 
 
-def why_parts(why: Why, *, with_name: bool = True) -> tuple[Part, ...]:
+def why_parts(why: Why, *, with_name: bool = True, to_member: bool = True) -> tuple[Part, ...]:
     if isinstance(why, Reason):
-        return reason_parts(why, with_name=with_name)
+        return reason_parts(why, with_name=with_name, to_member=to_member)
     if isinstance(why, SeenNote):
         return seen_parts(why)
     return watchlist_parts(why)
@@ -80,9 +87,9 @@ def plain(parts: Sequence[Part]) -> str:
     return "".join(p.text for p in parts)
 
 
-def why_text(why: Why, *, with_name: bool = True) -> str:
+def why_text(why: Why, *, with_name: bool = True, to_member: bool = True) -> str:
     """One plain-text line for a reason or a note."""
-    return plain(why_parts(why, with_name=with_name))
+    return plain(why_parts(why, with_name=with_name, to_member=to_member))
 
 
 CARD_TEXT = {

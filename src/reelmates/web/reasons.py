@@ -17,14 +17,16 @@ class PartView:
 
 
 def reason_view(
-    reason: Reason, catalog: CatalogIndex, *, with_name: bool = False
+    reason: Reason, catalog: CatalogIndex, *, with_name: bool = False, viewers: bool = True
 ) -> list[PartView]:
-    """Parts of ``reason`` for a template; cited model items become database film ids."""
+    """Parts of ``reason`` for a template; cited model items become database film ids.
+    ``viewers`` False: the reason is another member's, worded about them ("which Milly
+    loved"), not to the viewer ("which you loved")."""
     return [
         PartView(
             part.text,
             part.title,
             None if part.film is None else int(catalog.film_ids[part.film]),
         )
-        for part in reason_parts(reason, with_name=with_name)
+        for part in reason_parts(reason, with_name=with_name, to_member=viewers)
     ]

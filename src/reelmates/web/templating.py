@@ -2,7 +2,8 @@
 
 Templates link with ``path_for(name, ...)``: a path (never a full URL) that carries the root path,
 so the same page works at ``/`` and under ``/reelmates`` behind a proxy. Autoescaping is on: user
-data (names, titles) is always text, never markup.
+data (names, titles) is always text, never markup. Every error a page shows goes through the
+``sentence`` filter (``{{ error.message | sentence }}``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     return str(request.url_for(name, **params).path)
 
 
+def sentence(text: str) -> str:
+    """A domain message as a page shows it: a sentence, first letter upper-case and a full stop
+    at the end (the services word their messages lower-case, for the terminal's "error: ...")."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[:1].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
 @jinja2.pass_context
 def _csrf_token(context: dict[str, Any]) -> str:
     return csrf_token_for(context["request"])
@@ -45,6 +56,7 @@ def build_templates(settings: Settings) -> Jinja2Templates:
     )
     env.globals["path_for"] = _path_for
     env.globals["csrf_token"] = _csrf_token
+    env.filters["sentence"] = sentence
     return Jinja2Templates(env=env)
 
 

@@ -93,11 +93,12 @@ def _film(card: FilmCard) -> FilmPublic:
     return FilmPublic(id=card.film_id, title=card.title, year=card.year, genres=list(card.genres))
 
 
-def reason_public(reason: Reason, context: TasteContext) -> ReasonPublic:
-    parts = reason_view(reason, context.catalog)
+def reason_public(reason: Reason, context: TasteContext, *, viewers: bool = True) -> ReasonPublic:
+    """``viewers`` False: another member's reason, worded about them (see ``reason_view``)."""
+    parts = reason_view(reason, context.catalog, viewers=viewers)
     return ReasonPublic(
         kind=str(reason.kind),
-        text=plain(reason_parts(reason, with_name=False)),
+        text=plain(reason_parts(reason, with_name=False, to_member=viewers)),
         parts=[ReasonPartPublic(text=p.text, title=p.title, film_id=p.film_id) for p in parts],
     )
 
@@ -130,7 +131,11 @@ def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) ->
             stars=c.stars,
             seen=c.seen,
             seen_stars=c.seen_stars,
-            reason=reason_public(c.reason, taste.context) if c.reason and taste.context else None,
+            reason=(
+                reason_public(c.reason, taste.context, viewers=False)
+                if c.reason and taste.context
+                else None
+            ),
         )
         for c in mates.friends
     ]

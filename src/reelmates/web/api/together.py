@@ -121,7 +121,11 @@ def watch_together(
                         stars=m.stars,
                         rated=m.rated,
                         chance=m.chance,
-                        reason=reason_public(m.reason, context) if m.reason else None,
+                        reason=(
+                            reason_public(m.reason, context, viewers=m.handle == me.holder.handle)
+                            if m.reason
+                            else None
+                        ),
                         seen=m.seen,
                         seen_stars=m.seen_stars,
                         on_watchlist=m.on_watchlist,

@@ -1,8 +1,8 @@
-"""Home, sign-up, log-in, log-out (here and everywhere) and sign-up invites."""
+"""Home, sign-up, log-in and log-out (here and everywhere). The pages' invites are friend
+invites (``pages.friends``); the sign-up-only invite is the API's only (``POST /api/invites``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -204,22 +204,3 @@ def logout_everywhere(
     response = _see_other(str(request.url_for("login_page").path))
     log_browser_out(request, response, session, settings)
     return response
-
-
-# --- invites ---------------------------------------------------------------------------------
-
-
-@router.post("/invites", name="create_invite")
-def create_invite(
-    request: Request, session: SessionDep, settings: SettingsDep, me: CurrentUser
-) -> Response:
-    raw = accounts.create_invite(
-        session,
-        me,
-        policy=settings.signup_policy,
-        now=now_utc(),
-        lifetime=timedelta(days=settings.invite_days),
-    )
-    link = str(request.url_for("signup_page").include_query_params(invite=raw))
-    context = {"title": "Invite a friend", "link": link, "days": settings.invite_days}
-    return render(request, "invite.html", context, status_code=201)

@@ -56,11 +56,14 @@ def _settings_page(
     session: SessionDep,
     me: Identity,
     error: ReelmatesError | None = None,
+    *,
+    saved: bool = False,
 ) -> Response:
     context = {
         "title": "Settings",
         "settings": member_settings.settings_of(session, me),
         "error": error,
+        "saved": saved,
         "password_min": accounts.PASSWORD_MIN,
     }
     return render(
@@ -69,8 +72,10 @@ def _settings_page(
 
 
 @router.get("/settings", name="settings_page")
-def settings_page(request: Request, session: SessionDep, me: CurrentUser) -> Response:
-    return _settings_page(request, session, me)
+def settings_page(
+    request: Request, session: SessionDep, me: CurrentUser, saved: int | None = None
+) -> Response:
+    return _settings_page(request, session, me, saved=bool(saved))
 
 
 @router.post("/settings", name="update_settings")
@@ -87,7 +92,8 @@ def update_settings(
         )
     except ReelmatesError as exc:
         return _settings_page(request, session, me, exc)
-    return _back(request)
+    target = request.url_for("settings_page").include_query_params(saved=1)
+    return RedirectResponse(f"{target.path}?{target.query}", status_code=303)
 
 
 @router.post("/settings/genre-vetoes", name="veto_genre")

@@ -66,7 +66,9 @@ def film_page(
         "watch_url": where_to_watch_url(film.title, film.year),
         "companions": companions,
         "companion_reasons": [
-            reason_view(c.reason, taste.context.catalog) if c.reason and taste.context else []
+            reason_view(c.reason, taste.context.catalog, viewers=False)
+            if c.reason and taste.context
+            else []
             for c in companions.friends
         ],
     }

@@ -12,13 +12,15 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError, WrongCodeError
 from reelmates.services import accounts, friends, guests
-from reelmates.services.friends import FriendRules
+from reelmates.services.friends import FriendRules, LinkGoneError
 from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
+from reelmates.web.flash import forget_flash, read_flash, set_flash
 from reelmates.web.templating import render
 
 router = APIRouter(prefix="/friends")
 
 FormText = Annotated[str, Form(max_length=200)]
+INVITE_MADE = "friend_invite_made"  # the page that shows a new invite once
 
 
 def _path_and_query(url: URL) -> str:
@@ -44,6 +46,8 @@ def friends_page(request: Request, session: SessionDep, me: CurrentUser) -> Resp
 def create_friend_invite(
     request: Request, session: SessionDep, settings: SettingsDep, me: CurrentUser
 ) -> Response:
+    """Make an invite, then see it on :func:`friend_invite_made` (post, redirect, get: a reload
+    shows the page again, it does not make another invite)."""
     made = friends.create_invite(
         session,
         me,
@@ -51,16 +55,29 @@ def create_friend_invite(
         policy=settings.signup_policy,
         now=now_utc(),
     )
+    response = RedirectResponse(str(request.url_for(INVITE_MADE).path), status_code=303)
+    shown = {"token": made.token, "code": made.code, "signup": made.signup_allowed}
+    set_flash(request, response, INVITE_MADE, shown)
+    return response
+
+
+@router.get("/invites/new", name=INVITE_MADE)
+def friend_invite_made(request: Request, settings: SettingsDep, me: CurrentUser) -> Response:
+    """The new invite's link and code, once (they are stored only as hashes)."""
+    made = read_flash(request)
     context = {
         "title": "Invite a friend",
-        "link": str(request.url_for("friend_join", token=made.token)),
-        "code": made.code,
+        "made": made is not None,
+        "link": str(request.url_for("friend_join", token=made["token"])) if made else "",
+        "code": made["code"] if made else "",
         "handle": me.holder.handle,
         "days": settings.friend_invite_days,
         "minutes": settings.friend_code_minutes,
-        "signup_allowed": made.signup_allowed,
+        "signup_allowed": bool(made and made["signup"]),
     }
-    return render(request, "friends_invite.html", context, status_code=201)
+    response = render(request, "friends_invite.html", context)
+    forget_flash(request, response, INVITE_MADE)
+    return response
 
 
 @router.post("/invites/{invite_id}/cancel", name="cancel_friend_invite")
@@ -82,11 +99,23 @@ def remove_friend(
 # --- a friend's link -------------------------------------------------------------------------
 
 
+def link_gone_page(request: Request, settings: SettingsDep) -> Response:
+    """What a used, declined, cancelled or expired link opens: that, plainly, and what to do."""
+    context = {
+        "title": "This invite link has been used or has expired",
+        "days": settings.friend_invite_days,
+    }
+    return render(request, "friends_link_gone.html", context, status_code=404)
+
+
 @router.get("/join/{token}", name="friend_join")
 def friend_join(
     request: Request, token: str, session: SessionDep, settings: SettingsDep, me: OptionalUser
 ) -> Response:
-    preview = friends.preview_link(session, me.person_id if me else None, token, now_utc())
+    try:
+        preview = friends.preview_link(session, me.person_id if me else None, token, now_utc())
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     here = str(request.url_for("friend_join", token=token).path)
     allowed, invite_needed = accounts.may_sign_up(session, settings.signup_policy)
     signup = request.url_for("signup_page").include_query_params(next=here)
@@ -107,17 +136,23 @@ def friend_join(
 
 @router.post("/join/{token}/accept", name="accept_friend_link")
 def accept_friend_link(
-    request: Request, token: str, session: SessionDep, me: CurrentUser
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, me: CurrentUser
 ) -> Response:
-    friends.accept_link(session, me.person_id, token, now_utc())
+    try:
+        friends.accept_link(session, me.person_id, token, now_utc())
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     return _to_friends(request)
 
 
 @router.post("/join/{token}/decline", name="decline_friend_link")
 def decline_friend_link(
-    request: Request, token: str, session: SessionDep, me: CurrentUser
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, me: CurrentUser
 ) -> Response:
-    inviter = friends.decline_link(session, me.person_id, token, now_utc())
+    try:
+        inviter = friends.decline_link(session, me.person_id, token, now_utc())
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     return render(
         request, "friends_declined.html", {"title": "Invite declined", "inviter": inviter}
     )

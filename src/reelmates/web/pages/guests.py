@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
 from reelmates.services import accounts, friends, guests
+from reelmates.services.friends import LinkGoneError
 from reelmates.web.deps import (
     CurrentUser,
     OptionalUser,
@@ -18,6 +19,7 @@ from reelmates.web.deps import (
     SettingsDep,
     now_utc,
 )
+from reelmates.web.pages.friends import link_gone_page
 from reelmates.web.sessions import log_browser_in, renew_browser_login
 from reelmates.web.templating import render
 
@@ -61,7 +63,10 @@ def guest_join_page(
 ) -> Response:
     if me is not None:  # logged in: accept or decline as yourself
         return _see_other(str(request.url_for("friend_join", token=token).path))
-    return _join_page(request, session, settings, token)
+    try:
+        return _join_page(request, session, settings, token)
+    except LinkGoneError:
+        return link_gone_page(request, settings)
 
 
 @router.post("/friends/join/{token}/guest", name="join_as_guest")
@@ -83,6 +88,8 @@ def join_as_guest(
             policy=settings.signup_policy,
             now=now_utc(),
         )
+    except LinkGoneError:
+        return link_gone_page(request, settings)
     except ReelmatesError as exc:  # join_as_guest wrote nothing (a savepoint)
         return _join_page(request, session, settings, token, error=exc, display_name=display_name)
     response = _see_other(str(request.url_for("home").path))

@@ -42,8 +42,10 @@ def _query_without_saved(request: Request) -> str:
 
 
 def _rows(
-    result: TogetherResult | None, taste: TasteDep
+    result: TogetherResult | None, taste: TasteDep, viewer: str
 ) -> list[tuple[TogetherRow, list[tuple[MemberFit, list[PartView]]]]]:
+    """Each row with each member's reason: the viewer's to them ("which you loved"), a friend's
+    about the friend ("which Milly loved")."""
     if result is None or taste.context is None:
         return []
     catalog = taste.context.catalog
@@ -51,7 +53,12 @@ def _rows(
         (
             row,
             [
-                (m, reason_view(m.reason, catalog) if m.reason is not None else [])
+                (
+                    m,
+                    reason_view(m.reason, catalog, viewers=m.handle == viewer)
+                    if m.reason is not None
+                    else [],
+                )
                 for m in row.members
             ],
         )
@@ -80,7 +87,7 @@ def page(
         "friends": friends.list_friends(session, me.person_id),
         "chosen": {f.person_id for f in query.friends},
         "result": result,
-        "rows": _rows(result, taste),
+        "rows": _rows(result, taste, me.holder.handle),
         "note": taste.note,
         "stale": taste.context.stale_reason if taste.context else None,
         "genres": taste.context.catalog.facts.genre_names if taste.context else (),
