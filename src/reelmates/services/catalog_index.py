@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +51,23 @@ class CatalogIndex:
             facts=facts,
             years={f.id: f.year for f in films},
         )
+
+    @cached_property
+    def _sorted(self) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
+        order = np.argsort(self.film_ids, kind="stable").astype(np.intp)
+        return self.film_ids[order], order
+
+    def item_positions(
+        self, film_ids: NDArray[np.int64]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+        """For an array of film ids: which are in the model, and the model items of those
+        (vectorised :meth:`items`, in the same order)."""
+        keys, order = self._sorted
+        if keys.size == 0:
+            return np.zeros(len(film_ids), dtype=bool), np.zeros(0, dtype=np.intp)
+        at = np.minimum(np.searchsorted(keys, film_ids), keys.size - 1)
+        found = keys[at] == film_ids
+        return found, order[at[found]]
 
     def items(self, film_ids: Sequence[int]) -> NDArray[np.intp]:
         """Model items of these films; films newer than the model are left out."""

@@ -56,16 +56,16 @@ def load_member(
     people = PersonRepository(session)
     person = people.require(handle)
     stored = people.preferences(person.id)  # kept with the person: applies to every group
-    rated = RatingRepository(session).for_person(person.id)
+    rated_films, rated_stars = RatingRepository(session).arrays_for_person(person.id)
     marks = MarkRepository(session)
-    seen_only = sorted(marks.seen(person.id) - {f for f, _ in rated})
-    known = [(catalog.item_of[f], s) for f, s in rated if f in catalog.item_of]
-    known += [(catalog.item_of[f], float("nan")) for f in seen_only if f in catalog.item_of]
+    seen_only = np.array(sorted(marks.seen(person.id) - set(rated_films.tolist())), dtype=np.int64)
+    in_rated, rated_items = catalog.item_positions(rated_films)
+    in_seen, seen_items = catalog.item_positions(seen_only)
     return Member(
         id=str(person.id),
         name=person.handle,
-        seen=np.array([i for i, _ in known], dtype=np.intp),
-        seen_stars=np.array([s for _, s in known], dtype=np.float64),
+        seen=np.concatenate([rated_items, seen_items]).astype(np.intp),
+        seen_stars=np.concatenate([rated_stars[in_rated], np.full(in_seen.sum(), np.nan)]),
         watchlist=catalog.items(sorted(marks.watchlist(person.id))),
         vetoed_items=catalog.items(
             sorted(stored.vetoed_films | options.vetoed_films.get(handle, frozenset()))
