@@ -33,7 +33,8 @@ def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     route = routes.get(name)
     if route is None:
         return str(request.url_for(name, **params).path)
-    return request.scope.get("root_path", "") + str(route.url_path_for(name, **params))
+    root: str = request.scope.get("root_path", "")
+    return root + str(route.url_path_for(name, **params))
 
 
 def _named_routes(app: Any) -> dict[str, BaseRoute]:
