@@ -156,3 +156,26 @@ def pooled(
                 sum(r.min_ndcg * r.groups for r in sel) / n,
             )
     return out
+
+
+def mean_over_seeds(runs: Sequence[Sequence[GroupScore]]) -> list[GroupScore]:
+    """One row per (kind, size, strategy): the mean over runs (seeds) of each figure; judged and
+    left-out groups summed. Every run must have the same rows in the same order."""
+    out: list[GroupScore] = []
+    for cells in zip(*runs, strict=True):
+        first = cells[0]
+        key = (first.kind, first.size, first.strategy)
+        assert all((c.kind, c.size, c.strategy) == key for c in cells)
+        out.append(
+            GroupScore(
+                kind=first.kind,
+                size=first.size,
+                strategy=first.strategy,
+                groups=sum(c.groups for c in cells),
+                left_out=sum(c.left_out for c in cells),
+                mean_ndcg=float(np.mean([c.mean_ndcg for c in cells])),
+                min_ndcg=float(np.mean([c.min_ndcg for c in cells])),
+                nothing_share=float(np.mean([c.nothing_share for c in cells])),
+            )
+        )
+    return out
