@@ -264,6 +264,12 @@ def evaluate_swipes(
     return rows
 
 
+def _finite_mean(values: list[float]) -> float:
+    """The mean over the seeds that have a figure (a seed with no groups in a cell has none)."""
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
 def mean_over_seeds(runs: Sequence[Sequence[SwipeScore]]) -> list[SwipeScore]:
     """One row per (size, order): the mean over runs (seeds) of the median, p90 and mean; groups
     summed. Every run must have the same rows in the same order."""
@@ -277,9 +283,9 @@ def mean_over_seeds(runs: Sequence[Sequence[SwipeScore]]) -> list[SwipeScore]:
                 rule=first.rule,
                 order=first.order,
                 groups=sum(c.groups for c in cells),
-                median=float(np.mean([c.median for c in cells])),
-                p90=float(np.mean([c.p90 for c in cells])),
-                mean=float(np.mean([c.mean for c in cells])),
+                median=_finite_mean([c.median for c in cells]),
+                p90=_finite_mean([c.p90 for c in cells]),
+                mean=_finite_mean([c.mean for c in cells]),
             )
         )
     return out
