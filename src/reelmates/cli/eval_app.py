@@ -15,3 +15,14 @@ eval_app = typer.Typer(
     help="Measure reelmates against published protocols (MovieLens by path).",
     no_args_is_help=True,
 )
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``--seeds 42,43,44`` as a list (every eval command takes the same form)."""
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise typer.BadParameter("seeds are integers separated by commas, e.g. 42,43") from None
+    if not seeds:
+        raise typer.BadParameter("give at least one seed, e.g. 42")
+    return seeds

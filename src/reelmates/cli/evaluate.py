@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from reelmates.cli.eval_app import eval_app
+from reelmates.cli.eval_app import eval_app, parse_seeds
 
 if TYPE_CHECKING:
     from reelmates.eval.individual import ScorerSpec
@@ -23,13 +23,6 @@ Step = Callable[[str], None]
 
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
-
-
-def _seeds(text: str) -> list[int]:
-    try:
-        return [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise typer.BadParameter("seeds are integers separated by commas, e.g. 42,43") from None
 
 
 @eval_app.command("individual")
@@ -48,7 +41,7 @@ def individual(
     from reelmates.eval.newpeople import run_new_people
     from reelmates.taste.features import build_item_features
 
-    seed_list = _seeds(seeds)
+    seed_list = parse_seeds(seeds)
     matrix = load_movielens_ratings(data)
     films = load_movielens_films(data, matrix.item_ids)
     features = build_item_features(films).matrix if films is not None else None

@@ -9,13 +9,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reelmates.cli.eval_app import eval_app
+from reelmates.cli.eval_app import eval_app, parse_seeds
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+    from reelmates.cli.common import RichProgress
     from reelmates.taste.base import Scorer
     from reelmates.taste.matrix import RatingsMatrix
 
 DataOption = Annotated[Path, typer.Option(help="A MovieLens folder (ml-100k, ml-1m, ...)")]
+SeedsOption = Annotated[
+    str,
+    typer.Option(help="Seeds, comma-separated: each its own split, shipped model fit and groups"),
+]
 
 
 def _console() -> Console:
@@ -30,47 +37,77 @@ def register(app: typer.Typer) -> None:
     eval_app.command("swipes")(swipes)
 
 
-def _fit(
-    data: Path, seed: int, calibrate: bool, console: Console
-) -> tuple[RatingsMatrix, RatingsMatrix, Scorer]:
-    from reelmates.eval.movielens import load_movielens_ratings
-    from reelmates.taste.default import default_collaborative
-    from reelmates.taste.splits import stratified_split
+def _load(data: Path) -> tuple[RatingsMatrix, sp.csr_matrix | None]:
+    """The ratings and, where the folder lists films, their features (as ``eval individual``)."""
+    from reelmates.eval.movielens import load_movielens_films, load_movielens_ratings
+    from reelmates.taste.features import build_item_features
 
     matrix = load_movielens_ratings(data)
+    films = load_movielens_films(data, matrix.item_ids)
+    features = build_item_features(films).matrix if films is not None else None
+    return matrix, features
+
+
+def _fit(
+    matrix: RatingsMatrix, features: sp.csr_matrix | None, seed: int, progress: RichProgress
+) -> tuple[RatingsMatrix, RatingsMatrix, Scorer]:
+    """The split of ``seed`` (as ``eval individual``) and the model ``train`` ships, fitted on its
+    training part: tuned by validation inside it, with the stars calibration."""
+    from reelmates.taste.default import shipped_scorer
+    from reelmates.taste.splits import stratified_split
+
     train, test = stratified_split(matrix, seed=seed)
-    scorer = default_collaborative(matrix.n_items)
-    with console.status(f"fitting {scorer.name} on the training part"):
-        scorer.fit(train, calibrate=calibrate, seed=seed)
-    console.print(
-        f"{data}: {matrix.n_users} people, {matrix.n_items} films; split seed {seed} "
-        f"(as eval individual); scorer {scorer.describe()}"
-    )
+    progress.stage(f"seed {seed}: tuning and fitting the shipped model on the training part")
+    scorer = shipped_scorer(train, features, seed=seed).fit(train, calibrate=True, seed=seed)
     return train, test, scorer
+
+
+def _describe(console: Console, data: Path, matrix: RatingsMatrix, models: list[str]) -> None:
+    seeds = ", ".join(s for s, _ in (m.split(": ", 1) for m in models))
+    console.print(
+        f"{data}: {matrix.n_users} people, {matrix.n_items} films, {matrix.nnz} ratings; "
+        f"split seeds {seeds} (as eval individual); the shipped model (what `train` serves), "
+        "tuned and fitted with calibration on each split's train:"
+    )
+    for m in models:
+        console.print(f"  seed {m}")
 
 
 def groups(
     data: DataOption,
-    seed: Annotated[int, typer.Option(help="Split and group seed")] = 42,
+    seeds: SeedsOption = "42,43,44,45,46",
     n_groups: Annotated[int, typer.Option("--groups", min=1, help="Judged groups per cell")] = 300,
     k: Annotated[int, typer.Option(min=1)] = 10,
 ) -> None:
-    """Mean- and min-member nDCG@k of every strategy on random, similar and divergent groups."""
+    """Mean- and min-member nDCG@k of every strategy on random, similar and divergent groups,
+    for the shipped model; the mean over seeds."""
     from reelmates.cli.common import progress_bars
     from reelmates.eval.group_draw import GroupKind
-    from reelmates.eval.groups import evaluate_groups, pooled
+    from reelmates.eval.groups import evaluate_groups, mean_over_seeds, pooled
     from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
     console = _console()
-    train, test, scorer = _fit(data, seed, False, console)
+    seed_list = parse_seeds(seeds)
+    matrix, features = _load(data)
     sizes = (2, 3, 4, 8)
+    runs, models = [], []
     with progress_bars() as progress:
-        progress.stage("drawing and judging groups", total=len(sizes) * len(GroupKind) * n_groups)
-        rows = evaluate_groups(
-            train, test, scorer, sizes=sizes, n_groups=n_groups, k=k, seed=seed,
-            progress=progress.advance,
-        )  # fmt: skip
-    table = Table(title=f"Group top-{k}: relevant = held-out rating ≥ 4; candidates unseen by all")
+        for seed in seed_list:
+            train, test, scorer = _fit(matrix, features, seed, progress)
+            models.append(f"{seed}: {scorer.describe()}")
+            total = len(sizes) * len(GroupKind) * n_groups
+            progress.stage(f"seed {seed}: drawing and judging groups", total=total)
+            run = evaluate_groups(
+                train, test, scorer, sizes=sizes, n_groups=n_groups, k=k, seed=seed,
+                progress=progress.advance,
+            )  # fmt: skip
+            runs.append(run)
+    _describe(console, data, matrix, models)
+    rows = mean_over_seeds(runs)
+    table = Table(
+        title=f"Group top-{k}, mean over {len(seed_list)} seed(s): relevant = held-out rating ≥ 4; "
+        "candidates unseen by all; judged and left out summed over seeds"
+    )
     for col in ("groups", "size", "judged", "left out", "strategy"):
         table.add_column(col, justify="left" if col in ("groups", "strategy") else "right")
     for col in (f"mean-member nDCG@{k}", f"min-member nDCG@{k}", "someone gets nothing"):
@@ -96,23 +133,35 @@ def groups(
 
 def swipes(
     data: DataOption,
-    seed: Annotated[int, typer.Option(help="Split and group seed")] = 42,
+    seeds: SeedsOption = "42,43,44,45,46",
     n_groups: Annotated[int, typer.Option("--groups", min=1, help="Groups per size")] = 300,
 ) -> None:
-    """Cards swiped until the first match: adaptive vs random, popularity and static orders."""
+    """Cards swiped until the first match, shipped model: adaptive (own pace and lockstep) vs
+    random, popularity and static orders; the mean over seeds."""
     from reelmates.cli.common import progress_bars
-    from reelmates.eval.swipes import evaluate_swipes
+    from reelmates.eval.swipes import evaluate_swipes, mean_over_seeds
 
     console = _console()
-    train, test, scorer = _fit(data, seed, False, console)
+    seed_list = parse_seeds(seeds)
+    matrix, features = _load(data)
     sizes = (2, 3, 4)
+    runs, models = [], []
     with progress_bars() as progress:
-        progress.stage("simulating swipe sessions", total=len(sizes) * n_groups)
-        rows = evaluate_swipes(
-            train, test, scorer, sizes=sizes, n_groups=n_groups, seed=seed,
-            progress=progress.advance,
-        )  # fmt: skip
-    table = Table(title="Cards until the first match (like = held-out rating ≥ 4)")
+        for seed in seed_list:
+            train, test, scorer = _fit(matrix, features, seed, progress)
+            models.append(f"{seed}: {scorer.describe()}")
+            progress.stage(f"seed {seed}: simulating swipe sessions", total=len(sizes) * n_groups)
+            swiped = evaluate_swipes(
+                train, test, scorer, sizes=sizes, n_groups=n_groups, seed=seed,
+                progress=progress.advance,
+            )  # fmt: skip
+            runs.append(swiped)
+    _describe(console, data, matrix, models)
+    rows = mean_over_seeds(runs)
+    table = Table(
+        title=f"Cards until the first match (like = held-out rating ≥ 4): mean over "
+        f"{len(seed_list)} seed(s) of each seed's median, 90th percentile and mean; groups summed"
+    )
     for col in ("size", "match rule", "groups", "order", "median", "90th pct", "mean"):
         table.add_column(col, justify="left" if col in ("match rule", "order") else "right")
     for r in rows:
@@ -122,6 +171,8 @@ def swipes(
         )  # fmt: skip
     console.print(table)
     console.print(
-        "static = the default group strategy's first list, never updated; static-average = the "
-        "plain average's (reference)"
+        "adaptive, own pace = the live room: members take turns, each dealt the likeliest match "
+        "given every swipe so far, counted as cards per member (ceil(swipes / size)); lockstep = "
+        "everyone swipes the same card; static = the default group strategy's first list, never "
+        "updated; static-average = the plain average's (reference)"
     )

@@ -110,8 +110,10 @@ def evaluate_groups(
             cases: list[GroupCase] = []
             left_out = 0
             drawn: set[tuple[int, ...]] = set()
-            for members in draw_groups(pool, size, pair_score, threshold, rng):
-                if len(cases) == n_groups or len(drawn) > 50 * n_groups:
+            # Bounded by draws, not by distinct groups: a small community may have only a few
+            # admissible groups, drawn again and again.
+            for draws, members in enumerate(draw_groups(pool, size, pair_score, threshold, rng)):
+                if len(cases) == n_groups or draws > 50 * n_groups:
                     break
                 if members in drawn:
                     continue
@@ -155,4 +157,33 @@ def pooled(
                 sum(r.mean_ndcg * r.groups for r in sel) / n,
                 sum(r.min_ndcg * r.groups for r in sel) / n,
             )
+    return out
+
+
+def _finite_mean(values: list[float]) -> float:
+    """The mean over the seeds that have a figure (a seed with no groups in a cell has none)."""
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def mean_over_seeds(runs: Sequence[Sequence[GroupScore]]) -> list[GroupScore]:
+    """One row per (kind, size, strategy): the mean over runs (seeds) of each figure; judged and
+    left-out groups summed. Every run must have the same rows in the same order."""
+    out: list[GroupScore] = []
+    for cells in zip(*runs, strict=True):
+        first = cells[0]
+        key = (first.kind, first.size, first.strategy)
+        assert all((c.kind, c.size, c.strategy) == key for c in cells)
+        out.append(
+            GroupScore(
+                kind=first.kind,
+                size=first.size,
+                strategy=first.strategy,
+                groups=sum(c.groups for c in cells),
+                left_out=sum(c.left_out for c in cells),
+                mean_ndcg=_finite_mean([c.mean_ndcg for c in cells]),
+                min_ndcg=_finite_mean([c.min_ndcg for c in cells]),
+                nothing_share=_finite_mean([c.nothing_share for c in cells]),
+            )
+        )
     return out

@@ -4,12 +4,17 @@ Same per-user split as ``eval individual``. A member likes a card when their hel
 ≥ 4; anything else is a pass. Groups (seeded, per size) must have at least one unseen film (no
 member rated it in train) that the match rule would accept. The deck is every such unseen film;
 the count is the cards shown up to and including the first match. Orders compared: our adaptive
-session, random (what swipe apps do), popularity, and the static group ranking (the default
-strategy's list, never updated).
+session at each member's own pace (what the live room does: members take turns, round robin from a
+seeded start, and the member whose turn it is gets ``SwipeSession.next_card(member)`` given every
+swipe so far; a member whose deck is exhausted is skipped; the count is the cards each member swiped
+when the first match happens, ceil(total swipes / size)), the same session in lockstep (everyone
+swipes the same card; for reference), random (what swipe apps do), popularity, and the static
+group ranking (the default strategy's list, never updated).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,7 +33,8 @@ LIKE_STARS = 4.0
 
 
 class Order(StrEnum):
-    ADAPTIVE = "adaptive"
+    OWN_PACE = "adaptive, own pace"  # what the live room does
+    ADAPTIVE = "adaptive, lockstep"  # everyone swipes the same card (reference)
     RANDOM = "random"
     POPULARITY = "popularity"
     STATIC = "static"
@@ -91,24 +97,21 @@ def static_count(
     return n_cand + 1
 
 
-def adaptive_count(
+def _session(
     case: SwipeCase,
     train: RatingsMatrix,
     scorer: Scorer,
     seed: int,
-    *,
-    pass_learning: float = 0.0,
-    pass_stars: float | None = None,
-    likes: LikeModel = DEFAULT_LIKES,
-) -> int:
-    """Cards until a match in a lockstep session where members swipe their held-out truth."""
+    pass_learning: float,
+    pass_stars: float | None,
+    likes: LikeModel,
+) -> SwipeSession:
     tastes = []
     for u in case.members:
         items, stars = train.history(u)
         tastes.append(FoldInTaste(scorer, items.astype(np.intp), stars, pass_stars=pass_stars))
-    ids = tuple(str(u) for u in case.members)
-    session = SwipeSession(
-        ids,
+    return SwipeSession(
+        tuple(str(u) for u in case.members),
         tastes,
         case.candidates,
         MatchRule(case.needed),
@@ -116,15 +119,76 @@ def adaptive_count(
         pass_learning=pass_learning,
         likes=likes,
     )
+
+
+def lockstep(session: SwipeSession, liked: NDArray[np.bool_]) -> int:
+    """Cards shown until the first match when every member swipes each card (members × films
+    truth ``liked``); the deck size + 1 when nothing matches."""
     shown = 0
     while (card := session.next_card()) is not None:
         shown += 1
         matched = False
-        for j, member in enumerate(ids):
-            matched |= session.record(member, card.item, bool(case.liked[j, card.item]))
+        for j, member in enumerate(session.member_ids):
+            matched |= session.record(member, card.item, bool(liked[j, card.item]))
         if matched:
             return shown
     return shown + 1
+
+
+@dataclass(frozen=True)
+class OwnPaceRun:
+    swipes: tuple[tuple[int, int], ...]  # (member index, film) in the order they were swiped
+    matched: bool
+
+    def cards_each(self, n_members: int) -> int:
+        """Cards each member swiped when the first match happened: ceil(swipes / members)."""
+        return math.ceil(len(self.swipes) / n_members)
+
+
+def own_pace(session: SwipeSession, liked: NDArray[np.bool_], start: int) -> OwnPaceRun:
+    """Members take turns from ``start`` (round robin); the member whose turn it is swipes
+    ``session.next_card(member)`` by their truth ``liked``; stops at the first match, or when
+    every member's deck is exhausted."""
+    ids = session.member_ids
+    done = [False] * len(ids)
+    swipes: list[tuple[int, int]] = []
+    turn = start
+    while not all(done):
+        j = turn % len(ids)
+        turn += 1
+        if done[j]:
+            continue
+        card = session.next_card(ids[j])
+        if card is None:
+            done[j] = True
+            continue
+        swipes.append((j, card.item))
+        if session.record(ids[j], card.item, bool(liked[j, card.item])):
+            return OwnPaceRun(tuple(swipes), True)
+    return OwnPaceRun(tuple(swipes), False)
+
+
+def adaptive_count(
+    case: SwipeCase,
+    train: RatingsMatrix,
+    scorer: Scorer,
+    seed: int,
+    *,
+    own: bool = False,
+    pass_learning: float = 0.0,
+    pass_stars: float | None = None,
+    likes: LikeModel = DEFAULT_LIKES,
+) -> int:
+    """Cards until a match in a session where members swipe their held-out truth: in lockstep,
+    or (``own``) each at their own pace, counted as cards per member."""
+    session = _session(case, train, scorer, seed, pass_learning, pass_stars, likes)
+    if not own:
+        return lockstep(session, case.liked)
+    start = int(np.random.default_rng([seed, 1]).integers(len(case.members)))
+    run = own_pace(session, case.liked, start)
+    if not run.matched:
+        return int(case.candidates.sum()) + 1
+    return run.cards_each(len(case.members))
 
 
 def evaluate_swipes(
@@ -176,6 +240,7 @@ def evaluate_swipes(
                         train,
                         scorer,
                         group_seed,
+                        own=order is Order.OWN_PACE,
                         pass_learning=pass_learning,
                         pass_stars=pass_stars,
                         likes=likes,
@@ -197,3 +262,30 @@ def evaluate_swipes(
                 )
             )
     return rows
+
+
+def _finite_mean(values: list[float]) -> float:
+    """The mean over the seeds that have a figure (a seed with no groups in a cell has none)."""
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def mean_over_seeds(runs: Sequence[Sequence[SwipeScore]]) -> list[SwipeScore]:
+    """One row per (size, order): the mean over runs (seeds) of the median, p90 and mean; groups
+    summed. Every run must have the same rows in the same order."""
+    out: list[SwipeScore] = []
+    for cells in zip(*runs, strict=True):
+        first = cells[0]
+        assert all((c.size, c.order) == (first.size, first.order) for c in cells)
+        out.append(
+            SwipeScore(
+                size=first.size,
+                rule=first.rule,
+                order=first.order,
+                groups=sum(c.groups for c in cells),
+                median=_finite_mean([c.median for c in cells]),
+                p90=_finite_mean([c.p90 for c in cells]),
+                mean=_finite_mean([c.mean for c in cells]),
+            )
+        )
+    return out
