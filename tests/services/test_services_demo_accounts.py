@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 from reelmates.errors import PermissionDeniedError
 from reelmates.services import accounts
-from reelmates.services.accounts import LoginLimiter, Passwords, demo_log_in, demo_password
+from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.demo import demo_log_in, demo_password
 from reelmates.services.people import add_member
 from reelmates.services.uow import unit_of_work
 from reelmates.store.accounts import AccountRepository

@@ -14,7 +14,8 @@ from web_browsers import PASSWORD, Browser
 
 from reelmates.errors import ReelmatesError
 from reelmates.services import operator
-from reelmates.services.accounts import LOGIN_FAILED, demo_log_in
+from reelmates.services.accounts import LOGIN_FAILED
+from reelmates.services.demo import demo_log_in
 from reelmates.services.people import RESERVED_HANDLES, add_member
 from reelmates.services.uow import unit_of_work
 from reelmates.store.accounts import AccountRepository

@@ -1,8 +1,10 @@
 """Use case: the offline worked example — seed the starter catalog, make sure a model exists,
-and pick a film for the two demo friends."""
+pick a film for the two demo friends, and give them web log-ins (accounts with passwords kept in
+the database, so every run prints the same) and their friendship."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ReelmatesError
-from reelmates.services.accounts import DemoLogIn, Passwords, demo_log_in
+from reelmates.services.accounts import DEMO_SECRET_PREFIX, Passwords
 from reelmates.services.progress import Progress, SilentProgress
 from reelmates.services.starter import StarterReport, seed_starter_catalog
 from reelmates.services.taste import (
@@ -21,7 +23,7 @@ from reelmates.services.taste import (
 from reelmates.services.together import GroupOptions, GroupPick, pick_together
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.accounts import SecretRepository
+from reelmates.store.accounts import AccountRepository, SecretRepository
 from reelmates.store.friends import FriendshipRepository
 from reelmates.store.people import PersonRepository
 
@@ -57,6 +59,59 @@ def run_demo(
     with unit_of_work(engine, read_only=True) as session:
         pick = pick_together(session, holder.get(), DEMO_FRIENDS, GroupOptions(k=k))
     return DemoResult(starter=starter, trained=trained, pick=pick)
+
+
+# Lower-case letters and digits a reader will not confuse (no l, o, 0, 1): 32 symbols, 5 bits each.
+_DEMO_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+DEMO_PASSWORD_GROUPS = 3  # "k7mq-x3vp-9dtr": 12 symbols, 60 bits, typed easily on a phone
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogIn:
+    """A demo friend's log-in as ``reelmates demo`` prints it. ``password`` is None when the
+    account's password is not the one the demo made (changed since, or never the demo's)."""
+
+    handle: str
+    password: str | None
+
+
+def demo_password() -> str:
+    """A random password to type by hand: three groups of four symbols (60 bits)."""
+    return "-".join(
+        "".join(secrets.choice(_DEMO_ALPHABET) for _ in range(4))
+        for _ in range(DEMO_PASSWORD_GROUPS)
+    )
+
+
+def _demo_secret_name(person_id: int) -> str:
+    return f"{DEMO_SECRET_PREFIX}{person_id}"
+
+
+def demo_log_in(
+    session: Session, passwords: Passwords, handle: str, now: datetime
+) -> DemoLogIn | None:
+    """Give the demo member ``handle`` an account (a plain member) with a random password the
+    first time, and keep that password in this database's secrets, so every later run shows the
+    same log-in. An account the demo did not make is left alone, its password never shown; so is
+    one whose password was changed since. None: no member has this handle."""
+    person = PersonRepository(session).by_handle(handle)
+    if person is None or person.kind != "member":
+        return None
+    secret_store = SecretRepository(session)
+    name = _demo_secret_name(person.id)
+    stored = secret_store.find(name)
+    accounts = AccountRepository(session)
+    found = accounts.credentials(person.handle.casefold())
+    if found is None:
+        password = stored or demo_password()
+        accounts.add(person.id, passwords.hash(password), "member", now)
+        secret_store.put(name, password)
+        return DemoLogIn(person.handle, password)
+    if stored is not None and passwords.verify(found.password_hash, stored):
+        return DemoLogIn(person.handle, stored)
+    if stored is not None:  # the friend chose a password of their own: forget the demo's
+        secret_store.delete(name)
+    return DemoLogIn(person.handle, None)
 
 
 def demo_log_ins(

@@ -89,7 +89,7 @@ class AccountRepository:
     def count(self, *, but_secret_prefix: str | None = None) -> int:
         """Accounts that are not guests' (a guest never makes a server's first account). With
         ``but_secret_prefix``, not plain members' whose person has a secret named that prefix
-        followed by their id either (the demo friends': ``services.accounts.demo_log_in``)."""
+        followed by their id either (the demo friends': ``services.demo.demo_log_in``)."""
         query = select(func.count()).select_from(Account).where(Account.role != "guest")
         if but_secret_prefix is not None:
             name = literal(but_secret_prefix, String) + cast(Account.person_id, String)
