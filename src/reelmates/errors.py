@@ -50,11 +50,13 @@ class BusyError(ReelmatesError):
 
     status_code = 503
 
-    def __init__(self, *, retry_after: int = 5) -> None:
-        super().__init__(
-            "the database is busy with another write (an import?)",
-            hint="try again in a few seconds",
-        )
+    def __init__(
+        self,
+        *,
+        retry_after: int = 5,
+        reason: str = "the database is busy with another write (an import?)",
+    ) -> None:
+        super().__init__(reason, hint="try again in a few seconds")
         self.retry_after = retry_after  # seconds (an HTTP Retry-After header)
 
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from reelmates.errors import BusyError
@@ -36,3 +37,7 @@ def unit_of_work(
         if not is_busy(exc):
             raise
         raise BusyError(retry_after=RETRY_AFTER_SECONDS) from exc
+    except PoolTimeoutError as exc:  # every connection in use for seconds: overloaded
+        raise BusyError(
+            retry_after=RETRY_AFTER_SECONDS, reason="the server is answering too many requests"
+        ) from exc

@@ -29,6 +29,11 @@ LONG_WAIT_OPTION = "reelmates_long_wait"
 
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 DEFAULT_IMPORT_BUSY_TIMEOUT_MS = 600_000
+DEFAULT_POOL_SIZE = 5
+# Connections beyond the request threads: the background refit, the poster fetcher, a CLI job.
+DB_POOL_BACKGROUND = 4
+# A connection not free after this long is an overload: the unit of work answers BusyError.
+POOL_TIMEOUT_SECONDS = 10.0
 
 
 def normalise_url(raw: str) -> URL:
@@ -49,12 +54,17 @@ def create_db_engine(
     *,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     import_busy_timeout_ms: int = DEFAULT_IMPORT_BUSY_TIMEOUT_MS,
+    pool_size: int = DEFAULT_POOL_SIZE,
     echo: bool = False,
 ) -> Engine:
     """``busy_timeout_ms``: how long an app write waits for SQLite's write lock;
-    ``import_busy_timeout_ms``: how long a ``long_wait`` (import) transaction waits."""
+    ``import_busy_timeout_ms``: how long a ``long_wait`` (import) transaction waits;
+    ``pool_size``: connections kept open (a file or server database; at most 4 more on demand)."""
     parsed = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
+    pooled = parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
+    if pooled:
+        kwargs.update(pool_size=pool_size, max_overflow=4, pool_timeout=POOL_TIMEOUT_SECONDS)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -146,4 +156,5 @@ def engine_from_settings(settings: Settings) -> Engine:
         settings.effective_database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         import_busy_timeout_ms=settings.sqlite_import_busy_timeout_ms,
+        pool_size=settings.web_threads + DB_POOL_BACKGROUND,
     )

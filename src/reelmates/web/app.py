@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 
@@ -58,6 +59,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Requests run in this many threads, each with its own pooled connection (store/db.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         refit.start()  # a thread: refits never run inside a request
         yield
         refit.stop()
