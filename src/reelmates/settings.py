@@ -33,9 +33,11 @@ class Settings(BaseSettings):
     sqlite_import_busy_timeout_ms: int = 600_000
 
     # --- the web app (``reelmates serve``) ---
-    # Threads that run requests at once. The database pool holds as many connections plus
-    # DB_POOL_BACKGROUND for the background threads, so a request never queues for a connection.
+    # Requests served at once (each gets its threads and up to two database connections: the
+    # pool holds twice as many plus the background threads'); the others queue, holding nothing,
+    # and answer 503 with Retry-After after ``web_queue_seconds`` in line (web/slots.py).
     web_threads: int = Field(default=16, ge=1, le=256)
+    web_queue_seconds: float = Field(default=10.0, gt=0)
     # A sub-path the app is served under behind a proxy ("/reelmates"); "" serves at the root.
     root_path: str = ""
     # An operator's folder of templates, searched before the package's own (same file names).

@@ -30,7 +30,7 @@ def test_a_postgresql_url_gets_the_psycopg_driver() -> None:
 
 
 @pytest.mark.parametrize("threads", [1, 16, 40])
-def test_the_pool_holds_a_connection_per_request_thread_and_the_background_ones(
+def test_the_pool_holds_two_connections_per_request_slot_and_the_background_ones(
     tmp_path: Path, threads: int
 ) -> None:
     settings = Settings(data_dir=tmp_path, web_threads=threads)
@@ -38,10 +38,10 @@ def test_the_pool_holds_a_connection_per_request_thread_and_the_background_ones(
     try:
         pool = engine.pool
         assert isinstance(pool, QueuePool)
-        assert pool.size() == threads + DB_POOL_BACKGROUND
-        # every request thread holds a connection at once and none waits
-        held = [engine.connect() for _ in range(threads + DB_POOL_BACKGROUND)]
-        assert pool.checkedout() == threads + DB_POOL_BACKGROUND
+        assert pool.size() == 2 * threads + DB_POOL_BACKGROUND
+        # every request holds two connections at once and none waits
+        held = [engine.connect() for _ in range(2 * threads + DB_POOL_BACKGROUND)]
+        assert pool.checkedout() == 2 * threads + DB_POOL_BACKGROUND
         for conn in held:
             conn.close()
     finally:

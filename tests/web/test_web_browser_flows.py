@@ -176,6 +176,21 @@ def test_two_friends_meet_rate_and_one_leaves_with_his_data(
     jess.goto("/settings/password")
     jess.visit("password")
 
+    # Sam was the first to sign up after the demo, so he runs this server: he disables the
+    # guest's account, and her next page asks her to log in. Jess is no operator.
+    sam.goto("/admin/accounts")
+    sam.visit("admin-accounts")
+    nana_row = sam.page.get_by_role("row").filter(has_text="Nana")
+    expect(nana_row).to_contain_text("guest")
+    sam.page.once("dialog", lambda dialog: dialog.accept())
+    nana_row.get_by_role("button", name="Disable").click()
+    sam.page.wait_for_load_state()
+    expect(sam.page.get_by_role("row").filter(has_text="Nana")).to_contain_text("disabled")
+    guest.goto("/picks")
+    expect(guest.page.get_by_role("heading", level=1)).to_have_text("Log in")
+    answer = jess.page.request.get(jess.url("/admin/accounts"))
+    assert answer.status in (403, 404), answer.status
+
     # His data is his: the export holds both ratings, then the account goes.
     sam.goto("/settings")
     with sam.page.expect_download() as download_info:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.taste import TasteContext
 from reelmates.services.threads import one_blas_thread
-from reelmates.services.together import GroupOptions, load_member
+from reelmates.services.together import GroupOptions, load_members
 from reelmates.together.companions import Companion, Pairing, best_pairings, rank_companions
 from reelmates.together.explain import Explainer
 from reelmates.together.fold import histories
@@ -22,7 +22,7 @@ def _members(session: Session, context: TasteContext, handles: Sequence[str]) ->
     if len(set(handles)) != len(handles):
         raise ReelmatesError("a person is listed twice")
     asking = GroupOptions(viewer=handles[0])
-    return [load_member(session, context.catalog, h, asking) for h in handles]
+    return load_members(session, context.catalog, handles, asking)
 
 
 def _stars(

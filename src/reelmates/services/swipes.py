@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
-from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_member
+from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_members
 from reelmates.store.models import Person
 from reelmates.store.people import PersonRepository
 from reelmates.store.swipes import SwipeRepository
@@ -187,7 +187,7 @@ class SwipeRooms:
                 raise NotFoundError(f"person {pid} of swipe session {room_id} is gone")
             handles.append(person.handle)
         catalog, scorer = context.catalog, context.scorer
-        members = [load_member(session, catalog, h, GroupOptions()) for h in handles]
+        members = load_members(session, catalog, handles, GroupOptions())
         tastes = []
         for m in members:
             rated = np.isfinite(m.seen_stars)

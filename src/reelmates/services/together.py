@@ -53,26 +53,44 @@ def load_member(
     session: Session, catalog: CatalogIndex, handle: str, options: GroupOptions
 ) -> Member:
     """A person as the group engine needs them, from what the database says right now."""
+    return load_members(session, catalog, [handle], options)[0]
+
+
+def load_members(
+    session: Session, catalog: CatalogIndex, handles: Sequence[str], options: GroupOptions
+) -> list[Member]:
+    """:func:`load_member` of each handle, in a handful of queries for the whole group (a pick
+    runs on every watch-together page)."""
     people = PersonRepository(session)
-    person = people.require(handle)
-    stored = people.preferences(person.id)  # kept with the person: applies to every group
-    rated_films, rated_stars = RatingRepository(session).arrays_for_person(person.id)
+    persons = people.require_many(handles)
+    ids = [p.id for p in persons]
+    stored = people.preferences_of(persons)  # kept with the person: applies to every group
+    ratings = RatingRepository(session).arrays_for_people(ids)
     marks = MarkRepository(session)
-    seen_only = np.array(sorted(marks.seen(person.id) - set(rated_films.tolist())), dtype=np.int64)
-    in_rated, rated_items = catalog.item_positions(rated_films)
-    in_seen, seen_items = catalog.item_positions(seen_only)
-    return Member(
-        id=str(person.id),
-        name=person.handle,
-        seen=np.concatenate([rated_items, seen_items]).astype(np.intp),
-        seen_stars=np.concatenate([rated_stars[in_rated], np.full(in_seen.sum(), np.nan)]),
-        watchlist=catalog.items(sorted(marks.watchlist(person.id))),
-        vetoed_items=catalog.items(
-            sorted(stored.vetoed_films | options.vetoed_films.get(handle, frozenset()))
-        ),
-        vetoed_genres=stored.vetoed_genres | options.vetoed_genres.get(handle, frozenset()),
-        private=(stored.private or handle in options.private) and not _is_viewer(handle, options),
-    )
+    seen, watchlists = marks.seen_of(ids), marks.watchlist_of(ids)
+    members = []
+    for handle, person in zip(handles, persons, strict=True):
+        rated_films, rated_stars = ratings[person.id]
+        mine = stored[person.id]
+        seen_only = np.array(sorted(seen[person.id] - set(rated_films.tolist())), dtype=np.int64)
+        in_rated, rated_items = catalog.item_positions(rated_films)
+        in_seen, seen_items = catalog.item_positions(seen_only)
+        members.append(
+            Member(
+                id=str(person.id),
+                name=person.handle,
+                seen=np.concatenate([rated_items, seen_items]).astype(np.intp),
+                seen_stars=np.concatenate([rated_stars[in_rated], np.full(in_seen.sum(), np.nan)]),
+                watchlist=catalog.items(sorted(watchlists[person.id])),
+                vetoed_items=catalog.items(
+                    sorted(mine.vetoed_films | options.vetoed_films.get(handle, frozenset()))
+                ),
+                vetoed_genres=mine.vetoed_genres | options.vetoed_genres.get(handle, frozenset()),
+                private=(mine.private or handle in options.private)
+                and not _is_viewer(handle, options),
+            )
+        )
+    return members
 
 
 def _is_viewer(handle: str, options: GroupOptions) -> bool:
@@ -120,7 +138,7 @@ def pick_together(
             f"a group is {MIN_GROUP} to {MAX_GROUP} different people; got {', '.join(handles)}"
         )
     options = check_option_names(handles, options)
-    members = [load_member(session, context.catalog, h, options) for h in handles]
+    members = load_members(session, context.catalog, handles, options)
     with one_blas_thread():
         ranking = GroupRanker(context.scorer, context.catalog.facts).rank(
             members,

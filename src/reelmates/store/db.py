@@ -156,5 +156,6 @@ def engine_from_settings(settings: Settings) -> Engine:
         settings.effective_database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         import_busy_timeout_ms=settings.sqlite_import_busy_timeout_ms,
-        pool_size=settings.web_threads + DB_POOL_BACKGROUND,
+        # a request's unit of work, plus the short write that records its use (web/deps.py)
+        pool_size=2 * settings.web_threads + DB_POOL_BACKGROUND,
     )

@@ -80,11 +80,15 @@ class FriendshipRepository:
 
     def friends_of(self, person_id: int) -> list[FriendSummary]:
         """The person's friends, by display name (case-free), then handle."""
-        ids = self.friend_ids(person_id)
-        if not ids:
-            return []
-        people = self.session.scalars(select(Person).where(Person.id.in_(ids)))
-        found = [_summary(p) for p in people]
+        lows = select(Friendship.person_hi).where(Friendship.person_lo == person_id)
+        highs = select(Friendship.person_lo).where(Friendship.person_hi == person_id)
+        # Plain column rows: a member with 200 friends lists them on every watch-together page.
+        rows = self.session.execute(
+            select(Person.id, Person.handle, Person.display_name).where(
+                Person.id.in_(lows.union_all(highs))
+            )
+        )
+        found = [FriendSummary(i, handle, name or handle) for i, handle, name in rows]
         return sorted(found, key=lambda f: (f.display_name.casefold(), f.handle.casefold()))
 
 

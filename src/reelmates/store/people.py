@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError
@@ -58,6 +59,22 @@ class PersonRepository:
             )
         return person
 
+    def require_many(self, handles: Sequence[str]) -> list[Person]:
+        """:meth:`require` for each handle, in one query (the group pick's hot path)."""
+        keys = {h.casefold() for h in handles}
+        rows = self.session.scalars(
+            select(Person).where(or_(Person.handle_key.in_(keys), Person.handle.in_(set(handles))))
+        ).all()
+        by_key = {p.handle_key: p for p in rows if p.handle_key is not None}
+        exact = {p.handle: p for p in rows}
+        found = []
+        for handle in handles:
+            person = by_key.get(handle.casefold()) or exact.get(handle)
+            if person is None:
+                return [self.require(handle)]  # raises the one message for a missing person
+            found.append(person)
+        return found
+
     def get_or_create_member(self, handle: str) -> tuple[Person, bool]:
         person = self.by_handle(handle)
         if person is not None:
@@ -89,6 +106,26 @@ class PersonRepository:
             select(FilmVeto.film_id).where(FilmVeto.person_id == person_id)
         )
         return PersonPreferences(bool(person.private), frozenset(genres), frozenset(films))
+
+    def preferences_of(self, people: Sequence[Person]) -> dict[int, PersonPreferences]:
+        """:meth:`preferences` of persons already loaded, in two queries for all of them."""
+        ids = [p.id for p in people]
+        genres: dict[int, set[str]] = {i: set() for i in ids}
+        films: dict[int, set[int]] = {i: set() for i in ids}
+        for person_id, genre in self.session.execute(
+            select(GenreVeto.person_id, GenreVeto.genre).where(GenreVeto.person_id.in_(ids))
+        ):
+            genres[person_id].add(genre)
+        for person_id, film_id in self.session.execute(
+            select(FilmVeto.person_id, FilmVeto.film_id).where(FilmVeto.person_id.in_(ids))
+        ):
+            films[person_id].add(film_id)
+        return {
+            p.id: PersonPreferences(
+                bool(p.private), frozenset(genres[p.id]), frozenset(films[p.id])
+            )
+            for p in people
+        }
 
     def add_member(self, handle: str, display_name: str) -> Person:
         """A new member; the caller checked the handle is free in any case."""

@@ -30,7 +30,9 @@ class ContentConfig(ScorerConfig):
     prior_weight: float = Field(default=0.05, ge=0)
 
 
-SOLVER_CACHE = 16  # factorised histories kept (a few requests' worth)
+# Factorised histories kept, up to this many bytes in all: the members of recent groups, so the
+# next page for any of them skips the factorisation (a member with 1,500 ratings costs most).
+SOLVER_CACHE_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ class _RidgeSolver:
         A[np.diag_indices_from(A)] += lam
         return cls(active, rows, primal, cho_factor(A, check_finite=False))
 
+    @property
+    def nbytes(self) -> int:
+        r = self.rows
+        return int(self.factor[0].nbytes + r.data.nbytes + r.indices.nbytes + r.indptr.nbytes)
+
     def solve(self, y: NDArray[np.float64]) -> NDArray[np.float64]:
         """Weights of the active features for targets ``y`` (one per history film)."""
         if self.primal:
@@ -78,6 +85,7 @@ class ContentScorer(Scorer):
         super().__init__(config)
         self.features = sp.csr_matrix(features, dtype=np.float32) if features is not None else None
         self._cache: dict[bytes, _RidgeSolver] = {}
+        self._cache_bytes = 0
         self._cache_lock = threading.Lock()
 
     def clone(self) -> ContentScorer:
@@ -86,7 +94,9 @@ class ContentScorer(Scorer):
     def _fit(self, matrix: RatingsMatrix) -> None:
         if self.features is None or self.features.shape[0] != matrix.n_items:
             raise ValueError("content scorer needs one feature row per film of the matrix")
-        self._cache.clear()
+        with self._cache_lock:
+            self._cache.clear()
+            self._cache_bytes = 0
         if matrix.nnz:
             b = fit_biases(matrix)
             self.mu = b.mu
@@ -125,9 +135,14 @@ class ContentScorer(Scorer):
             assert self.features is not None
             found = _RidgeSolver.build(self.features[np.asarray(films, np.int64)], self.config.lam)
             with self._cache_lock:
-                self._cache[key] = found
-                while len(self._cache) > SOLVER_CACHE:
-                    self._cache.pop(next(iter(self._cache)))
+                if key not in self._cache:
+                    self._cache[key] = found
+                    self._cache_bytes += found.nbytes
+                while self._cache_bytes > SOLVER_CACHE_BYTES and len(self._cache) > 1:
+                    self._cache_bytes -= self._cache.pop(next(iter(self._cache))).nbytes
+        else:
+            with self._cache_lock:  # most recently used last: the oldest goes first
+                self._cache[key] = self._cache.pop(key, found)
         return found
 
     def score_matrix(self, histories: sp.csr_matrix) -> FloatArray:

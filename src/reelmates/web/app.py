@@ -42,6 +42,7 @@ from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
 from reelmates.web.pages import together as together_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
+from reelmates.web.slots import RequestSlots, request_slot
 from reelmates.web.templating import build_templates
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -59,8 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Requests run in this many threads, each with its own pooled connection (store/db.py).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        # A thread for each request slot (web/slots.py), and a few for static files.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads + 8
         refit.start()  # a thread: refits never run inside a request
         yield
         refit.stop()
@@ -75,7 +76,8 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(csrf_guard)],
+        # First a request's slot (nothing held while it queues), then the CSRF check.
+        dependencies=[Depends(request_slot), Depends(csrf_guard)],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -87,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)
     app.state.csrf_key = csrf_key
+    app.state.request_slots = RequestSlots(settings.web_threads, settings.web_queue_seconds)
 
     app.include_router(account_pages.router)
     app.include_router(account_api.router)
