@@ -34,10 +34,14 @@ def individual(
     onboarding: Annotated[
         bool, typer.Option(help="Also simulate onboarding (20 cards) on held-out people")
     ] = True,
+    new_films: Annotated[
+        bool, typer.Option(help="Also rank films nobody has rated yet (held-out films)")
+    ] = True,
 ) -> None:
     """Precision, recall, nDCG, MAP at k, nDCG on ≥4★, RMSE and fit time for every scorer."""
     from reelmates.eval.individual import default_specs, run_individual
     from reelmates.eval.movielens import load_movielens_films, load_movielens_ratings
+    from reelmates.eval.newfilms import run_new_films
     from reelmates.eval.newpeople import run_new_people
     from reelmates.taste.features import build_item_features
 
@@ -51,7 +55,7 @@ def individual(
         f"{data}: {matrix.n_users} people, {matrix.n_items} films, {matrix.nnz} ratings; "
         f"seeds {seed_list}; top {k}"
     )
-    steps = len(specs) * len(seed_list) * (2 if new_people else 1)
+    steps = len(specs) * len(seed_list) * (1 + int(new_people) + int(new_films))
     steps += 3 * len(seed_list) if onboarding else 0
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("evaluating", total=steps)
@@ -62,6 +66,7 @@ def individual(
         rows = run_individual(matrix, seed_list, specs, k=k, on_step=step)
         fresh = run_new_people(matrix, seed_list, specs, k=k, on_step=step) if new_people else []
         cards = _onboarding(matrix, seed_list, specs, k, step) if onboarding else []
+        unrated = run_new_films(matrix, seed_list, specs, k=k, on_step=step) if new_films else []
     title = f"Individual top-{k}, mean over {len(seed_list)} seed(s)"
     table = _table(title, "fit s", k)
     for r in rows:
@@ -77,6 +82,18 @@ def individual(
         console.print(table)
         for n in sorted({f.given for f in fresh}):
             _versus(console, f"new people, {n} ratings", [f.row for f in fresh if f.given == n])
+    if unrated:
+        first = unrated[0]
+        table = Table(
+            title=f"New films: {first.new_films} films nobody rated yet, ranked among themselves "
+            f"(top-{k}, {first.people} people per seed)"
+        )
+        for col in ("scorer", f"P@{k}", f"R@{k}", f"nDCG@{k}"):
+            table.add_column(col, justify="left" if col == "scorer" else "right")
+        for u in unrated:
+            table.add_row(u.label, f"{u.precision:.4f}", f"{u.recall:.4f}", f"{u.ndcg:.4f}")
+        console.print(table)
+        _versus(console, "new films", list(unrated))
     if cards:
         from reelmates.taste.onboarding import OnboardingConfig
 
