@@ -57,7 +57,5 @@ def best_times(tallies: Sequence[Tally]) -> tuple[int, ...]:
         return ()
     top = max((t.can_come, t.yes) for t in tallies)
     return tuple(
-        t.time_id
-        for t in sorted(tallies, key=lambda t: t.starts_at)
-        if (t.can_come, t.yes) == top
+        t.time_id for t in sorted(tallies, key=lambda t: t.starts_at) if (t.can_come, t.yes) == top
     )

@@ -59,9 +59,7 @@ def check_times(times: Sequence[datetime], now: datetime) -> tuple[datetime, ...
     if any(t.tzinfo is None for t in times):
         raise ValueError("proposed times must be aware (UTC)")
     if len(set(times)) != len(times):
-        raise InvalidValueError(
-            "the same time is proposed twice", hint="Give each time once."
-        )
+        raise InvalidValueError("the same time is proposed twice", hint="Give each time once.")
     past = [t for t in times if t <= now]
     if past:
         raise InvalidValueError(
@@ -89,9 +87,7 @@ def clean_place(kind: str, text: str) -> tuple[PlaceKind, str]:
             hint="A name and a street will do.",
         )
     if place_kind is PlaceKind.CINEMA and not cleaned:
-        raise InvalidValueError(
-            "name the cinema", hint="e.g. The Electric, Portobello Road."
-        )
+        raise InvalidValueError("name the cinema", hint="e.g. The Electric, Portobello Road.")
     return place_kind, cleaned
 
 

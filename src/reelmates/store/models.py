@@ -528,9 +528,7 @@ class MemberCalendar(Base):
     )
     time_zone: Mapped[str | None] = mapped_column(String(ZONE_MAX))
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
-    email_in_calendar: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    email_in_calendar: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CalendarFeed(Base):
