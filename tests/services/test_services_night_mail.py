@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 import vobject
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reelmates.services.night_mail import Mailer
 from reelmates.services.nights import Invitation
 from reelmates.settings import Settings
+from smtp_inbox import Inbox, free_port
+from smtp_inbox import smtp_server as smtp_server_on
 
 CALENDAR = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:PUBLISH\r\n"
@@ -29,26 +28,8 @@ CALENDAR = (
 )
 
 
-@dataclass
-class Inbox:
-    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-
     def authenticator(
         server: Any, session: Any, envelope: Any, mechanism: str, data: Any
     ) -> AuthResult:
@@ -58,16 +39,9 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         )
         return AuthResult(success=ok, handled=False)  # aiosmtpd answers 535 when not ok
 
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticator,
-        auth_require_tls=False,  # loopback only, in a test
-    )
-    controller.start()
-    yield inbox, port
-    controller.stop()
+    # A log-in over plain SMTP is refused unless allowed: this is loopback, in a test.
+    with smtp_server_on(authenticator=authenticator, auth_require_tls=False) as found:
+        yield found
 
 
 def _invitation(to: str = "milly@example.org", name: str = "Milly") -> Invitation:
@@ -127,7 +101,7 @@ def test_a_wrong_log_in_or_a_server_that_is_down_sends_nothing_and_raises_nothin
     inbox, port = smtp_server
     wrong = Mailer("127.0.0.1", port, "n@x.org", username="night", password="guess")
     assert wrong.send([_invitation()]) == 0
-    down = Mailer("127.0.0.1", _free_port(), "n@x.org", timeout=2)
+    down = Mailer("127.0.0.1", free_port(), "n@x.org", timeout=2)
     assert down.send([_invitation()]) == 0
     assert inbox.messages == []
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [

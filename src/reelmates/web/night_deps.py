@@ -21,7 +21,7 @@ from reelmates.services.night_mail import Mailer
 from reelmates.services.nights import Link, NightRules
 from reelmates.store.friends import FriendSummary
 from reelmates.store.nights import NightRecord
-from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep
+from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep, now_utc
 from reelmates.web.together_deps import me_of
 
 
@@ -54,6 +54,15 @@ def organised_by_caller(access: NightDep) -> NightAccess:
 
 
 OrganiserNightDep = Annotated[NightAccess, Depends(organised_by_caller)]
+
+
+def night_clock() -> datetime:
+    """The time a night's routes act at (UTC). One dependency, so that a test can move the clock
+    past a night (``app.dependency_overrides[night_clock]``)."""
+    return now_utc()
+
+
+NowDep = Annotated[datetime, Depends(night_clock)]
 
 
 def night_rules(settings: SettingsDep) -> NightRules:

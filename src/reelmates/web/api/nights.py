@@ -18,12 +18,13 @@ from reelmates.services import nights
 from reelmates.services.nights import NightView
 from reelmates.store.friends import FriendSummary
 from reelmates.web.api.together import GroupMemberPublic, PickedFilmPublic
-from reelmates.web.deps import CurrentUser, SessionDep, now_utc
+from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.night_deps import (
     LinkDep,
     MailerDep,
     NightDep,
     NightRulesDep,
+    NowDep,
     OrganiserNightDep,
     announce,
 )
@@ -220,12 +221,12 @@ def _public(view: NightView, request: Request) -> NightPublic:
 def start_night(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     me: CurrentUser,
     rules: NightRulesDep,
     body: NightCreate,
 ) -> NightPublic:
     """Plan the night of a group pick you were in: its members answer the proposed times."""
-    now = now_utc()
     night = nights.start_night_from_pick(
         session,
         me_of(me),
@@ -241,10 +242,10 @@ def start_night(
 
 @router.get("/nights", response_model=NightListsPublic)
 def my_nights(
-    request: Request, session: SessionDep, me: CurrentUser, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, me: CurrentUser, rules: NightRulesDep
 ) -> NightListsPublic:
     """Your nights being planned, those to come, and those you are asked to rate."""
-    lists = nights.my_nights(session, me.person_id, rules, now_utc())
+    lists = nights.my_nights(session, me.person_id, rules, now)
     return NightListsPublic(
         planning=[_public(v, request) for v in lists.planning],
         upcoming=[_public(v, request) for v in lists.upcoming],
@@ -254,40 +255,46 @@ def my_nights(
 
 @router.get("/nights/history", response_model=list[NightPublic])
 def night_history(
-    request: Request, session: SessionDep, me: CurrentUser, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, me: CurrentUser, rules: NightRulesDep
 ) -> list[NightPublic]:
     """Your past nights, newest first, with how each member rated the film."""
-    return [_public(v, request) for v in nights.history(session, me.person_id, rules, now_utc())]
+    return [_public(v, request) for v in nights.history(session, me.person_id, rules, now)]
 
 
 @router.get("/nights/{night_id}", response_model=NightPublic)
 def night(
-    request: Request, session: SessionDep, access: NightDep, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, access: NightDep, rules: NightRulesDep
 ) -> NightPublic:
     """One of your nights (404 for anyone not in it)."""
-    view = nights.view_night(session, access.night, access.person_id, rules, now_utc())
+    view = nights.view_night(session, access.night, access.person_id, rules, now)
     return _public(view, request)
 
 
 def _after(
-    request: Request, session: SessionDep, person_id: int, rules: NightRulesDep, night_id: int
+    request: Request,
+    session: SessionDep,
+    person_id: int,
+    rules: NightRulesDep,
+    night_id: int,
+    now: datetime,
 ) -> NightPublic:
     found = nights.night_for(session, person_id, night_id)
-    return _public(nights.view_night(session, found, person_id, rules, now_utc()), request)
+    return _public(nights.view_night(session, found, person_id, rules, now), request)
 
 
 @router.put("/nights/{night_id}/poll", response_model=NightPublic)
 def answer_poll(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
     body: PollAnswers,
 ) -> NightPublic:
     """Your answers to proposed times (times left out keep your earlier answer)."""
     answers = {a.time_id: str(a.answer) for a in body.answers}
-    changed = nights.answer_poll(session, access.night, access.person_id, answers, now_utc())
-    return _after(request, session, access.person_id, rules, changed.id)
+    changed = nights.answer_poll(session, access.night, access.person_id, answers, now)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 @router.post("/nights/{night_id}/time", response_model=NightPublic)
@@ -295,6 +302,7 @@ def fix_time(
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
+    now: NowDep,
     access: OrganiserNightDep,
     rules: NightRulesDep,
     link: LinkDep,
@@ -302,9 +310,9 @@ def fix_time(
     body: TimeChoice,
 ) -> NightPublic:
     """Fix the time, or move the night to another proposed time (organiser only)."""
-    changed = nights.fix_time(session, access.night, access.person_id, body.time_id, now_utc())
+    changed = nights.fix_time(session, access.night, access.person_id, body.time_id, now)
     announce(background, mailer, session, rules, link, access.night, changed)
-    return _after(request, session, access.person_id, rules, changed.id)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 @router.put("/nights/{night_id}/place", response_model=NightPublic)
@@ -312,6 +320,7 @@ def change_place(
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
+    now: NowDep,
     access: OrganiserNightDep,
     rules: NightRulesDep,
     link: LinkDep,
@@ -320,10 +329,10 @@ def change_place(
 ) -> NightPublic:
     """Change the place (organiser only)."""
     changed = nights.change_place(
-        session, access.night, access.person_id, str(body.place_kind), body.place, now_utc()
+        session, access.night, access.person_id, str(body.place_kind), body.place, now
     )
     announce(background, mailer, session, rules, link, access.night, changed)
-    return _after(request, session, access.person_id, rules, changed.id)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 @router.post("/nights/{night_id}/cancel", response_model=NightPublic)
@@ -331,50 +340,53 @@ def cancel(
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
+    now: NowDep,
     access: OrganiserNightDep,
     rules: NightRulesDep,
     link: LinkDep,
     mailer: MailerDep,
 ) -> NightPublic:
     """Call the night off (organiser only)."""
-    changed = nights.cancel_night(session, access.night, access.person_id, now_utc())
+    changed = nights.cancel_night(session, access.night, access.person_id, now)
     announce(background, mailer, session, rules, link, access.night, changed)
-    return _after(request, session, access.person_id, rules, changed.id)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 @router.put("/nights/{night_id}/rsvp", response_model=NightPublic)
 def rsvp(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
     body: RsvpAnswer,
 ) -> NightPublic:
     """Yes, maybe or no, once the time is fixed."""
-    changed = nights.rsvp(session, access.night, access.person_id, str(body.answer), now_utc())
-    return _after(request, session, access.person_id, rules, changed.id)
+    changed = nights.rsvp(session, access.night, access.person_id, str(body.answer), now)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 @router.post("/nights/{night_id}/rating", response_model=NightPublic)
 def rate(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
     body: StarsGiven,
 ) -> NightPublic:
     """Rate the film after the night; it counts for your picks at once."""
-    changed = nights.rate_film(session, access.night, access.person, body.stars, now_utc())
-    return _after(request, session, access.person_id, rules, changed.id)
+    changed = nights.rate_film(session, access.night, access.person, body.stars, now)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 @router.post("/nights/{night_id}/rating/skip", response_model=NightPublic)
 def skip_rating(
-    request: Request, session: SessionDep, access: NightDep, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, access: NightDep, rules: NightRulesDep
 ) -> NightPublic:
     """You did not watch it: you are not asked to rate it."""
-    changed = nights.skip_rating(session, access.night, access.person_id, now_utc())
-    return _after(request, session, access.person_id, rules, changed.id)
+    changed = nights.skip_rating(session, access.night, access.person_id, now)
+    return _after(request, session, access.person_id, rules, changed.id, now)
 
 
 # --- calendar settings and the feed ----------------------------------------------------------
@@ -416,9 +428,9 @@ def update_calendar_settings(
 
 
 @router.post("/calendar/feed", response_model=FeedCreated, status_code=201)
-def create_feed(request: Request, session: SessionDep, me: CurrentUser) -> FeedCreated:
+def create_feed(request: Request, session: SessionDep, now: NowDep, me: CurrentUser) -> FeedCreated:
     """A new private feed address for all your nights (the old one stops working)."""
-    raw = nights.create_feed(session, me.person_id, now_utc())
+    raw = nights.create_feed(session, me.person_id, now)
     return FeedCreated(url=str(request.url_for("calendar_feed", token=raw)))
 
 

@@ -20,6 +20,7 @@ from reelmates.web.deps import (
     SettingsDep,
     now_utc,
 )
+from reelmates.web.night_deps import NowDep
 from reelmates.web.pages.films import STAR_VALUES
 from reelmates.web.security import client_address
 from reelmates.web.sessions import log_browser_in, log_browser_out
@@ -52,11 +53,11 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/", name="home")
 def home(
-    request: Request, session: SessionDep, settings: SettingsDep, me: OptionalUser
+    request: Request, session: SessionDep, settings: SettingsDep, now: NowDep, me: OptionalUser
 ) -> Response:
     start = me is not None and onboarding.should_offer(session, me)
     lists = (
-        nights.my_nights(session, me.person_id, NightRules.from_settings(settings), now_utc())
+        nights.my_nights(session, me.person_id, NightRules.from_settings(settings), now)
         if me is not None
         else None
     )

@@ -24,7 +24,7 @@ from reelmates.services.accounts import Identity
 from reelmates.services.nights import NightRules
 from reelmates.store.group_picks import GroupPickSummary
 from reelmates.store.nights import NightRecord
-from reelmates.web.deps import CurrentUser, SessionDep, now_utc
+from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.flash import forget_flash, read_flash, set_flash
 from reelmates.web.night_deps import (
     LinkDep,
@@ -32,6 +32,7 @@ from reelmates.web.night_deps import (
     NightAccess,
     NightDep,
     NightRulesDep,
+    NowDep,
     OrganiserNightDep,
     announce,
 )
@@ -122,6 +123,7 @@ def plan_night_page(
 def plan_night(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     me: CurrentUser,
     rules: NightRulesDep,
     pick_id: int,
@@ -140,7 +142,7 @@ def plan_night(
             time_zone=time_zone,
             place_kind=place_kind,
             place=place,
-            now=now_utc(),
+            now=now,
         )
     except ReelmatesError as exc:  # nothing was written: the checks come first
         kept = [t for t in times if t.strip()]
@@ -164,18 +166,18 @@ def plan_night(
 
 @router.get("/nights", name="nights_page")
 def nights_page(
-    request: Request, session: SessionDep, me: CurrentUser, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, me: CurrentUser, rules: NightRulesDep
 ) -> Response:
-    lists = nights.my_nights(session, me.person_id, rules, now_utc())
+    lists = nights.my_nights(session, me.person_id, rules, now)
     context = {"title": "Film nights", "lists": lists, "star_values": STAR_VALUES}
     return render(request, "nights.html", context)
 
 
 @router.get("/nights/history", name="night_history_page")
 def night_history_page(
-    request: Request, session: SessionDep, me: CurrentUser, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, me: CurrentUser, rules: NightRulesDep
 ) -> Response:
-    past = nights.history(session, me.person_id, rules, now_utc())
+    past = nights.history(session, me.person_id, rules, now)
     return render(request, "night_history.html", {"title": "Past nights", "past": past})
 
 
@@ -187,9 +189,10 @@ def _night_page(
     session: SessionDep,
     access: NightAccess,
     rules: NightRules,
+    now: datetime,
     error: ReelmatesError | None = None,
 ) -> Response:
-    view = nights.view_night(session, access.night, access.person_id, rules, now_utc())
+    view = nights.view_night(session, access.night, access.person_id, rules, now)
     context = {
         "title": f"Film night: {view.title}",
         "night": view,
@@ -203,9 +206,9 @@ def _night_page(
 
 @router.get("/nights/{night_id}", name="night_page")
 def night_page(
-    request: Request, session: SessionDep, access: NightDep, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, access: NightDep, rules: NightRulesDep
 ) -> Response:
-    return _night_page(request, session, access, rules)
+    return _night_page(request, session, access, rules, now)
 
 
 def _act(
@@ -213,6 +216,7 @@ def _act(
     session: SessionDep,
     access: NightAccess,
     rules: NightRules,
+    now: datetime,
     change: Callable[[], NightRecord],
     after: Callable[[NightRecord], None] | None = None,
 ) -> Response:
@@ -220,7 +224,7 @@ def _act(
     try:
         changed = change()
     except ReelmatesError as exc:
-        return _night_page(request, session, access, rules, exc)
+        return _night_page(request, session, access, rules, now, exc)
     if after is not None:
         after(changed)
     return _see(request, "night_page", night_id=access.night.id)
@@ -230,6 +234,7 @@ def _act(
 def answer_poll(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
     form: RequestForm,
@@ -243,9 +248,9 @@ def answer_poll(
             if not number.isdigit():
                 raise InvalidValueError(f"{key[:40]!r} does not name a proposed time")
             answers[int(number)] = value if isinstance(value, str) else ""
-        return nights.answer_poll(session, access.night, access.person_id, answers, now_utc())
+        return nights.answer_poll(session, access.night, access.person_id, answers, now)
 
-    return _act(request, session, access, rules, change)
+    return _act(request, session, access, rules, now, change)
 
 
 @router.post("/nights/{night_id}/time", name="fix_night_time")
@@ -253,6 +258,7 @@ def fix_time(
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
+    now: NowDep,
     access: OrganiserNightDep,
     rules: NightRulesDep,
     link: LinkDep,
@@ -265,7 +271,8 @@ def fix_time(
         session,
         access,
         rules,
-        lambda: nights.fix_time(session, before, access.person_id, time_id, now_utc()),
+        now,
+        lambda: nights.fix_time(session, before, access.person_id, time_id, now),
         lambda after: announce(background, mailer, session, rules, link, before, after),
     )
 
@@ -275,6 +282,7 @@ def change_place(
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
+    now: NowDep,
     access: OrganiserNightDep,
     rules: NightRulesDep,
     link: LinkDep,
@@ -288,9 +296,8 @@ def change_place(
         session,
         access,
         rules,
-        lambda: nights.change_place(
-            session, before, access.person_id, place_kind, place, now_utc()
-        ),
+        now,
+        lambda: nights.change_place(session, before, access.person_id, place_kind, place, now),
         lambda after: announce(background, mailer, session, rules, link, before, after),
     )
 
@@ -300,6 +307,7 @@ def cancel(
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
+    now: NowDep,
     access: OrganiserNightDep,
     rules: NightRulesDep,
     link: LinkDep,
@@ -311,7 +319,8 @@ def cancel(
         session,
         access,
         rules,
-        lambda: nights.cancel_night(session, before, access.person_id, now_utc()),
+        now,
+        lambda: nights.cancel_night(session, before, access.person_id, now),
         lambda after: announce(background, mailer, session, rules, link, before, after),
     )
 
@@ -320,6 +329,7 @@ def cancel(
 def rsvp(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
     answer: Text,
@@ -329,7 +339,8 @@ def rsvp(
         session,
         access,
         rules,
-        lambda: nights.rsvp(session, access.night, access.person_id, answer, now_utc()),
+        now,
+        lambda: nights.rsvp(session, access.night, access.person_id, answer, now),
     )
 
 
@@ -337,6 +348,7 @@ def rsvp(
 def rate(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
     stars: Annotated[float, Form()],
@@ -346,37 +358,41 @@ def rate(
         session,
         access,
         rules,
-        lambda: nights.rate_film(session, access.night, access.person, stars, now_utc()),
+        now,
+        lambda: nights.rate_film(session, access.night, access.person, stars, now),
     )
 
 
 @router.post("/nights/{night_id}/rating/skip", name="skip_night_rating")
 def skip_rating(
-    request: Request, session: SessionDep, access: NightDep, rules: NightRulesDep
+    request: Request, session: SessionDep, now: NowDep, access: NightDep, rules: NightRulesDep
 ) -> Response:
     return _act(
         request,
         session,
         access,
         rules,
-        lambda: nights.skip_rating(session, access.night, access.person_id, now_utc()),
+        now,
+        lambda: nights.skip_rating(session, access.night, access.person_id, now),
     )
 
 
 @router.get("/nights/{night_id}/night.ics", name="night_ics")
 def night_ics(
-    session: SessionDep, access: NightDep, rules: NightRulesDep, link: LinkDep
+    session: SessionDep, now: NowDep, access: NightDep, rules: NightRulesDep, link: LinkDep
 ) -> Response:
     """The night as a calendar file (once its time is fixed; 409 before)."""
-    document = nights.night_calendar(session, access.night, rules, now_utc(), link)
+    document = nights.night_calendar(session, access.night, rules, now, link)
     return _ics(document, f"night-{access.night.id}.ics")
 
 
 @router.get("/calendar/{token}.ics", name="calendar_feed")
-def calendar_feed(session: SessionDep, rules: NightRulesDep, link: LinkDep, token: str) -> Response:
+def calendar_feed(
+    session: SessionDep, now: NowDep, rules: NightRulesDep, link: LinkDep, token: str
+) -> Response:
     """Every night of the feed's owner, for a calendar app subscribed to this secret address
     (no log-in: the address is the secret; 404 once revoked or replaced)."""
-    return _ics(nights.feed_calendar(session, token[:200], rules, now_utc(), link), None)
+    return _ics(nights.feed_calendar(session, token[:200], rules, now, link), None)
 
 
 # --- calendar settings -----------------------------------------------------------------------
@@ -408,9 +424,11 @@ def update_calendar_settings(
 
 
 @router.post("/settings/calendar/feed", name="create_calendar_feed")
-def create_calendar_feed(request: Request, session: SessionDep, me: CurrentUser) -> Response:
+def create_calendar_feed(
+    request: Request, session: SessionDep, now: NowDep, me: CurrentUser
+) -> Response:
     """A new feed address (the old one stops working), shown once on :func:`feed_made`."""
-    raw = nights.create_feed(session, me.person_id, now_utc())
+    raw = nights.create_feed(session, me.person_id, now)
     response = _see(request, FEED_MADE)
     set_flash(request, response, FEED_MADE, {"token": raw})
     return response
