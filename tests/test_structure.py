@@ -102,6 +102,17 @@ def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 FORBIDDEN = {
     "reelmates.taste": {"store", "services", "cli", "importers", "together", "eval", "catalog"},
     "reelmates.together": {"store", "services", "cli", "importers", "eval", "catalog"},
+    "reelmates.plan": {
+        "store",
+        "services",
+        "cli",
+        "web",
+        "importers",
+        "eval",
+        "catalog",
+        "taste",
+        "together",
+    },
     "reelmates.catalog": {"store", "services", "cli", "importers", "eval"},
     "reelmates.importers": {"store", "services", "cli", "eval"},
     "reelmates.store": {"services", "cli", "importers", "eval", "taste", "together"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -95,6 +96,32 @@ class Settings(BaseSettings):
     poster_dir: Path | None = None
     poster_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     poster_retry_seconds: int = Field(default=86_400, ge=0)
+
+    # Film nights. A member who chose no time zone sees times in ``default_time_zone`` (an IANA
+    # name), else in each night's own zone (its organiser's). A night to come carries a reminder
+    # this many minutes before in calendars (0: none).
+    default_time_zone: str | None = None
+    night_reminder_minutes: int = Field(default=60, ge=0, le=10_080)
+    # E-mail invitations (with the night's .ics attached): off unless ``smtp_host`` is set. A
+    # member gets them only at an address they gave on their settings page.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65_535)
+    smtp_from: str = "reelmates@localhost"
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not an IANA time zone: {value!r} (e.g. Europe/London)") from None
+        return value.strip()
 
     @field_validator("root_path")
     @classmethod

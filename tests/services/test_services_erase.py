@@ -26,12 +26,14 @@ from reelmates.store.models import (
     GroupPick,
     GroupPickMember,
     ImportRun,
+    NightTime,
     Person,
     Rating,
     SeenMark,
     SignupInvite,
     WatchlistEntry,
 )
+from reelmates.store.nights import CalendarPrefs, CalendarRepository, NightRepository
 from reelmates.store.onboarding import OnboardingRepository
 from reelmates.store.ratings import MarkRepository, RatingRepository
 from reelmates.store.swipes import SwipeRepository
@@ -115,6 +117,27 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     picks.add(me.person_id, a, "fair", [me.person_id, other.person_id], T0)
     picks.add(other.person_id, b, "borda", [other.person_id, me.person_id], T0)
     OnboardingRepository(session).answer(me.person_id, c, skipped=True, now=T0)
+    nights = NightRepository(session)  # a night she organises (and chose), both voting
+    night_id = nights.add(
+        uid="night-erase@reelmates",
+        film_id=a,
+        pick_id=None,
+        organiser_id=me.person_id,
+        chooser_id=me.person_id,
+        place_kind="home",
+        place="",
+        time_zone="UTC",
+        member_ids=[me.person_id, other.person_id],
+        times=[T0 + timedelta(days=1), T0 + timedelta(days=2)],
+        now=T0,
+    )
+    record = nights.get(night_id)
+    assert record is not None
+    for who in (me, other):
+        nights.set_votes(who.person_id, {time_id: "yes" for time_id, _ in record.times})
+    calendars = CalendarRepository(session)
+    calendars.set_prefs(me.person_id, CalendarPrefs("Europe/London", "ana@example.org", True))
+    calendars.set_feed(me.person_id, "f" * 64, T0)
     session.flush()
 
 
@@ -149,6 +172,11 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         "group_picks",
         "group_pick_members",
         "onboarding_cards",
+        "nights",
+        "night_members",
+        "night_votes",
+        "member_calendars",
+        "calendar_feeds",
     ]:
         assert any(key.startswith(f"{table}.") for key in before), table
     assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1
@@ -177,6 +205,14 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         assert [p.members for p in GroupPickRepository(session).recent_for(other.person_id, 5)] == [
             (FriendSummary(other.person_id, "bo", "bo"),)
         ] * 2
+        # The night stays for bo, with no organiser or chooser now, and only his votes.
+        (night,) = NightRepository(session).many(
+            NightRepository(session).ids_of(other.person_id, 5)
+        )
+        assert (night.organiser_id, night.chooser_id) == (None, None)
+        assert [m.person.person_id for m in night.members] == [other.person_id]
+        assert {p for _, p in night.votes} == {other.person_id}
+        assert session.scalar(select(func.count()).select_from(NightTime)) == 2
 
 
 def test_export_round_trips_through_the_upload_import(db_engine: Engine, tmp_path: object) -> None:

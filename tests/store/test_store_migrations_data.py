@@ -217,6 +217,12 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
                 "group_pick_members",
                 "onboarding_cards",
                 "refit_lease",  # nobody is refitting
+                "nights",
+                "night_members",
+                "night_times",
+                "night_votes",
+                "member_calendars",
+                "calendar_feeds",
             ]
             assert _counts(conn, new_tables) == dict.fromkeys(new_tables, 0)
             keys = conn.execute(text("SELECT name, value FROM app_secrets")).all()

@@ -278,12 +278,15 @@ def check_stars(stars: float) -> float:
     return stars
 
 
-def rate(session: Session, person: str, film_id: int, stars: float) -> Marks:
-    """Rate (or re-rate) a film; counts in the member's picks at once."""
+def rate(
+    session: Session, person: str, film_id: int, stars: float, *, now: datetime | None = None
+) -> Marks:
+    """Rate (or re-rate) a film; counts in the member's picks at once. ``now``: when (UTC;
+    default the clock's)."""
     check_stars(stars)
     member, film = _member(session, person), _require_film(session, film_id)
-    now = int(datetime.now(UTC).timestamp())
-    RatingRepository(session).set_rating(member.id, film.id, stars, rated_at=now)
+    rated_at = int((now or datetime.now(UTC)).timestamp())
+    RatingRepository(session).set_rating(member.id, film.id, stars, rated_at=rated_at)
     session.flush()
     return _marks(session, member.id, film.id)
 

@@ -421,3 +421,124 @@ class RefitLease(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))  # the process: host, pid and a random part
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- film nights (see 0009) ------------------------------------------------------------------
+
+NIGHT_UID_MAX = 100
+PLACE_TEXT_MAX = 200  # plan.rules.PLACE_MAX
+ZONE_MAX = 64  # an IANA zone name (plan.zones.ZONE_NAME_MAX)
+EMAIL_MAX = 254
+
+
+class Night(Base):
+    """A film night: the film, the place, the time poll and, once fixed, the time (UTC, shown in
+    the night's IANA zone ``time_zone``). ``sequence`` grows with every change a calendar must
+    hear about; ``uid`` names the night in every calendar for ever. The row is the group's: the
+    organiser's or the chooser's account deleted only clears their column."""
+
+    __tablename__ = "nights"
+    __table_args__ = (
+        CheckConstraint("place_kind IN ('home', 'cinema')", name="place_kind_known"),
+        CheckConstraint("status IN ('planning', 'fixed', 'cancelled')", name="status_known"),
+        CheckConstraint("status != 'fixed' OR starts_at IS NOT NULL", name="fixed_has_time"),
+        CheckConstraint("sequence >= 0", name="sequence_positive"),
+        Index("ix_nights_film_id", "film_id"),
+        Index("ix_nights_pick_id", "pick_id"),
+        Index("ix_nights_organiser_id", "organiser_id"),
+        Index("ix_nights_chooser_id", "chooser_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(NIGHT_UID_MAX), unique=True)
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id", ondelete="CASCADE"))
+    pick_id: Mapped[int | None] = mapped_column(ForeignKey("group_picks.id", ondelete="SET NULL"))
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    chooser_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    place_kind: Mapped[str] = mapped_column(String(10))
+    place: Mapped[str] = mapped_column(String(PLACE_TEXT_MAX), default="")
+    time_zone: Mapped[str] = mapped_column(String(ZONE_MAX))
+    status: Mapped[str] = mapped_column(String(10))
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NightMember(Base):
+    """One person in a night (the organiser among them), their RSVP once the time is fixed, and
+    whether they said they did not watch (so they are not asked to rate it)."""
+
+    __tablename__ = "night_members"
+    __table_args__ = (
+        CheckConstraint("rsvp IS NULL OR rsvp IN ('yes', 'maybe', 'no')", name="rsvp_known"),
+        Index("ix_night_members_person_id", "person_id"),
+    )
+
+    night_id: Mapped[int] = mapped_column(
+        ForeignKey("nights.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    rsvp: Mapped[str | None] = mapped_column(String(6))
+    rsvp_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rating_skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class NightTime(Base):
+    """A time proposed for a night (UTC)."""
+
+    __tablename__ = "night_times"
+    __table_args__ = (UniqueConstraint("night_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    night_id: Mapped[int] = mapped_column(ForeignKey("nights.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NightVote(Base):
+    """A member's answer to one proposed time: yes, if need be, or no."""
+
+    __tablename__ = "night_votes"
+    __table_args__ = (
+        CheckConstraint("answer IN ('yes', 'if-need-be', 'no')", name="answer_known"),
+        Index("ix_night_votes_person_id", "person_id"),
+    )
+
+    time_id: Mapped[int] = mapped_column(
+        ForeignKey("night_times.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    answer: Mapped[str] = mapped_column(String(12))
+
+
+class MemberCalendar(Base):
+    """A member's calendar settings: their time zone (None: the server's default, else each
+    night's own), an e-mail address for invitations, and whether others may see it in a
+    night's calendar entry (off unless they turn it on)."""
+
+    __tablename__ = "member_calendars"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    time_zone: Mapped[str | None] = mapped_column(String(ZONE_MAX))
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    email_in_calendar: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CalendarFeed(Base):
+    """A member's private calendar feed: the link's secret token, stored as its sha256 only.
+    One per member; revoking deletes it, making a new one replaces it."""
+
+    __tablename__ = "calendar_feeds"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

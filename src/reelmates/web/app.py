@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.night_mail import Mailer
 from reelmates.services.posters import PosterFetcher
 from reelmates.services.refit import BackgroundRefit
 from reelmates.services.taste import ModelHolder
@@ -26,6 +27,7 @@ from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
+from reelmates.web.api import nights as nights_api
 from reelmates.web.api import onboarding as onboarding_api
 from reelmates.web.api import together as together_api
 from reelmates.web.deps import csrf_guard
@@ -38,6 +40,7 @@ from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
 from reelmates.web.pages import guests as guests_pages
+from reelmates.web.pages import nights as nights_pages
 from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
 from reelmates.web.pages import together as together_pages
@@ -85,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.refit = refit
     app.state.posters = posters
+    app.state.mailer = Mailer.from_settings(settings)  # None: e-mail is off
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)
@@ -101,6 +105,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(friends_api.router)
     app.include_router(together_pages.router)
     app.include_router(together_api.router)
+    app.include_router(nights_pages.router)
+    app.include_router(nights_api.router)
     app.include_router(onboarding_pages.router)
     app.include_router(onboarding_api.router)
     app.include_router(password_pages.router)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
-from reelmates.services import accounts, onboarding
+from reelmates.services import accounts, nights, onboarding
+from reelmates.services.nights import NightRules
 from reelmates.web.deps import (
     CurrentUser,
     LimiterDep,
@@ -19,6 +20,8 @@ from reelmates.web.deps import (
     SettingsDep,
     now_utc,
 )
+from reelmates.web.night_deps import NowDep
+from reelmates.web.pages.films import STAR_VALUES
 from reelmates.web.security import client_address
 from reelmates.web.sessions import log_browser_in, log_browser_out
 from reelmates.web.templating import render
@@ -49,12 +52,21 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 @router.get("/", name="home")
-def home(request: Request, session: SessionDep, me: OptionalUser) -> Response:
+def home(
+    request: Request, session: SessionDep, settings: SettingsDep, now: NowDep, me: OptionalUser
+) -> Response:
     start = me is not None and onboarding.should_offer(session, me)
+    lists = (
+        nights.my_nights(session, me.person_id, NightRules.from_settings(settings), now)
+        if me is not None
+        else None
+    )
     context = {
         "title": "reelmates",
         "offer_onboarding": start,
         "password_min": accounts.PASSWORD_MIN,
+        "nights": lists,
+        "star_values": STAR_VALUES,
     }
     return render(request, "home.html", context)
 

@@ -12,9 +12,10 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
 from reelmates.importers.uploads import UploadLimits
-from reelmates.services import accounts, erase, export, member_settings
+from reelmates.services import accounts, erase, export, member_settings, nights
 from reelmates.services.accounts import Identity
 from reelmates.services.letterboxd import import_letterboxd_upload
+from reelmates.services.nights import NightRules
 from reelmates.settings import Settings
 from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep, now_utc
 from reelmates.web.sessions import log_browser_out
@@ -59,9 +60,12 @@ def _settings_page(
     *,
     saved: bool = False,
 ) -> Response:
+    rules = NightRules.from_settings(request.app.state.settings)
     context = {
         "title": "Settings",
         "settings": member_settings.settings_of(session, me),
+        "calendar": nights.calendar_settings(session, me.person_id, rules),
+        "zones": nights.zone_choices(),
         "error": error,
         "saved": saved,
         "password_min": accounts.PASSWORD_MIN,
@@ -69,6 +73,13 @@ def _settings_page(
     return render(
         request, "settings.html", context, status_code=error.status_code if error else 200
     )
+
+
+def settings_page_with(
+    request: Request, session: SessionDep, me: Identity, error: ReelmatesError
+) -> Response:
+    """The settings page again, saying why a form on it was refused."""
+    return _settings_page(request, session, me, error)
 
 
 @router.get("/settings", name="settings_page")

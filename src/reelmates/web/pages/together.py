@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from reelmates.services import friends, together_page
+from reelmates.services import friends, nights, together_page
 from reelmates.services.together_page import MemberFit, TogetherResult, TogetherRow
 from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import Strategy
@@ -81,6 +81,7 @@ def page(
             session, taste.context, me_of(me), query.friends, query.options
         )
     here = _query_without_saved(request)
+    recent = together_page.recent_picks(session, me.person_id)
     action = str(request.url_for("record_group_pick").path)
     context = {
         "title": "Watch together",
@@ -96,7 +97,8 @@ def page(
         "seen_labels": SEEN_LABELS,
         "strategy_labels": STRATEGY_LABELS,
         "pick_action": f"{action}?{here}" if here else action,
-        "recent": together_page.recent_picks(session, me.person_id),
+        "recent": recent,
+        "night_of": nights.nights_of_picks(session, me.person_id, [p.id for p in recent]),
         "saved": together_page.saved_pick(session, me.person_id, saved) if saved else None,
     }
     return render(request, "together.html", context)

@@ -1,0 +1,123 @@
+"""Dependencies of the routes about one night (``/nights/{night_id}/...``, ``/api/nights/...``):
+the one authorization check, "is the caller one of this night's members?", made here and
+nowhere else (``services.nights.night_for``: anyone else, or a night that does not exist, is the
+same 404); and, built on it, "is the caller its organiser?" for the organiser's actions (403).
+
+Also what the routes share: the operator's rules for nights, the link to a night's page (for
+calendars and e-mail), and sending a change's e-mail once the response is out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import BackgroundTasks, Depends, Request
+
+from reelmates.services import nights
+from reelmates.services.accounts import Identity
+from reelmates.services.night_mail import Mailer
+from reelmates.services.nights import Link, NightRules
+from reelmates.store.friends import FriendSummary
+from reelmates.store.nights import NightRecord
+from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep, now_utc
+from reelmates.web.together_deps import me_of
+
+
+@dataclass(frozen=True)
+class NightAccess:
+    """A night the caller is a member of (checked), and the caller."""
+
+    night: NightRecord
+    me: Identity
+
+    @property
+    def person(self) -> FriendSummary:
+        return me_of(self.me)
+
+    @property
+    def person_id(self) -> int:
+        return self.me.person_id
+
+
+def night_of_caller(night_id: int, session: SessionDep, me: CurrentUser) -> NightAccess:
+    return NightAccess(nights.night_for(session, me.person_id, night_id), me)
+
+
+NightDep = Annotated[NightAccess, Depends(night_of_caller)]
+
+
+def organised_by_caller(access: NightDep) -> NightAccess:
+    nights.require_organiser(access.night, access.person_id)
+    return access
+
+
+OrganiserNightDep = Annotated[NightAccess, Depends(organised_by_caller)]
+
+
+def night_clock() -> datetime:
+    """The time a night's routes act at (UTC). One dependency, so that a test can move the clock
+    past a night (``app.dependency_overrides[night_clock]``)."""
+    return now_utc()
+
+
+NowDep = Annotated[datetime, Depends(night_clock)]
+
+
+def night_rules(settings: SettingsDep) -> NightRules:
+    return NightRules.from_settings(settings)
+
+
+NightRulesDep = Annotated[NightRules, Depends(night_rules)]
+
+
+def night_link(request: Request) -> Link:
+    """A night's page as a full address (a calendar entry or an e-mail links to it)."""
+
+    def link(night_id: int) -> str:
+        return str(request.url_for("night_page", night_id=night_id))
+
+    return link
+
+
+LinkDep = Annotated[Link, Depends(night_link)]
+
+
+def get_mailer(request: Request) -> Mailer | None:
+    mailer: Mailer | None = request.app.state.mailer
+    return mailer
+
+
+MailerDep = Annotated[Mailer | None, Depends(get_mailer)]
+
+
+def announce(
+    background: BackgroundTasks,
+    mailer: Mailer | None,
+    session: SessionDep,
+    rules: NightRules,
+    link: Link,
+    before: NightRecord,
+    after: NightRecord,
+) -> None:
+    """E-mail the members about a change the calendar hears of (its sequence grew), once the
+    response is sent (so after the change is committed). Nothing when e-mail is off."""
+    if mailer is None or after.sequence == before.sequence:
+        return
+    if after.status == "cancelled":
+        change = "cancelled"
+    elif before.starts_at is None:
+        change = "fixed"
+    elif before.starts_at != after.starts_at:
+        change = "moved"
+    else:
+        change = "place"
+    found = nights.invitations(session, after, change, rules, now_of(after), link)
+    if found:
+        background.add_task(mailer.send, found)
+
+
+def now_of(night: NightRecord) -> datetime:
+    """The change's own time (the night's ``updated_at``) as the calendar's DTSTAMP."""
+    return night.updated_at
