@@ -26,9 +26,11 @@ def _redis_or_skip() -> None:
 async def _one_publish_reaches_each_subscriber_once(
     publisher: Broadcaster, listener: Broadcaster
 ) -> None:
-    async with listener.subscribe(7) as here, listener.subscribe(7) as also, listener.subscribe(
-        8
-    ) as elsewhere:
+    async with (
+        listener.subscribe(7) as here,
+        listener.subscribe(7) as also,
+        listener.subscribe(8) as elsewhere,
+    ):
         await publisher.publish(7, {"last_swipe_id": 3, "who": "Zoë"})
         assert await here.get(5) == {"last_swipe_id": 3, "who": "Zoë"}
         assert await also.get(5) == {"last_swipe_id": 3, "who": "Zoë"}

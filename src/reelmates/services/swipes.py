@@ -139,6 +139,10 @@ def require_member(session: Session, room_id: int, person_id: int) -> None:
         raise RoomNotFoundError(room_id)
 
 
+def is_member(session: Session, room_id: int, person_id: int) -> bool:
+    return SwipeRepository(session).is_member(room_id, person_id)
+
+
 def join_token(session: Session, room_id: int) -> str:
     """The secret of the room's join link (for its members to share)."""
     return SwipeRepository(session).room(room_id).join_token

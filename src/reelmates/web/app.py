@@ -15,9 +15,11 @@ from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
 from reelmates.services.posters import PosterFetcher
 from reelmates.services.refit import BackgroundRefit
+from reelmates.services.swipes import SwipeRooms
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
+from reelmates.store.films import InstallationRepository
 from reelmates.store.migrate import open_database
 from reelmates.web.api import account as account_api
 from reelmates.web.api import admin as admin_api
@@ -27,10 +29,12 @@ from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
 from reelmates.web.api import onboarding as onboarding_api
+from reelmates.web.api import swipe as swipe_api
 from reelmates.web.api import together as together_api
 from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
+from reelmates.web.live import broadcaster_for
 from reelmates.web.pages import account as account_pages
 from reelmates.web.pages import admin as admin_pages
 from reelmates.web.pages import compat as compat_pages
@@ -40,6 +44,7 @@ from reelmates.web.pages import friends as friends_pages
 from reelmates.web.pages import guests as guests_pages
 from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
+from reelmates.web.pages import swipe as swipe_pages
 from reelmates.web.pages import together as together_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
 from reelmates.web.slots import RequestSlots, request_slot
@@ -53,10 +58,14 @@ def create_app(settings: Settings) -> FastAPI:
     engine = open_database(settings)
     with unit_of_work(engine, read_only=True) as session:
         csrf_key = accounts.csrf_key(session)
+        database_id = InstallationRepository(session).database_id()
 
     holder = ModelHolder(settings.effective_model_dir, engine)
     refit = BackgroundRefit(holder, settings)
     posters = PosterFetcher(settings)  # its thread starts with the first poster it fetches
+    rooms = SwipeRooms(holder)
+    # Redis pub/sub when REELMATES_REDIS_URL is set (server processes share rooms), else a hub.
+    broadcaster = broadcaster_for(settings.redis_url, database_id)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         refit.stop()
         posters.stop()
+        await broadcaster.close()
         engine.dispose()
 
     app = FastAPI(
@@ -85,6 +95,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.holder = holder
     app.state.refit = refit
     app.state.posters = posters
+    app.state.rooms = rooms
+    app.state.broadcaster = broadcaster
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)
@@ -101,6 +113,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(friends_api.router)
     app.include_router(together_pages.router)
     app.include_router(together_api.router)
+    app.include_router(swipe_pages.router)
+    app.include_router(swipe_api.router)
     app.include_router(onboarding_pages.router)
     app.include_router(onboarding_api.router)
     app.include_router(password_pages.router)

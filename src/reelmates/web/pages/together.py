@@ -82,6 +82,7 @@ def page(
         )
     here = _query_without_saved(request)
     action = str(request.url_for("record_group_pick").path)
+    swipe = str(request.url_for("start_swipe").path)
     context = {
         "title": "Watch together",
         "friends": friends.list_friends(session, me.person_id),
@@ -96,6 +97,7 @@ def page(
         "seen_labels": SEEN_LABELS,
         "strategy_labels": STRATEGY_LABELS,
         "pick_action": f"{action}?{here}" if here else action,
+        "swipe_action": f"{swipe}?{here}" if here else swipe,
         "recent": together_page.recent_picks(session, me.person_id),
         "saved": together_page.saved_pick(session, me.person_id, saved) if saved else None,
     }
