@@ -9,16 +9,23 @@ have liked is a match (each is dealt the other's liked cards first: a like makes
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_browsers import Browser, web_settings
 
+from processes import free_port
 from reelmates.services.demo import run_demo
 from reelmates.store.migrate import open_database
 from reelmates.web.app import create_app
@@ -312,3 +319,93 @@ def test_the_api_starts_joins_swipes_and_accepts(
     for path in ("/api/swipe", "/api/swipe/{room_id}/swipes", "/api/swipe/{room_id}/events"):
         assert path in schema["paths"]
     assert "text/event-stream" in str(schema["paths"]["/api/swipe/{room_id}/events"])
+
+
+# --- the event stream, from a real server ------------------------------------------------------
+
+
+@contextlib.contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """``app`` on uvicorn in a thread, on a free port (its lifespan is the module's)."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
+        timeout_graceful_shutdown=1,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def events(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, object]]]:
+    """The ``room`` events of a server-sent event stream: (id, data)."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if line:
+            name, _, value = line.partition(":")
+            if name:  # a line starting with ":" is a comment (the heartbeat)
+                fields[name] = value.removeprefix(" ")
+            continue
+        if fields.get("event") == "room":
+            yield int(fields["id"]), json.loads(fields["data"])
+        fields = {}
+
+
+def test_a_match_is_pushed_to_a_member_and_a_reconnection_catches_up_once(
+    trained_app: FastAPI,
+) -> None:
+    with served(trained_app) as base:
+        clients = [httpx.Client(base_url=base, timeout=10) for _ in range(2)]
+        ann, bob = (Browser(c) for c in clients)  # type: ignore[arg-type]
+        try:
+            for who, name in ((ann, "ann"), (bob, "bob")):
+                assert who.sign_up(f"{name}{next(_n)}").status_code == 303
+            befriend(ann, bob)
+            started = ann.client.post(
+                "/api/swipe", params={"with": handle(bob)}, headers={"X-CSRF-Token": ann.api_csrf()}
+            )
+            room = started.json()
+            film = room["card"]["id"]
+            first = ann.api_post(
+                f"/api/swipe/{room['id']}/swipes", {"film_id": film, "liked": True}
+            )
+            before = first.json()["room"]["last_swipe_id"]
+            url = f"/api/swipe/{room['id']}/events"
+            with ann.client.stream("GET", url) as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                got = events(stream.iter_lines())
+                event_id, state = next(got)  # the state first
+                assert event_id == before and state["new_matches"] == []
+                assert [m["swiped"] for m in state["members"]] == [1, 0]  # type: ignore[index]
+                # Bob likes the same film (in another request, on his own connection).
+                done = bob.api_post(
+                    f"/api/swipe/{room['id']}/swipes", {"film_id": film, "liked": True}
+                )
+                assert done.json()["matched"]
+                event_id, news = next(got)
+                matched = done.json()["room"]["last_swipe_id"]
+                assert event_id == matched and news["new_matches"] == [film]
+                assert [m["swiped"] for m in news["members"]] == [1, 1]  # type: ignore[index]
+                # The next news does not tell of the match again.
+                other = done.json()["room"]["card"]["id"]
+                bob.api_post(f"/api/swipe/{room['id']}/swipes", {"film_id": other, "liked": False})
+                event_id, later = next(got)
+                assert event_id > matched and later["new_matches"] == []
+                assert [m["film_id"] for m in later["matches"]] == [film]  # type: ignore[union-attr]
+            # Back after missing the match: told of it once; up to date: told of nothing.
+            for last, told in ((before, [film]), (event_id, [])):
+                with ann.client.stream("GET", url, headers={"Last-Event-ID": str(last)}) as again:
+                    back_id, back = next(events(again.iter_lines()))
+                assert back_id == event_id and back["new_matches"] == told
+        finally:
+            for c in clients:
+                c.close()

@@ -94,9 +94,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!card) return;
     // Touch (or pen, or mouse) swipe: drag the card left to pass, right to like.
     let startX = null;
+    card.addEventListener("dragstart", (event) => event.preventDefault()); // not the image's drag
     card.addEventListener("pointerdown", (event) => {
       if (event.target.closest("a, button")) return;
       startX = event.clientX;
+      card.setPointerCapture(event.pointerId);
     });
     card.addEventListener("pointermove", (event) => {
       if (startX === null) return;
