@@ -34,6 +34,7 @@ _n = itertools.count()
 _CARD = re.compile(r'name="film_id" value="(\d+)"')
 _ROOM = re.compile(r"^/swipe/(\d+)$")
 MAX_CARDS = 40
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="module")
@@ -360,52 +361,68 @@ def events(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, object]]]:
         fields = {}
 
 
+def _a_match_is_pushed_and_a_reconnection_catches_up_once(ann_base: str, bob_base: str) -> None:
+    """Ann listens on the server at ``ann_base``; Bob swipes on the one at ``bob_base``."""
+    clients = [httpx.Client(base_url=base, timeout=10) for base in (ann_base, bob_base)]
+    ann, bob = (Browser(c) for c in clients)  # type: ignore[arg-type]
+    try:
+        for who, name in ((ann, "ann"), (bob, "bob")):
+            assert who.sign_up(f"{name}{next(_n)}").status_code == 303
+        befriend(ann, bob)
+        started = ann.client.post(
+            "/api/swipe", params={"with": handle(bob)}, headers={"X-CSRF-Token": ann.api_csrf()}
+        )
+        room = started.json()
+        film = room["card"]["id"]
+        first = ann.api_post(f"/api/swipe/{room['id']}/swipes", {"film_id": film, "liked": True})
+        before = first.json()["room"]["last_swipe_id"]
+        url = f"/api/swipe/{room['id']}/events"
+        with ann.client.stream("GET", url) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            got = events(stream.iter_lines())
+            event_id, state = next(got)  # the state first
+            assert event_id == before and state["new_matches"] == []
+            assert [m["swiped"] for m in state["members"]] == [1, 0]  # type: ignore[index]
+            # Bob likes the same film (in another request, on his own connection).
+            done = bob.api_post(f"/api/swipe/{room['id']}/swipes", {"film_id": film, "liked": True})
+            assert done.json()["matched"]
+            event_id, news = next(got)
+            matched = done.json()["room"]["last_swipe_id"]
+            assert event_id == matched and news["new_matches"] == [film]
+            assert [m["swiped"] for m in news["members"]] == [1, 1]  # type: ignore[index]
+            # The next news does not tell of the match again.
+            other = done.json()["room"]["card"]["id"]
+            bob.api_post(f"/api/swipe/{room['id']}/swipes", {"film_id": other, "liked": False})
+            event_id, later = next(got)
+            assert event_id > matched and later["new_matches"] == []
+            assert [m["film_id"] for m in later["matches"]] == [film]  # type: ignore[union-attr]
+        # Back after missing the match: told of it once; up to date: told of nothing.
+        for last, told in ((before, [film]), (event_id, [])):
+            with ann.client.stream("GET", url, headers={"Last-Event-ID": str(last)}) as again:
+                back_id, back = next(events(again.iter_lines()))
+            assert back_id == event_id and back["new_matches"] == told
+    finally:
+        for c in clients:
+            c.close()
+
+
 def test_a_match_is_pushed_to_a_member_and_a_reconnection_catches_up_once(
     trained_app: FastAPI,
 ) -> None:
     with served(trained_app) as base:
-        clients = [httpx.Client(base_url=base, timeout=10) for _ in range(2)]
-        ann, bob = (Browser(c) for c in clients)  # type: ignore[arg-type]
-        try:
-            for who, name in ((ann, "ann"), (bob, "bob")):
-                assert who.sign_up(f"{name}{next(_n)}").status_code == 303
-            befriend(ann, bob)
-            started = ann.client.post(
-                "/api/swipe", params={"with": handle(bob)}, headers={"X-CSRF-Token": ann.api_csrf()}
-            )
-            room = started.json()
-            film = room["card"]["id"]
-            first = ann.api_post(
-                f"/api/swipe/{room['id']}/swipes", {"film_id": film, "liked": True}
-            )
-            before = first.json()["room"]["last_swipe_id"]
-            url = f"/api/swipe/{room['id']}/events"
-            with ann.client.stream("GET", url) as stream:
-                assert stream.headers["content-type"].startswith("text/event-stream")
-                got = events(stream.iter_lines())
-                event_id, state = next(got)  # the state first
-                assert event_id == before and state["new_matches"] == []
-                assert [m["swiped"] for m in state["members"]] == [1, 0]  # type: ignore[index]
-                # Bob likes the same film (in another request, on his own connection).
-                done = bob.api_post(
-                    f"/api/swipe/{room['id']}/swipes", {"film_id": film, "liked": True}
-                )
-                assert done.json()["matched"]
-                event_id, news = next(got)
-                matched = done.json()["room"]["last_swipe_id"]
-                assert event_id == matched and news["new_matches"] == [film]
-                assert [m["swiped"] for m in news["members"]] == [1, 1]  # type: ignore[index]
-                # The next news does not tell of the match again.
-                other = done.json()["room"]["card"]["id"]
-                bob.api_post(f"/api/swipe/{room['id']}/swipes", {"film_id": other, "liked": False})
-                event_id, later = next(got)
-                assert event_id > matched and later["new_matches"] == []
-                assert [m["film_id"] for m in later["matches"]] == [film]  # type: ignore[union-attr]
-            # Back after missing the match: told of it once; up to date: told of nothing.
-            for last, told in ((before, [film]), (event_id, [])):
-                with ann.client.stream("GET", url, headers={"Last-Event-ID": str(last)}) as again:
-                    back_id, back = next(events(again.iter_lines()))
-                assert back_id == event_id and back["new_matches"] == told
-        finally:
-            for c in clients:
-                c.close()
+        _a_match_is_pushed_and_a_reconnection_catches_up_once(base, base)
+
+
+def test_through_redis_a_swipe_on_one_server_reaches_a_stream_on_another(
+    trained_app: FastAPI,
+) -> None:
+    """Two apps on one database and the real Redis: what two server processes do."""
+    settings = trained_app.state.settings.model_copy(update={"redis_url": REDIS_URL})
+    apps = [create_app(settings), create_app(settings)]
+    try:
+        assert type(apps[0].state.broadcaster).__name__ == "RedisBroadcaster"
+        with served(apps[0]) as one, served(apps[1]) as two:
+            _a_match_is_pushed_and_a_reconnection_catches_up_once(one, two)
+    finally:
+        for app in apps:
+            app.state.engine.dispose()
