@@ -16,19 +16,25 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from web_browsers import Browser, web_settings
 
 from processes import free_port
 from reelmates.services.demo import run_demo
+from reelmates.services.uow import unit_of_work
 from reelmates.store.migrate import open_database
+from reelmates.store.swipes import SwipeRepository
 from reelmates.web.app import create_app
+from reelmates.web.live import InProcessBroadcaster
 
 _n = itertools.count()
 _CARD = re.compile(r'name="film_id" value="(\d+)"')
@@ -426,3 +432,69 @@ def test_through_redis_a_swipe_on_one_server_reaches_a_stream_on_another(
     finally:
         for app in apps:
             app.state.engine.dispose()
+
+
+class _CommittedFirst(InProcessBroadcaster):
+    """A hub that notes, at each publish, the room's last swipe as another connection sees it:
+    only what is committed."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.told: list[tuple[int, int]] = []  # (the event's last swipe, the committed last one)
+
+    async def publish(self, room: int, event: dict[str, Any]) -> None:
+        def committed() -> int:
+            with unit_of_work(self.engine, read_only=True) as session:
+                return SwipeRepository(session).last_swipe_id(room)
+
+        self.told.append((event["last_swipe_id"], await anyio.to_thread.run_sync(committed)))
+        await super().publish(room, event)
+
+
+def test_a_swipe_is_committed_before_it_is_pushed(
+    trained_app: FastAPI, pair: tuple[Browser, Browser]
+) -> None:
+    ann, bob = pair
+    room = start_from_together(ann, bob)
+    kept = trained_app.state.broadcaster
+    hub = trained_app.state.broadcaster = _CommittedFirst(trained_app.state.engine)
+    try:
+        film = card(ann, room)
+        assert film is not None
+        swipe(ann, room, film, "like")  # by the form
+        done = bob.api_post(f"/api/swipe/{room}/swipes", {"film_id": film, "liked": True})
+        assert done.json()["matched"]
+    finally:
+        trained_app.state.broadcaster = kept
+    last = done.json()["room"]["last_swipe_id"]
+    assert len(hub.told) == 2 and hub.told[1] == (last, last)
+    assert hub.told[0][0] == hub.told[0][1] < last
+
+
+def test_the_room_and_its_join_page_have_no_inline_script_or_style(
+    pair: tuple[Browser, Browser], browsers: Callable[[], Browser]
+) -> None:
+    from test_web_security import _Page
+
+    ann, bob = pair
+    room = start_from_together(ann, bob)
+    link = join_link(ann, room)
+    for who, path in ((ann, f"/swipe/{room}"), (browsers(), link)):
+        html = who.get(path).text
+        page = _Page()
+        page.feed(html)
+        assert (page.inline_scripts, page.style_attrs, page.style_blocks) == (0, 0, 0), path
+        assert all(i is not None and i in page.labels for i, _ in page.inputs), page.inputs
+        assert not re.search(r"(src|href|action)=\"(https?:)?//", html)
+
+
+def test_the_openapi_document_names_only_schemas_it_has(trained_app: FastAPI) -> None:
+    schema = trained_app.openapi()
+    names = set(schema["components"]["schemas"])
+    refs = set(re.findall(r"#/components/schemas/([A-Za-z0-9_]+)", json.dumps(schema)))
+    assert {"RoomStatePublic", "MemberProgressPublic", "SwipeCardPublic"} <= names
+    assert refs <= names, refs - names
+    events_doc = schema["paths"]["/api/swipe/{room_id}/events"]["get"]["responses"]["200"]
+    event = events_doc["content"]["text/event-stream"]["schema"]
+    assert {"new_matches", "matches", "members", "last_swipe_id"} <= set(event["properties"])

@@ -80,7 +80,7 @@ class RoomEventPublic(RoomPublic):
     )
 
 
-class CardPublic(BaseModel):
+class SwipeCardPublic(BaseModel):
     id: int
     title: str
     year: int | None
@@ -94,7 +94,7 @@ class CardPublic(BaseModel):
 class RoomStatePublic(RoomPublic):
     join_url: str = Field(description="The link that lets others in (keep it among friends).")
     qr_url: str = Field(description="The join link as a QR code (SVG).")
-    card: CardPublic | None = Field(description="Your next card; null: you have swiped them all.")
+    card: SwipeCardPublic | None = Field(description="Your next card; null: none left to swipe.")
 
 
 class SwipeCreate(BaseModel):
@@ -164,7 +164,7 @@ def _state(request: Request, view: RoomView, card: DealtCard | None, token: str)
         qr_url=str(request.url_for("swipe_qr", room_id=view.room_id)),
         card=None
         if card is None
-        else CardPublic(
+        else SwipeCardPublic(
             id=card.film_id,
             title=card.title,
             year=card.year,
@@ -305,11 +305,18 @@ def _with_news(event: dict[str, Any], told: int) -> dict[str, Any]:
     return {**event, "new_matches": news}
 
 
+def _event_schema() -> dict[str, Any]:
+    """The schema of an event's data; the models it names are the API's own (in components)."""
+    schema = RoomEventPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return schema
+
+
 EVENTS_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-sent events: `event: room`, `id:` the room's last swipe id, "
-        "`data:` the room (RoomEventPublic) as JSON.",
-        "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/RoomPublic"}}},
+        "`data:` the room as JSON (this schema).",
+        "content": {"text/event-stream": {"schema": _event_schema()}},
     }
 }
 

@@ -139,21 +139,29 @@ document.addEventListener("DOMContentLoaded", () => {
     const news = JSON.parse(message.data);
     if (news.last_swipe_id < last) return;
     last = news.last_swipe_id;
+    let stale = false;
     for (const member of news.members) {
       const row = document.querySelector(
         `#progress [data-handle="${CSS.escape(member.handle)}"]`,
       );
       if (!row) {
-        await reload(); // someone joined
-        break;
+        stale = true; // someone joined
+        continue;
       }
-      row.querySelector(".count").textContent = String(member.swiped);
+      const count = row.querySelector(".count");
+      // My own count moved without me here: I swiped on another device; deal a fresh card.
+      if (member.handle === room.dataset.me && count.textContent !== String(member.swiped)) {
+        stale = stale || !busy;
+      }
+      count.textContent = String(member.swiped);
     }
     const shown = matches();
     const accepted = news.accepted ? String(news.accepted.id) : "";
     if (
-      shown &&
-      (Number(shown.dataset.count) !== news.matches.length || shown.dataset.accepted !== accepted)
+      stale ||
+      (shown &&
+        (Number(shown.dataset.count) !== news.matches.length ||
+          shown.dataset.accepted !== accepted))
     ) {
       await reload();
     }
