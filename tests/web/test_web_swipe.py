@@ -498,3 +498,18 @@ def test_the_openapi_document_names_only_schemas_it_has(trained_app: FastAPI) ->
     events_doc = schema["paths"]["/api/swipe/{room_id}/events"]["get"]["responses"]["200"]
     event = events_doc["content"]["text/event-stream"]["schema"]
     assert {"new_matches", "matches", "members", "last_swipe_id"} <= set(event["properties"])
+
+
+def test_the_deck_keeps_the_filters_of_watch_together(pair: tuple[Browser, Browser]) -> None:
+    """Braveheart, GoldenEye and Heat are the starter catalog's only Action films of 1995."""
+    ann, bob = pair
+    query = f"with={handle(bob)}&genre=Action&year_min=1995&year_max=1995&seen=show-all"
+    started = ann.submit(f"/together?{query}", f"/together/swipe?{query}", {})
+    room = int(started.headers["location"].rsplit("/", 1)[1])
+    assert ann.get(f"/api/swipe/{room}").json()["deck_size"] == 3
+    dealt = []
+    while (film := card(ann, room)) is not None:
+        dealt.append(ann.get(f"/api/swipe/{room}").json()["card"]["title"])
+        swipe(ann, room, film, "pass")
+    assert sorted(dealt) == ["Braveheart", "GoldenEye", "Heat"]
+    assert "You have swiped every film in the deck (3)" in ann.get(f"/swipe/{room}").text

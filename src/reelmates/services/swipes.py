@@ -32,7 +32,6 @@ from reelmates.errors import ConflictError, NotFoundError, ReelmatesError
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_members
-from reelmates.store.friends import FriendSummary
 from reelmates.store.group_picks import GroupPickRepository, GroupPickSummary
 from reelmates.store.people import PersonRepository
 from reelmates.store.swipes import RoomMember, SwipeRepository
@@ -473,8 +472,3 @@ class SwipeRooms:
             film_id, facts.title(card.item), catalog.years.get(film_id), card.reason, genres,
             runtime,
         )  # fmt: skip
-
-
-def group_of_room(view: RoomView) -> tuple[FriendSummary, ...]:
-    """The room's members as a group lists them."""
-    return tuple(FriendSummary(m.person_id, m.handle, m.display_name) for m in view.members)
