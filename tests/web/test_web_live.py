@@ -7,20 +7,9 @@ import asyncio
 import threading
 import uuid
 
-import pytest
+from off_loop import run_off_loop
 
 from reelmates.web.live import Broadcaster, InProcessBroadcaster, RedisBroadcaster
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:  # pragma: no cover - Redis is on every machine
-        pytest.fail(f"Redis at {REDIS_URL} does not answer: {exc}")
 
 
 async def _one_publish_reaches_each_subscriber_once(
@@ -45,7 +34,7 @@ async def _one_publish_reaches_each_subscriber_once(
 
 def test_in_process_hub_delivers_each_publish_once_to_each_subscriber() -> None:
     hub = InProcessBroadcaster()
-    asyncio.run(_one_publish_reaches_each_subscriber_once(hub, hub))
+    run_off_loop(_one_publish_reaches_each_subscriber_once(hub, hub))
     assert hub.subscribers(7) == 0  # leaving the block unsubscribed
 
 
@@ -57,13 +46,12 @@ def test_in_process_hub_takes_publishes_from_another_thread_and_loop() -> None:
             threading.Thread(target=lambda: asyncio.run(hub.publish(1, {"n": 1}))).start()
             return await sub.get(5)
 
-    assert asyncio.run(listen()) == {"n": 1}
+    assert run_off_loop(listen()) == {"n": 1}
 
 
-def test_redis_carries_a_publish_from_one_process_to_another_exactly_once() -> None:
-    _redis_or_skip()
+def test_redis_carries_a_publish_from_one_process_to_another_exactly_once(redis_url: str) -> None:
     namespace = uuid.uuid4().hex  # a database of its own: no other test hears it
-    one, two = RedisBroadcaster(REDIS_URL, namespace), RedisBroadcaster(REDIS_URL, namespace)
+    one, two = RedisBroadcaster(redis_url, namespace), RedisBroadcaster(redis_url, namespace)
 
     async def run() -> None:
         try:
@@ -76,13 +64,12 @@ def test_redis_carries_a_publish_from_one_process_to_another_exactly_once() -> N
             await one.close()
             await two.close()
 
-    asyncio.run(run())
+    run_off_loop(run())
 
 
-def test_redis_rooms_of_another_database_are_not_heard() -> None:
-    _redis_or_skip()
-    mine = RedisBroadcaster(REDIS_URL, uuid.uuid4().hex)
-    theirs = RedisBroadcaster(REDIS_URL, uuid.uuid4().hex)
+def test_redis_rooms_of_another_database_are_not_heard(redis_url: str) -> None:
+    mine = RedisBroadcaster(redis_url, uuid.uuid4().hex)
+    theirs = RedisBroadcaster(redis_url, uuid.uuid4().hex)
 
     async def run() -> None:
         try:
@@ -93,4 +80,4 @@ def test_redis_rooms_of_another_database_are_not_heard() -> None:
             await mine.close()
             await theirs.close()
 
-    asyncio.run(run())
+    run_off_loop(run())

@@ -40,7 +40,6 @@ _n = itertools.count()
 _CARD = re.compile(r'name="film_id" value="(\d+)"')
 _ROOM = re.compile(r"^/swipe/(\d+)$")
 MAX_CARDS = 40
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="module")
@@ -420,10 +419,10 @@ def test_a_match_is_pushed_to_a_member_and_a_reconnection_catches_up_once(
 
 
 def test_through_redis_a_swipe_on_one_server_reaches_a_stream_on_another(
-    trained_app: FastAPI,
+    trained_app: FastAPI, redis_url: str
 ) -> None:
     """Two apps on one database and the real Redis: what two server processes do."""
-    settings = trained_app.state.settings.model_copy(update={"redis_url": REDIS_URL})
+    settings = trained_app.state.settings.model_copy(update={"redis_url": redis_url})
     apps = [create_app(settings), create_app(settings)]
     try:
         assert type(apps[0].state.broadcaster).__name__ == "RedisBroadcaster"
