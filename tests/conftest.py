@@ -111,3 +111,23 @@ def db_engine(db_url: str) -> Iterator[Engine]:
     upgrade_to_head(engine)
     yield engine
     engine.dispose()
+
+
+# --- Redis -----------------------------------------------------------------------------------
+# The broadcaster's tests talk to the Redis server on this machine (REELMATES_TEST_REDIS_URL,
+# default the local one). In CI an unreachable server is a failure, not a skip.
+
+REDIS_URL = os.environ.get("REELMATES_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at {REDIS_URL} is not reachable in CI: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable: {exc}")
+    return REDIS_URL

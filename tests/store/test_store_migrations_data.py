@@ -149,6 +149,31 @@ def _signup_invites(conn: Connection) -> None:
     )
 
 
+def _swipe_sessions(conn: Connection) -> None:
+    persons = _ids(conn, "persons", "handle")
+    films = _ids(conn, "films", "title")
+    conn.execute(
+        text(
+            "INSERT INTO swipe_sessions (created_by, seed, at_least, options) "
+            "VALUES (:p, 3, NULL, '{}')"
+        ),
+        {"p": persons["Jess"]},
+    )
+    room = conn.execute(text("SELECT max(id) FROM swipe_sessions")).scalar_one()
+    for n, handle in enumerate(("Jess", "Zoë")):
+        conn.execute(
+            text(
+                "INSERT INTO swipe_session_members (session_id, person_id, position) "
+                "VALUES (:s, :p, :n)"
+            ),
+            {"s": room, "p": persons[handle], "n": n},
+        )
+    conn.execute(
+        text("INSERT INTO swipes (session_id, person_id, film_id, liked) VALUES (:s, :p, :f, :l)"),
+        {"s": room, "p": persons["Jess"], "f": films["Heat"], "l": True},
+    )
+
+
 # Table -> how to fill it, in foreign-key order; a table the base revision lacks is skipped.
 FILL: dict[str, Callable[[Connection], None]] = {
     "films": _films,
@@ -161,6 +186,7 @@ FILL: dict[str, Callable[[Connection], None]] = {
     "genre_vetoes": _genre_vetoes,
     "accounts": _accounts,
     "signup_invites": _signup_invites,
+    "swipe_sessions": _swipe_sessions,  # its members and a swipe with it
 }
 
 
@@ -228,6 +254,14 @@ def test_upgrading_a_database_with_data_keeps_it_and_fills_new_columns(
             keys = conn.execute(text("SELECT name, value FROM app_secrets")).all()
             assert len(keys) == 1 and keys[0][0] == "csrf"
             assert re.fullmatch(r"[0-9a-f]{64}", keys[0][1])
+            if "swipe_sessions" in filled:  # a room made before join links gets one of its own
+                rooms = conn.execute(
+                    text("SELECT join_token, accepted_pick_id FROM swipe_sessions")
+                ).all()
+                assert len(rooms) == 1 and rooms[0][1] is None
+                assert re.fullmatch(r"[A-Za-z0-9_-]{32}", rooms[0][0])
+                joined = conn.execute(text("SELECT joined_after FROM swipe_session_members"))
+                assert joined.scalars().all() == [0, 0]  # both were there from the start
         by_handle = {handle: (pid, key, name, bool(priv)) for pid, handle, key, name, priv in rows}
         # Members get their casefolded handle; the second spelling of a taken one a distinct key.
         jess_id, jess_key, _, _ = by_handle["Jess"]

@@ -150,3 +150,31 @@ def test_only_candidates_are_ever_dealt(allowed: list[bool], seed: int) -> None:
         for who in ("a", "b", "c"):
             session.record(who, card.item, bool(rng.random() < 0.5))
     assert sorted(dealt) == np.flatnonzero(deck).tolist()
+
+
+def test_a_late_joiner_keeps_earlier_matches_and_counts_from_then_on() -> None:
+    session = _session(2)
+    first = session.next_card("p0")
+    assert first is not None
+    assert not session.record("p0", first.item, True)
+    assert session.record("p1", first.item, True)  # everyone (both) liked it: a match
+    second = next(i for i in range(N) if i != first.item)
+    session.record("p0", second, True)
+    rng = np.random.default_rng(99)
+    session.add_member("p2", FixedTaste(rng.normal(size=N), activity=20.0))
+    assert session.matches == [first.item]  # made before p2 came: still a match
+    assert session.rule is not None and session.rule.describe(3) == "everyone likes it"
+    # From now on "everyone" is three people: p1's like of the second card is not enough.
+    assert not session.record("p1", second, True)
+    assert session.record("p2", second, True)
+    assert session.matches == [first.item, second]
+    assert (session.swiped_by("p0"), session.swiped_by("p1"), session.swiped_by("p2")) == (2, 2, 1)
+    with pytest.raises(ConflictError, match="already"):
+        session.add_member("p2", FixedTaste(np.zeros(N)))
+    # The newcomer is dealt neither match again, and never a card twice.
+    dealt = []
+    while (card := session.next_card("p2")) is not None:
+        assert card.item not in session.matches and card.item not in dealt
+        dealt.append(card.item)
+        session.record("p2", card.item, False)
+    assert len(dealt) == N - 2

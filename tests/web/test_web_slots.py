@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from off_loop import run_off_loop
 
 from reelmates.errors import BusyError
 from reelmates.web.slots import RequestSlots
@@ -37,7 +38,7 @@ def test_a_request_waits_for_a_free_slot_then_goes_on() -> None:
         await asyncio.wait_for(task, 1)
         return order
 
-    assert asyncio.run(scenario()) == ["first in", "second in"]
+    assert run_off_loop(scenario()) == ["first in", "second in"]
 
 
 def test_a_request_that_waits_too_long_is_busy() -> None:
@@ -49,4 +50,23 @@ def test_a_request_that_waits_too_long_is_busy() -> None:
         assert caught.value.retry_after > 0
         assert len(held) == 2
 
-    asyncio.run(scenario())
+    run_off_loop(scenario())
+
+
+def test_a_slot_given_back_early_is_given_back_once() -> None:
+    async def scenario() -> None:
+        slots = RequestSlots(1, wait_seconds=0.1)
+        first = slots.hold()
+        release = await first.__anext__()
+        release()  # a stream of live events gives its slot back at once...
+        second = slots.hold()
+        await second.__anext__()  # ...so the next request gets in
+        with pytest.raises(StopAsyncIteration):
+            await first.__anext__()  # the stream ends: nothing is given back twice
+        with pytest.raises(BusyError):
+            await _enter(slots)  # still one slot, held by the second
+        with pytest.raises(StopAsyncIteration):
+            await second.__anext__()
+        await _enter(slots)
+
+    run_off_loop(scenario())

@@ -21,11 +21,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, PermissionDeniedError, ReelmatesError
-from reelmates.services import accounts, friends, people
+from reelmates.services import accounts, friends, people, swipes
 from reelmates.services.accounts import Identity, Passwords, SignupPolicy
+from reelmates.services.swipes import SwipeRooms
 from reelmates.store.accounts import AccountHolder, AccountRepository, InviteRepository
 from reelmates.store.models import DISPLAY_NAME_MAX
-from reelmates.store.people import PersonRepository
+from reelmates.store.people import MemberSummary, PersonRepository
 
 GUEST_HANDLE_PREFIX = "guest-"
 _HANDLE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l, o, 0, 1
@@ -61,6 +62,36 @@ def _display_name(typed: str) -> str:
     return name
 
 
+def _new_guest(session: Session, name: str, now: datetime) -> MemberSummary:
+    guest = people.add_member(session, _guest_handle(session), name)
+    AccountRepository(session).add(guest.id, None, "guest", now)
+    return guest
+
+
+def join_room_as_guest(
+    session: Session,
+    rooms: SwipeRooms,
+    *,
+    token: str,
+    display_name: str,
+    policy: SignupPolicy,
+    now: datetime,
+) -> tuple[AccountHolder, int]:
+    """A new guest in the swipe session of the join link ``token`` (the session's link, not a
+    friend's: they befriend nobody); returns them and the room's id. All or nothing (a
+    savepoint), so a caller that shows the error on the form commits nothing of it."""
+    if not guests_may_join(policy):
+        raise PermissionDeniedError(CLOSED, hint=CLOSED_HINT)
+    name = _display_name(display_name)
+    swipes.preview_link(session, token)  # 404 when the link does not work
+    with session.begin_nested():
+        guest = _new_guest(session, name, now)
+        room_id = rooms.join(session, token, guest.handle)
+    holder = AccountRepository(session).holder(guest.id)
+    assert holder is not None
+    return holder, room_id
+
+
 def join_as_guest(
     session: Session, *, token: str, display_name: str, policy: SignupPolicy, now: datetime
 ) -> AccountHolder:
@@ -74,8 +105,7 @@ def join_as_guest(
     if inviter is None or inviter.role == "guest":  # pragma: no cover - guests cannot invite
         raise PermissionDeniedError(accounts.GUESTS_CANNOT_INVITE)
     with session.begin_nested():
-        guest = people.add_member(session, _guest_handle(session), name)
-        AccountRepository(session).add(guest.id, None, "guest", now)
+        guest = _new_guest(session, name, now)
         friends.accept_link(session, guest.id, token, now)
         # The sign-up invite on the same token (invite-only servers) is used up with it.
         InviteRepository(session).claim(accounts.token_hash(token), guest.id, now)

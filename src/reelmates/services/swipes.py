@@ -1,35 +1,64 @@
-"""Use cases of a swipe session (a room): start one, record a swipe and deal the next card.
+"""Use cases of a swipe session (a room): start one, join it by its link, record a swipe and deal
+the next card, show how far everyone has got, and accept a match.
 
 The database is the source of truth: a room's deck state is a pure function of its stored swipes
-(replayed in id order through :class:`~reelmates.together.swipes.SwipeSession`). Each process keeps
-the state it last built per room, keyed by the id of the room's last swipe, and rebuilds it only
-when that key no longer matches (another process swiped, or this one restarted). Recording a swipe
-and choosing the next card is one call in the caller's unit of work; the cache is updated only
-after that transaction commits, so a rolled-back swipe never lingers in it.
+and members (replayed in id order through :class:`~reelmates.together.swipes.SwipeSession`, each
+member added where they joined, so a match made before someone came stays a match). Each process
+keeps the state it last built per room, keyed by the id of the room's last swipe and its number of
+members, and rebuilds it when that key no longer matches (another process swiped, someone joined,
+or this one restarted). Every write to a room (a swipe, a join, an accept) locks the room's row
+first, so they are recorded one at a time and each sees the one before. The cache is updated only
+after the caller's transaction commits, so a rolled-back swipe never lingers in it.
+
+What a member may see of the room (:class:`RoomView`) is the same for every member: who is in it,
+how many cards each has swiped, the matches so far (and who liked them, once they are matches),
+the accepted pick. Never another member's swipes of a card that is not a match, nor any chance.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from reelmates.errors import NotFoundError, ReelmatesError
+from reelmates.errors import ConflictError, NotFoundError, ReelmatesError
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_members
-from reelmates.store.models import Person
+from reelmates.store.group_picks import GroupPickRepository, GroupPickSummary
 from reelmates.store.people import PersonRepository
-from reelmates.store.swipes import SwipeRepository
+from reelmates.store.swipes import RoomMember, SwipeRepository
 from reelmates.together.fold import FoldInTaste
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.masks import candidate_mask
 from reelmates.together.swipes import CardReason, MatchRule, SwipeSession
+
+SWIPE_STRATEGY = "swipe"  # a group pick accepted from a swipe session's match
+JOIN_TOKEN_BYTES = 24  # 32 characters in a link
+
+
+class RoomNotFoundError(NotFoundError):
+    """No such room, or the caller is not in it: the same answer, so asking reveals nothing."""
+
+    def __init__(self, room_id: int) -> None:
+        super().__init__(
+            f"no swipe session {room_id}", hint="Join it by the link its members share."
+        )
+
+
+class JoinLinkGoneError(NotFoundError):
+    def __init__(self) -> None:
+        super().__init__(
+            "this swipe session link does not work (mistyped, or the session is gone)",
+            hint="Ask whoever sent it for the link again.",
+        )
 
 
 @dataclass(frozen=True)
@@ -38,6 +67,41 @@ class DealtCard:
     title: str
     year: int | None
     reason: CardReason
+    genres: tuple[str, ...] = ()
+    runtime: int | None = None  # minutes, when known
+
+
+@dataclass(frozen=True)
+class MemberProgress:
+    person_id: int
+    handle: str
+    display_name: str
+    swiped: int  # cards they have swiped so far
+
+
+@dataclass(frozen=True)
+class RoomMatch:
+    film_id: int
+    title: str
+    year: int | None
+    swipe_id: int  # the swipe that made it a match (events carry it: no match shown twice)
+    liked_by: tuple[str, ...]  # display names: shown only now that it is a match
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """The room as every member may see it."""
+
+    room_id: int
+    rule: str  # MatchRule.describe: shown before the first card
+    members: tuple[MemberProgress, ...]
+    matches: tuple[RoomMatch, ...]
+    last_swipe_id: int  # 0 before the first swipe
+    deck_size: int  # the films that may be dealt (filters, vetoes, seen policy)
+    accepted: GroupPickSummary | None  # the match the members chose to watch
+
+    def member(self, person_id: int) -> MemberProgress | None:
+        return next((m for m in self.members if m.person_id == person_id), None)
 
 
 @dataclass(frozen=True)
@@ -45,6 +109,7 @@ class SwipeOutcome:
     matched: bool  # this swipe made the film a match
     matches: tuple[int, ...]  # every match so far (film ids), in order
     next_card: DealtCard | None  # None: this member has swiped the whole deck
+    view: RoomView | None = None  # the room right after this swipe
 
 
 @dataclass
@@ -53,6 +118,54 @@ class _RoomState:
     model: str  # the model file the state was built with
     deck: SwipeSession
     member_of: dict[int, str]  # person id → the engine's member id
+    members: list[RoomMember]
+    match_swipes: dict[int, int] = field(default_factory=dict)  # item → swipe that matched it
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.last_swipe_id, len(self.members)
+
+
+def require_member(session: Session, room_id: int, person_id: int) -> None:
+    """THE rule of who may see or swipe in a room: its members; anyone else (or no such room)
+    gets the same 404."""
+    repo = SwipeRepository(session)
+    try:
+        repo.room(room_id)
+    except NotFoundError:
+        raise RoomNotFoundError(room_id) from None
+    if not repo.is_member(room_id, person_id):
+        raise RoomNotFoundError(room_id)
+
+
+def is_member(session: Session, room_id: int, person_id: int) -> bool:
+    return SwipeRepository(session).is_member(room_id, person_id)
+
+
+def join_token(session: Session, room_id: int) -> str:
+    """The secret of the room's join link (for its members to share)."""
+    return SwipeRepository(session).room(room_id).join_token
+
+
+@dataclass(frozen=True)
+class LinkPreview:
+    room_id: int
+    started_by: str | None  # display name
+    members: int
+    full: bool
+
+
+def preview_link(session: Session, token: str) -> LinkPreview:
+    """What a join link's page says before joining (no member names beyond who started it)."""
+    repo = SwipeRepository(session)
+    room = repo.by_token(token[:200])
+    if room is None:
+        raise JoinLinkGoneError()
+    members = repo.members(room.id)
+    starter = next((m for m in members if m.person_id == room.created_by), None)
+    return LinkPreview(
+        room.id, starter.display_name if starter else None, len(members), len(members) >= MAX_GROUP
+    )
 
 
 class SwipeRooms:
@@ -72,9 +185,10 @@ class SwipeRooms:
         filters: Filters | None = None,
         seen_policy: SeenPolicy = SeenPolicy.HIDE_IF_ANY,
         rule: MatchRule | None = None,
-        seed: int = 0,
+        seed: int | None = None,
     ) -> int:
-        """A new room for ``handles`` (the first one starts it); returns its id."""
+        """A new room for ``handles`` (the first one starts it), with a join link of its own;
+        returns its id. ``seed`` (random when None) breaks ties in the deck's order."""
         if not MIN_GROUP <= len(set(handles)) <= MAX_GROUP or len(set(handles)) != len(handles):
             raise ReelmatesError(f"a swipe session is {MIN_GROUP} to {MAX_GROUP} different people")
         people = PersonRepository(session)
@@ -92,8 +206,33 @@ class SwipeRooms:
         }
         at_least = (rule or MatchRule.default(len(ids))).at_least
         return SwipeRepository(session).create_room(
-            ids[0], ids, seed, at_least, json.dumps(options)
+            ids[0],
+            ids,
+            secrets.randbelow(2**31) if seed is None else seed,
+            at_least,
+            json.dumps(options),
+            secrets.token_urlsafe(JOIN_TOKEN_BYTES),
         )
+
+    def join(self, session: Session, token: str, handle: str) -> int:
+        """``handle`` joins the room of the link ``token`` (nothing happens when they are in it
+        already); returns the room's id. A room holds at most MAX_GROUP people."""
+        repo = SwipeRepository(session)
+        found = repo.by_token(token[:200])
+        if found is None:
+            raise JoinLinkGoneError()
+        room_id = found.id
+        repo.room(room_id, for_update=True)
+        person = PersonRepository(session).require(handle)
+        if repo.is_member(room_id, person.id):
+            return room_id
+        if len(repo.member_ids(room_id)) >= MAX_GROUP:
+            raise ConflictError(
+                f"this swipe session is full: {MAX_GROUP} people at most",
+                hint="Ask them to start another one with you in it.",
+            )
+        repo.add_member(room_id, person.id, repo.last_swipe_id(room_id))
+        return room_id
 
     def swipe(
         self, session: Session, room_id: int, handle: str, film_id: int, liked: bool
@@ -113,15 +252,24 @@ class SwipeRooms:
                 raise NotFoundError(f"film {film_id} is not in this deck")
             matched = state.deck.record(member, item, liked)
             state.last_swipe_id = repo.add_swipe(room_id, person.id, film_id, liked)
+            if matched:
+                state.match_swipes[item] = state.last_swipe_id
             self._keep_after_commit(session, room_id, state)
             return SwipeOutcome(
                 matched,
                 self._film_ids(context, state.deck.matches),
                 self._deal(context, state, member),
+                self._view(session, context, room_id, state),
             )
 
     def next_card(self, session: Session, room_id: int, handle: str) -> DealtCard | None:
         """``handle``'s next card without swiping (on joining, or after a reload)."""
+        return self.look(session, room_id, handle)[1]
+
+    def look(
+        self, session: Session, room_id: int, handle: str
+    ) -> tuple[RoomView, DealtCard | None]:
+        """The room as its members see it, and ``handle``'s next card."""
         with self._room_lock(room_id), one_blas_thread():  # request path: one BLAS thread
             context = self.holder.get()
             state = self._take_state(session, context, room_id)
@@ -130,7 +278,15 @@ class SwipeRooms:
             self._keep_after_commit(session, room_id, state)
             if member is None:
                 raise NotFoundError(f"{handle} is not in swipe session {room_id}")
-            return self._deal(context, state, member)
+            return self._view(session, context, room_id, state), self._deal(context, state, member)
+
+    def view(self, session: Session, room_id: int) -> RoomView:
+        """The room as every member sees it (what is pushed to them)."""
+        with self._room_lock(room_id), one_blas_thread():
+            context = self.holder.get()
+            state = self._take_state(session, context, room_id)
+            self._keep_after_commit(session, room_id, state)
+            return self._view(session, context, room_id, state)
 
     def matches(self, session: Session, room_id: int) -> tuple[int, ...]:
         with self._room_lock(room_id), one_blas_thread():  # request path: one BLAS thread
@@ -138,6 +294,35 @@ class SwipeRooms:
             state = self._take_state(session, context, room_id)
             self._keep_after_commit(session, room_id, state)
             return self._film_ids(context, state.deck.matches)
+
+    def accept(
+        self, session: Session, room_id: int, handle: str, film_id: int, now: datetime
+    ) -> GroupPickSummary:
+        """The members will watch ``film_id``, one of the room's matches: a group pick of every
+        member (chosen by ``handle``), as "We'll watch this" on watch together makes. Once."""
+        repo = SwipeRepository(session)
+        room = repo.room(room_id, for_update=True)
+        picks = GroupPickRepository(session)
+        if room.accepted_pick_id is not None and (done := picks.get(room.accepted_pick_id)):
+            raise ConflictError(
+                f"this session's match is chosen already: {done.title}",
+                hint="Start another swipe session to choose again.",
+            )
+        if film_id not in self.matches(session, room_id):
+            raise ConflictError(
+                f"film {film_id} is not a match in this session",
+                hint="Accept one of the matches listed, or keep swiping.",
+            )
+        person = PersonRepository(session).require(handle)
+        members = repo.member_ids(room_id)
+        if person.id not in members:
+            raise NotFoundError(f"{handle} is not in swipe session {room_id}")
+        ordered = [person.id, *(m for m in members if m != person.id)]
+        pick_id = picks.add(person.id, film_id, SWIPE_STRATEGY, ordered, now)
+        repo.set_accepted(room_id, pick_id)
+        saved = picks.get(pick_id)
+        assert saved is not None
+        return saved
 
     # ----- state --------------------------------------------------------------------------
 
@@ -148,14 +333,11 @@ class SwipeRooms:
     def _take_state(self, session: Session, context: TasteContext, room_id: int) -> _RoomState:
         """The room's state, from the cache when its key is current, else rebuilt. It is taken out
         of the cache: it goes back only when the caller's transaction commits."""
-        last = SwipeRepository(session).last_swipe_id(room_id)
+        repo = SwipeRepository(session)
+        key = (repo.last_swipe_id(room_id), len(repo.member_ids(room_id)))
         with self._lock:
             cached = self._states.pop(room_id, None)
-        if (
-            cached is not None
-            and cached.last_swipe_id == last
-            and cached.model == str(context.path)
-        ):
+        if cached is not None and cached.key == key and cached.model == str(context.path):
             return cached
         return self._rebuild(session, context, room_id)
 
@@ -179,38 +361,92 @@ class SwipeRooms:
             max_runtime=f.get("max_runtime"),
         )
         seen_policy = SeenPolicy(options.get("seen_policy", SeenPolicy.HIDE_IF_ANY))
-        person_ids = repo.member_ids(room_id)
-        handles = []
-        for pid in person_ids:
-            person = session.get(Person, pid)
-            if person is None:  # pragma: no cover - members cascade with their person
-                raise NotFoundError(f"person {pid} of swipe session {room_id} is gone")
-            handles.append(person.handle)
+        people = repo.members(room_id)
         catalog, scorer = context.catalog, context.scorer
-        members = load_members(session, catalog, handles, GroupOptions())
+        members = load_members(session, catalog, [p.handle for p in people], GroupOptions())
         tastes = []
         for m in members:
             rated = np.isfinite(m.seen_stars)
             tastes.append(FoldInTaste(scorer, m.seen[rated], m.seen_stars[rated]))
+        # Everyone's vetoes and seen films as they are now; a film swiped already stays in the
+        # deck (it was dealt under the rules of its time, and its swipes must replay).
         candidates = candidate_mask(
             members, catalog.facts, filters=filters, seen_policy=seen_policy
+        ).copy()
+        swipes = repo.swipes(room_id)
+        swiped = [i for s in swipes if (i := catalog.item_of.get(s.film_id)) is not None]
+        candidates[swiped] = True
+        ids = [m.id for m in members]
+        first = [u for u, p in enumerate(people) if p.joined_after == 0] or [0]
+        later = sorted(
+            (u for u in range(len(people)) if u not in first),
+            key=lambda u: (people[u].joined_after, u),
         )
         deck = SwipeSession(
-            tuple(m.id for m in members),
-            tastes,
+            tuple(ids[u] for u in first),
+            [tastes[u] for u in first],
             candidates,
             MatchRule(room.at_least),
             seed=room.seed,
-            names=tuple(m.name for m in members),
+            names=tuple(members[u].name for u in first),
         )
-        member_of = {pid: m.id for pid, m in zip(person_ids, members, strict=True)}
+        member_of = {p.person_id: m.id for p, m in zip(people, members, strict=True)}
+        match_swipes: dict[int, int] = {}
         last = 0
-        for swipe in repo.swipes(room_id):
+        for swipe in swipes:
+            while later and people[later[0]].joined_after < swipe.id:
+                u = later.pop(0)
+                deck.add_member(ids[u], tastes[u], members[u].name)
             item = catalog.item_of.get(swipe.film_id)
-            if item is not None:
-                deck.record(member_of[swipe.person_id], item, swipe.liked)
+            if item is not None and deck.record(member_of[swipe.person_id], item, swipe.liked):
+                match_swipes[item] = swipe.id
             last = swipe.id
-        return _RoomState(last, str(context.path), deck, member_of)
+        for u in later:
+            deck.add_member(ids[u], tastes[u], members[u].name)
+        return _RoomState(last, str(context.path), deck, member_of, people, match_swipes)
+
+    def _view(
+        self, session: Session, context: TasteContext, room_id: int, state: _RoomState
+    ) -> RoomView:
+        deck, catalog = state.deck, context.catalog
+        room = SwipeRepository(session).room(room_id)
+        accepted = (
+            GroupPickRepository(session).get(room.accepted_pick_id)
+            if room.accepted_pick_id is not None
+            else None
+        )
+        names = {state.member_of[p.person_id]: p.display_name for p in state.members}
+        matches = []
+        for item in deck.matches:
+            film_id = int(catalog.film_ids[item])
+            votes = deck.votes_for(item)
+            matches.append(
+                RoomMatch(
+                    film_id,
+                    catalog.facts.title(item),
+                    catalog.years.get(film_id),
+                    state.match_swipes.get(item, state.last_swipe_id),
+                    tuple(names[m] for m in deck.member_ids if votes.get(m)),
+                )
+            )
+        assert deck.rule is not None
+        return RoomView(
+            room_id=room_id,
+            rule=deck.rule.describe(len(deck.member_ids)),
+            members=tuple(
+                MemberProgress(
+                    p.person_id,
+                    p.handle,
+                    p.display_name,
+                    deck.swiped_by(state.member_of[p.person_id]),
+                )
+                for p in state.members
+            ),
+            matches=tuple(matches),
+            last_swipe_id=state.last_swipe_id,
+            deck_size=int(deck.candidates.sum()),
+            accepted=accepted,
+        )
 
     @staticmethod
     def _film_ids(context: TasteContext, items: Sequence[int]) -> tuple[int, ...]:
@@ -221,8 +457,18 @@ class SwipeRooms:
         card = state.deck.next_card(member)
         if card is None:
             return None
-        film_id = int(context.catalog.film_ids[card.item])
+        catalog = context.catalog
+        facts = catalog.facts
+        film_id = int(catalog.film_ids[card.item])
+        genres: tuple[str, ...] = ()
+        if facts.genres is not None:
+            genres = tuple(
+                g for g, on in zip(facts.genre_names, facts.genres[card.item], strict=True) if on
+            )
+        runtime = None
+        if facts.runtimes is not None and np.isfinite(facts.runtimes[card.item]):
+            runtime = int(facts.runtimes[card.item])
         return DealtCard(
-            film_id, context.catalog.facts.title(card.item), context.catalog.years.get(film_id),
-            card.reason,
+            film_id, facts.title(card.item), catalog.years.get(film_id), card.reason, genres,
+            runtime,
         )  # fmt: skip

@@ -38,6 +38,7 @@ NAMING_CONVENTION = {
 PERSON_KINDS = ("member", "community")
 HANDLE_MAX = 120
 DISPLAY_NAME_MAX = 120
+JOIN_TOKEN_MAX = 64  # characters of a swipe room's join token
 IMPORT_SOURCE_MAX = 500  # characters of an import's source label (a path or URL)
 
 
@@ -218,6 +219,13 @@ class SwipeSession(Base):
     at_least: Mapped[int | None] = mapped_column(SmallInteger)  # match rule; None: everyone
     options: Mapped[str] = mapped_column(Text, default="{}")  # JSON: filters, seen policy
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The secret of the room's join link. Not hashed: any member may show the link (and its QR
+    # code) again while the room is open, and it lets someone into this room only.
+    join_token: Mapped[str] = mapped_column(String(JOIN_TOKEN_MAX), unique=True)
+    # The group pick made when the members accepted a match (the night is planned from it).
+    accepted_pick_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_picks.id", ondelete="SET NULL")
+    )
 
 
 class SwipeSessionMember(Base):
@@ -230,6 +238,9 @@ class SwipeSessionMember(Base):
         ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The id of the room's last swipe when they joined (0: from the start): a replay adds them
+    # there, so matches made before they came stay matches.
+    joined_after: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Swipe(Base):

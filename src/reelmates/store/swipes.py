@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from reelmates.errors import NotFoundError
-from reelmates.store.models import Swipe, SwipeSession, SwipeSessionMember
+from reelmates.store.models import Person, Swipe, SwipeSession, SwipeSessionMember
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +19,26 @@ class StoredSwipe:
     liked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class RoomMember:
+    person_id: int
+    handle: str
+    display_name: str
+    joined_after: int  # the room's last swipe id when they joined (0: from the start)
+
+
 class SwipeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def create_room(
         self, created_by: int | None, member_ids: list[int], seed: int, at_least: int | None,
-        options: str,
+        options: str, join_token: str,
     ) -> int:  # fmt: skip
-        room = SwipeSession(created_by=created_by, seed=seed, at_least=at_least, options=options)
+        room = SwipeSession(
+            created_by=created_by, seed=seed, at_least=at_least, options=options,
+            join_token=join_token,
+        )  # fmt: skip
         self.session.add(room)
         self.session.flush()
         self.session.add_all(
@@ -48,11 +59,52 @@ class SwipeRepository:
             raise NotFoundError(f"no swipe session {room_id}")
         return room
 
+    def by_token(self, join_token: str) -> SwipeSession | None:
+        found: SwipeSession | None = self.session.scalar(
+            select(SwipeSession).where(SwipeSession.join_token == join_token)
+        )
+        return found
+
+    def add_member(self, room_id: int, person_id: int, joined_after: int) -> None:
+        position = self.session.scalar(
+            select(func.count()).where(SwipeSessionMember.session_id == room_id)
+        )
+        self.session.add(
+            SwipeSessionMember(
+                session_id=room_id, person_id=person_id, position=int(position or 0),
+                joined_after=joined_after,
+            )
+        )  # fmt: skip
+        self.session.flush()
+
+    def is_member(self, room_id: int, person_id: int) -> bool:
+        found = self.session.scalar(
+            select(SwipeSessionMember.person_id).where(
+                SwipeSessionMember.session_id == room_id, SwipeSessionMember.person_id == person_id
+            )
+        )
+        return found is not None
+
+    def members(self, room_id: int) -> list[RoomMember]:
+        """The room's members in the order they came."""
+        rows = self.session.execute(
+            select(Person.id, Person.handle, Person.display_name, SwipeSessionMember.joined_after)
+            .join(SwipeSessionMember, SwipeSessionMember.person_id == Person.id)
+            .where(SwipeSessionMember.session_id == room_id)
+            .order_by(SwipeSessionMember.position, Person.id)
+        )
+        return [RoomMember(pid, h, name or h, after) for pid, h, name, after in rows]
+
+    def set_accepted(self, room_id: int, pick_id: int) -> None:
+        self.session.execute(
+            update(SwipeSession).where(SwipeSession.id == room_id).values(accepted_pick_id=pick_id)
+        )
+
     def member_ids(self, room_id: int) -> list[int]:
         rows = self.session.scalars(
             select(SwipeSessionMember.person_id)
             .where(SwipeSessionMember.session_id == room_id)
-            .order_by(SwipeSessionMember.position)
+            .order_by(SwipeSessionMember.position, SwipeSessionMember.person_id)
         )
         return list(rows)
 

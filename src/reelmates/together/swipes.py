@@ -195,6 +195,26 @@ class SwipeSession:
             return True
         return False
 
+    def add_member(self, member_id: str, taste: MemberTaste, name: str | None = None) -> None:
+        """Someone joins the room after swiping began. They start with no swipes; the matches so
+        far stay matches, and from now on the rule counts them (``everyone`` includes them)."""
+        if member_id in self.member_ids:
+            raise ConflictError(f"{member_id} is in this session already")
+        assert self.names is not None
+        self.member_ids = (*self.member_ids, member_id)
+        self.names = (*self.names, name or member_id)
+        self.tastes = [*self.tastes, taste]
+        u = len(self.member_ids) - 1
+        self._votes = np.vstack([self._votes, np.zeros((1, self._votes.shape[1]), np.int8)])
+        self._offsets = np.append(self._offsets, 0.0)
+        self._chances = np.vstack([self._chances, np.zeros((1, self._chances.shape[1]))])
+        self._chances[u] = self._member_chances(u)
+        self._initial_chances = np.vstack([self._initial_chances, self._chances[u]])
+
+    def swiped_by(self, member_id: str) -> int:
+        """How many cards ``member_id`` has swiped (everyone may see how far the others are)."""
+        return int((self._votes[self._member(member_id)] != 0).sum())
+
     # ----- why this card ----------------------------------------------------------------------
 
     def _reason(self, member_id: str | None, item: int) -> CardReason:

@@ -16,9 +16,11 @@ from reelmates.services.accounts import LoginLimiter, Passwords
 from reelmates.services.night_mail import Mailer
 from reelmates.services.posters import PosterFetcher
 from reelmates.services.refit import BackgroundRefit
+from reelmates.services.swipes import SwipeRooms
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
+from reelmates.store.films import InstallationRepository
 from reelmates.store.migrate import open_database
 from reelmates.web.api import account as account_api
 from reelmates.web.api import admin as admin_api
@@ -29,10 +31,12 @@ from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
 from reelmates.web.api import nights as nights_api
 from reelmates.web.api import onboarding as onboarding_api
+from reelmates.web.api import swipe as swipe_api
 from reelmates.web.api import together as together_api
 from reelmates.web.deps import csrf_guard
 from reelmates.web.errors import install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
+from reelmates.web.live import broadcaster_for
 from reelmates.web.pages import account as account_pages
 from reelmates.web.pages import admin as admin_pages
 from reelmates.web.pages import compat as compat_pages
@@ -43,6 +47,7 @@ from reelmates.web.pages import guests as guests_pages
 from reelmates.web.pages import nights as nights_pages
 from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
+from reelmates.web.pages import swipe as swipe_pages
 from reelmates.web.pages import together as together_pages
 from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
 from reelmates.web.slots import RequestSlots, request_slot
@@ -56,10 +61,14 @@ def create_app(settings: Settings) -> FastAPI:
     engine = open_database(settings)
     with unit_of_work(engine, read_only=True) as session:
         csrf_key = accounts.csrf_key(session)
+        database_id = InstallationRepository(session).database_id()
 
     holder = ModelHolder(settings.effective_model_dir, engine)
     refit = BackgroundRefit(holder, settings)
     posters = PosterFetcher(settings)  # its thread starts with the first poster it fetches
+    rooms = SwipeRooms(holder)
+    # Redis pub/sub when REELMATES_REDIS_URL is set (server processes share rooms), else a hub.
+    broadcaster = broadcaster_for(settings.redis_url, database_id)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         refit.stop()
         posters.stop()
+        await broadcaster.close()
         engine.dispose()
 
     app = FastAPI(
@@ -89,6 +99,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.refit = refit
     app.state.posters = posters
     app.state.mailer = Mailer.from_settings(settings)  # None: e-mail is off
+    app.state.rooms = rooms
+    app.state.broadcaster = broadcaster
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)
@@ -107,6 +119,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(together_api.router)
     app.include_router(nights_pages.router)
     app.include_router(nights_api.router)
+    app.include_router(swipe_pages.router)
+    app.include_router(swipe_api.router)
     app.include_router(onboarding_pages.router)
     app.include_router(onboarding_api.router)
     app.include_router(password_pages.router)

@@ -11,7 +11,7 @@ instead, a request holds nothing: it waits in line, gets its slot, and then its 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 
@@ -33,20 +33,37 @@ class RequestSlots:
             self._loop, self._semaphore = loop, asyncio.Semaphore(self.slots)
         return self._semaphore
 
-    async def hold(self) -> AsyncIterator[None]:
+    async def hold(self) -> AsyncIterator[Callable[[], None]]:
+        """Holds a slot; yields the function that gives it back early (at most once)."""
         semaphore = self._current()
         try:
             await asyncio.wait_for(semaphore.acquire(), self.wait_seconds)
         except TimeoutError:
             raise BusyError(reason="the server is answering too many requests") from None
+        held = [True]
+
+        def release() -> None:
+            if held:
+                held.clear()
+                semaphore.release()
+
         try:
-            yield
+            yield release
         finally:
-            semaphore.release()
+            release()
 
 
 async def request_slot(request: Request) -> AsyncIterator[None]:
     """The first dependency of every route (set by the app)."""
     slots: RequestSlots = request.app.state.request_slots
-    async for held in slots.hold():
-        yield held
+    async for release in slots.hold():
+        request.state.release_slot = release
+        yield
+
+
+def release_slot(request: Request) -> None:
+    """Give the request's slot back now: a long-lived response (a stream of live events) that
+    holds no database connection and no thread must not keep others waiting."""
+    release: Callable[[], None] | None = getattr(request.state, "release_slot", None)
+    if release is not None:
+        release()

@@ -83,6 +83,7 @@ def page(
     here = _query_without_saved(request)
     recent = together_page.recent_picks(session, me.person_id)
     action = str(request.url_for("record_group_pick").path)
+    swipe = str(request.url_for("start_swipe").path)
     context = {
         "title": "Watch together",
         "friends": friends.list_friends(session, me.person_id),
@@ -99,6 +100,7 @@ def page(
         "pick_action": f"{action}?{here}" if here else action,
         "recent": recent,
         "night_of": nights.nights_of_picks(session, me.person_id, [p.id for p in recent]),
+        "swipe_action": f"{swipe}?{here}" if here else swipe,
         "saved": together_page.saved_pick(session, me.person_id, saved) if saved else None,
     }
     return render(request, "together.html", context)

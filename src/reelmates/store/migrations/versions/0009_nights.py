@@ -9,7 +9,7 @@ the proposed times (UTC, each once per night); ``night_votes`` each member's ans
 calendar entries (off by default); ``calendar_feeds`` the sha256 of each member's feed token.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-13 10:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
