@@ -105,7 +105,12 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     )
     rooms = SwipeRepository(session)
     room = rooms.create_room(
-        me.person_id, [me.person_id, other.person_id], seed=1, at_least=None, options="{}"
+        me.person_id,
+        [me.person_id, other.person_id],
+        seed=1,
+        at_least=None,
+        options="{}",
+        join_token="a-room-link-for-the-erase-test-1",
     )
     rooms.add_swipe(room, me.person_id, a, True)
     rooms.add_swipe(room, other.person_id, a, False)

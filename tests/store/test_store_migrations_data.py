@@ -152,10 +152,13 @@ def _signup_invites(conn: Connection) -> None:
 def _swipe_sessions(conn: Connection) -> None:
     persons = _ids(conn, "persons", "handle")
     films = _ids(conn, "films", "title")
+    linked = "join_token" in {c["name"] for c in inspect(conn).get_columns("swipe_sessions")}
     conn.execute(
         text(
-            "INSERT INTO swipe_sessions (created_by, seed, at_least, options) "
-            "VALUES (:p, 3, NULL, '{}')"
+            "INSERT INTO swipe_sessions (created_by, seed, at_least, options"
+            + (", join_token) " if linked else ") ")
+            + "VALUES (:p, 3, NULL, '{}'"
+            + (", 'a-room-link-made-at-revision-8-x')" if linked else ")")
         ),
         {"p": persons["Jess"]},
     )
