@@ -9,6 +9,11 @@ A film a member rated is ranked on their own rating (``together.seen``) and show
 stars, marked as theirs; a private member's stars are always the prediction. Each pick carries
 the figure the order follows (``fit``, never rising down the list) and each member's chance of
 liking it, the per-member figures that fit is made of (``together.strategies``).
+
+With the group's past nights (``history``) and the nudge on (``nudge``, the default), the member
+served least so far weighs a little more (``together.turns``): the ranking carries the turn note
+("Milly's turn: the last three picks suited Jess better"), and so does each pick that suits that
+member better than anyone else in the group (their chance of liking it is the highest).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from reelmates.together.explain import Explainer, seen_note, watchlist_note
 from reelmates.together.fold import histories
 from reelmates.together.inputs import Filters, IntArray, ItemFacts, Member, SeenPolicy
 from reelmates.together.masks import candidate_mask
-from reelmates.together.reasons import Reason, SeenNote, WatchlistNote
+from reelmates.together.reasons import Reason, SeenNote, TurnNote, WatchlistNote
 from reelmates.together.seen import own_rating_scores
 from reelmates.together.shortlist import fair_rank_lifted
 from reelmates.together.stars import picked_stars
@@ -36,6 +41,14 @@ from reelmates.together.strategies import (
     FairParams,
     Strategy,
     rank_group,
+)
+from reelmates.together.turns import (
+    DEFAULT_NUDGE,
+    Nudge,
+    NudgeParams,
+    PastNight,
+    no_nudge,
+    nudge_for_members,
 )
 from reelmates.together.watchlists import WATCHLIST_RANK, boost_watchlists
 
@@ -58,6 +71,7 @@ class Pick:
     rated: tuple[bool, ...] = ()  # per member: ``stars`` is their own rating
     fit: float = float("nan")  # the figure the order follows, 0–1, never rising down the list
     chances: tuple[float, ...] = ()  # per member: their chance of liking it, 0–1
+    turn: TurnNote | None = None  # it is someone's turn, and this film suits them best
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ class GroupRanking:
     strategy: Strategy
     picks: tuple[Pick, ...]
     candidates: int  # films that passed filters, vetoes and the seen policy
+    turn: TurnNote | None = None  # whose turn it is (the nudge over many nights), if anyone's
 
 
 def rank_for_group(
@@ -81,8 +96,14 @@ def rank_for_group(
     watchlist_rank: int | None = WATCHLIST_RANK,
     explainer: Explainer | None = None,
     fair: FairParams = DEFAULT_FAIR,
+    history: Sequence[PastNight] = (),
+    nudge: NudgeParams | None = DEFAULT_NUDGE,
 ) -> GroupRanking:
-    """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``."""
+    """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``.
+
+    ``history``: the group's past nights, oldest first (``together.turns.PastNight``); ``nudge``
+    None turns the nudge off. ``stars`` (when given) also supplies the predictions the nudge uses
+    for the nights a member did not rate."""
     if scores.shape != (len(members), facts.n_items):
         raise ReelmatesError(
             f"scores {scores.shape} do not match {len(members)} members × {facts.n_items} films"
@@ -94,12 +115,14 @@ def rank_for_group(
     ordered = [members[u] for u in canon]
     in_order = own_rating_scores(scores if canon == sorted(canon) else scores[canon], ordered)
     cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy, scores=in_order)
+    turn = _nudge(history, nudge, stars, ordered, canon, facts.n_items)
+    weights = turn.weights if turn.active else None
     if strategy is Strategy.FAIR:
         watchlists = [m.watchlist for m in ordered]
-        ranked = fair_rank_lifted(in_order, cand, k, watchlists, watchlist_rank, fair)
+        ranked = fair_rank_lifted(in_order, cand, k, watchlists, watchlist_rank, fair, weights)
     else:
         boosted = boost_watchlists(in_order, ordered, cand, watchlist_rank)
-        ranked = rank_group(boosted, cand, k, strategy, fair)
+        ranked = rank_group(boosted, cand, k, strategy, fair, weights)
     items = ranked.items
     star_rows = _stars(stars, items, len(members))
     own = np.full(star_rows.shape, np.nan)
@@ -114,6 +137,12 @@ def rank_for_group(
     fit = ranked.fit if ranked.fit is not None else np.full(items.size, np.nan)
     reasons = explainer.reasons_for(members, items) if explainer else [[] for _ in members]
     watch = [set(m.watchlist.tolist()) for m in ordered]
+    # The turn member's row in the caller's order: a pick suits them best when their chance of
+    # liking it is above every other member's.
+    turn_row = None if turn.turn_index is None else canon[turn.turn_index]
+    suits = [
+        turn_row is not None and _suits_best(chances[:, j], turn_row) for j in range(items.size)
+    ]
     picks = []
     for j, item in enumerate(items.tolist()):
         # Who has seen it; their rating is already in ``stars`` (marked ``rated``), so the note
@@ -132,6 +161,7 @@ def rank_for_group(
                 rated=tuple(bool(rated[u, j]) for u in range(len(members))),
                 fit=float(fit[j]),
                 chances=tuple(float(chances[u, j]) for u in range(len(members))),
+                turn=turn.turn if suits[j] else None,
             )
         )
     return GroupRanking(
@@ -139,7 +169,34 @@ def rank_for_group(
         strategy=strategy,
         picks=tuple(picks),
         candidates=int(np.count_nonzero(cand)),
+        turn=turn.turn,
     )
+
+
+def _nudge(
+    history: Sequence[PastNight],
+    params: NudgeParams | None,
+    stars: StarsSource | None,
+    ordered: Sequence[Member],
+    canon: Sequence[int],
+    n_items: int,
+) -> Nudge:
+    """The nudge for the members in canonical order (``ordered``); ``stars`` rows are in the
+    caller's order, ``canon`` maps one to the other."""
+    if params is None or not history:
+        return no_nudge(len(ordered))
+    if any(n.item is not None and not 0 <= n.item < n_items for n in history):
+        raise ReelmatesError(f"a past night's film is not one of the {n_items} films")
+
+    def predict(items: IntArray) -> NDArray[np.float64]:
+        return _stars(stars, items, len(ordered))[list(canon)]
+
+    return nudge_for_members(history, ordered, None if stars is None else predict, params)
+
+
+def _suits_best(chances: NDArray[np.float64], member: int) -> bool:
+    others = np.delete(chances, member)
+    return bool(np.isfinite(chances[member]) and (chances[member] > others).all())
 
 
 def _stars(stars: StarsSource | None, items: IntArray, n_members: int) -> NDArray[np.float64]:
@@ -170,7 +227,11 @@ class GroupRanker:
         filters: Filters | None = None,
         seen_policy: SeenPolicy = SeenPolicy.PREFER_UNSEEN,
         explain: bool = True,
+        history: Sequence[PastNight] = (),
+        nudge: bool = True,
     ) -> GroupRanking:
+        """The group's picks; ``history`` (the group's past nights, oldest first) nudges them
+        toward the member served least so far unless ``nudge`` is False."""
         scores, hist = self.score(members)
         # Stars only for the picks, from the scores in hand: no second scoring of the catalog.
         stars = picked_stars(self.scorer, hist, scores)
@@ -185,4 +246,6 @@ class GroupRanker:
             filters=filters,
             seen_policy=seen_policy,
             explainer=explainer,
+            history=history,
+            nudge=DEFAULT_NUDGE if nudge else None,
         )
