@@ -195,10 +195,9 @@ def plan_nudge(sat: FloatArray, names: Sequence[str], params: NudgeParams) -> Nu
     sat = np.asarray(sat, dtype=np.float64).reshape(-1, len(names))
     served = served_so_far(sat, params.decay)
     weights = nudge_weights(served, params)
-    d = deficits(served, params)
-    if not (d > 0).any():
+    if not (weights > 1.0).any():  # nobody behind (or no strength): no nudge, no turn
         return Nudge(weights, served, None)
-    behind = int(np.argmax(d))  # the first of the furthest behind
+    behind = int(np.argmax(weights))  # the first of the furthest behind
     known = np.isfinite(served)
     ahead = int(np.flatnonzero(known)[np.argmax(served[known])])  # the first of the best served
     note = TurnNote(names[behind], names[ahead], latest_run(sat, ahead, behind))
