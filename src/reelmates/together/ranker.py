@@ -29,7 +29,8 @@ from reelmates.errors import ReelmatesError
 from reelmates.taste.base import Scorer
 from reelmates.together.explain import Explainer, seen_note, watchlist_note
 from reelmates.together.fold import histories
-from reelmates.together.inputs import Filters, IntArray, ItemFacts, Member, SeenPolicy
+from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
+from reelmates.together.likes import LikeModel
 from reelmates.together.masks import candidate_mask
 from reelmates.together.reasons import Reason, SeenNote, TurnNote, WatchlistNote
 from reelmates.together.seen import own_rating_scores
@@ -47,6 +48,7 @@ from reelmates.together.turns import (
     Nudge,
     NudgeParams,
     PastNight,
+    film_chances,
     no_nudge,
     nudge_for_members,
 )
@@ -102,8 +104,7 @@ def rank_for_group(
     """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``.
 
     ``history``: the group's past nights, oldest first (``together.turns.PastNight``); ``nudge``
-    None turns the nudge off. ``stars`` (when given) also supplies the predictions the nudge uses
-    for the nights a member did not rate."""
+    None turns the nudge off."""
     if scores.shape != (len(members), facts.n_items):
         raise ReelmatesError(
             f"scores {scores.shape} do not match {len(members)} members × {facts.n_items} films"
@@ -113,9 +114,12 @@ def rank_for_group(
         raise ReelmatesError("a member is listed twice")
     canon = sorted(range(len(members)), key=lambda u: ids[u])
     ordered = [members[u] for u in canon]
-    in_order = own_rating_scores(scores if canon == sorted(canon) else scores[canon], ordered)
+    raw = scores if canon == sorted(canon) else scores[canon]
+    in_order = own_rating_scores(raw, ordered)
     cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy, scores=in_order)
-    turn = _nudge(history, nudge, stars, ordered, canon, facts.n_items)
+    # The model's own scores, never a rating in place of one (a private member's ratings must not
+    # show through the turn note; a rating given counts as itself in the nudge).
+    turn = _nudge(history, nudge, raw, cand, ordered, fair.likes(k))
     weights = turn.weights if turn.active else None
     if strategy is Strategy.FAIR:
         watchlists = [m.watchlist for m in ordered]
@@ -176,22 +180,23 @@ def rank_for_group(
 def _nudge(
     history: Sequence[PastNight],
     params: NudgeParams | None,
-    stars: StarsSource | None,
+    scores: NDArray[np.floating],
+    candidates: BoolArray,
     ordered: Sequence[Member],
-    canon: Sequence[int],
-    n_items: int,
+    likes: LikeModel,
 ) -> Nudge:
-    """The nudge for the members in canonical order (``ordered``); ``stars`` rows are in the
-    caller's order, ``canon`` maps one to the other."""
+    """The nudge for the members in canonical order (``ordered``, the rows of ``scores``): each
+    past night's film is judged as it ranks for them among tonight's ``candidates``."""
     if params is None or not history:
         return no_nudge(len(ordered))
+    n_items = scores.shape[1]
     if any(n.item is not None and not 0 <= n.item < n_items for n in history):
         raise ReelmatesError(f"a past night's film is not one of the {n_items} films")
 
-    def predict(items: IntArray) -> NDArray[np.float64]:
-        return _stars(stars, items, len(ordered))[list(canon)]
+    def chances(items: IntArray) -> NDArray[np.float64]:
+        return film_chances(scores, candidates, items, likes)
 
-    return nudge_for_members(history, ordered, None if stars is None else predict, params)
+    return nudge_for_members(history, ordered, chances, params)
 
 
 def _suits_best(chances: NDArray[np.float64], member: int) -> bool:

@@ -8,19 +8,20 @@ Jess better". The group can turn the nudge off (``GroupOptions.nudge``).
 
 How it is computed (pure arrays, no clock, deterministic):
 
-1. **Satisfaction** of member u with night t's film, in stars relative to their own usual:
-   ``s[t, u] = stars[t, u] − centre[u]``, where ``stars`` are their own stars for the film when
-   they rated it afterwards, else the model's predicted stars for them, and ``centre`` is the mean
-   of their own ratings (so a member who gives everything 5★ is not "served" by being generous).
-   A private member's stars never count, only the prediction (``reelmates.privacy``: others may
-   see what the model predicts for them, never how they rated), so nothing said or ranked gives
-   their ratings away. Unknown (NaN) when the member was not there, when nothing is known of
-   their stars for it, or when they have no ratings at all (no centre).
+1. **Satisfaction** of member u with night t's film: the chance that they liked it, in the
+   currency of the fair strategy (``together.strategies``: a member's chance of liking a film
+   from where it sits in their own ranking) and of the evaluation ("liked" = 4★ or more). When they
+   rated it afterwards it is known: 1 for 4★ or more, 0 for 3★ or less, halfway between
+   (``clip(stars − 3, 0, 1)``). Otherwise it is the model's chance for the film as it ranks for
+   them tonight, among tonight's candidates (:func:`film_chances`). A private member's stars
+   never count, only the model's chance (``reelmates.privacy``: others may see what the model
+   predicts for them, never how they rated), so nothing said or ranked gives their ratings
+   away. Unknown (NaN) when the member was not there or nothing is known.
 2. **Served so far**: each member's mean satisfaction over the nights they have one for, the most
    recent counting most: night t of T (0 the oldest) weighs ``decay ** (T − 1 − t)``. A member
    with no known night has none, and is never nudged or named.
 3. **Deficit**: how far a member is behind the best-served, past a small ``tolerance`` (less is
-   "even"), in units of ``full`` stars and capped at 1:
+   "even"), in units of ``full`` (a chance) and capped at 1:
    ``d[u] = clip((max_v served[v] − served[u] − tolerance) / full, 0, 1)``.
 4. **Weight** in the next ranking: ``w[u] = 1 + strength · d[u]``, between 1 and 1 + strength;
    the best-served member and everyone within the tolerance of them keep weight 1, so an even
@@ -32,8 +33,10 @@ deficit is above zero; the note names the best-served member and counts how many
 nights, newest first and among those both have a satisfaction for, suited the best-served member
 strictly better (0 when the latest did not: "recent picks suited Jess better").
 
-The constants below were chosen on a validation split of MovieLens 100K, never the test ratings
-(see :data:`DEFAULT_NUDGE`).
+The strength and decay were chosen on a validation split of MovieLens 100K, never the test
+ratings (see :data:`DEFAULT_NUDGE`); the tolerance and the full step by reasoning (a twentieth of
+a chance is noise; half a chance, a member's own top film against one in their thirties, is as
+far behind as anyone gets in a few nights).
 """
 
 from __future__ import annotations
@@ -44,12 +47,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from reelmates.taste.topk import finite_or_lowest
 from reelmates.together.inputs import BoolArray, FloatArray, IntArray, Member
+from reelmates.together.likes import LikeModel
 from reelmates.together.reasons import TurnNote
 
 # Only this many of the newest nights are read: at the default decay the 30th night back weighs
 # under a thousandth of the latest.
 MAX_NIGHTS = 30
+LIKED_STARS = 4.0  # a rating of this or more: they liked it (as the evaluation counts it)
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,8 @@ class NudgeParams:
 
     strength: float = 1.0
     decay: float = 0.8  # half-weight about three nights back
-    tolerance: float = 0.1  # stars: behind by less is even
-    full: float = 1.0  # stars behind (past the tolerance) for the whole strength
+    tolerance: float = 0.05  # a chance: behind by less is even
+    full: float = 0.5  # a chance behind (past the tolerance) for the whole strength
 
     def __post_init__(self) -> None:
         if not self.strength >= 0:
@@ -78,7 +84,7 @@ class NudgeParams:
         if not 0 < self.decay <= 1:
             raise ValueError("decay is in (0, 1]: 1 counts every night alike")
         if not self.tolerance >= 0 or not self.full > 0:
-            raise ValueError("tolerance is 0 or more and full is more than 0 (stars)")
+            raise ValueError("tolerance is 0 or more and full is more than 0 (chances)")
 
 
 DEFAULT_NUDGE = NudgeParams()
@@ -89,7 +95,7 @@ class Nudge:
     """The nudge for the next ranking, members in the order given."""
 
     weights: NDArray[np.float64]  # 1 (no nudge) up to 1 + strength
-    served: NDArray[np.float64]  # served so far, stars above their usual; NaN: nothing known
+    served: NDArray[np.float64]  # served so far, a mean chance of liking; NaN: nothing known
     turn: TurnNote | None  # None: nobody is behind (past the tolerance)
     turn_index: int | None = None  # the member whose turn it is, in the order given
 
@@ -122,27 +128,38 @@ def history_arrays(
 
 def satisfaction(
     given: FloatArray,
-    predicted: FloatArray,
+    chances: FloatArray,
     present: BoolArray,
-    centres: FloatArray,
     private: BoolArray,
 ) -> NDArray[np.float64]:
-    """Step 1 of the module docstring (nights × members): own stars, else (and always for a
-    private member) the prediction, minus the member's centre; NaN where unknown."""
+    """Step 1 of the module docstring (nights × members): liked by their own stars, else (and
+    always for a private member) the model's chance; NaN where unknown or not there."""
     given = np.asarray(given, dtype=np.float64)
-    predicted = np.asarray(predicted, dtype=np.float64)
     own = np.where(np.asarray(private, dtype=bool)[None, :], np.nan, given)
-    stars = np.where(np.isfinite(own), own, predicted)
-    out: NDArray[np.float64] = stars - np.asarray(centres, dtype=np.float64)[None, :]
+    liked = np.clip(own - (LIKED_STARS - 1.0), 0.0, 1.0)  # NaN stays NaN
+    out = np.where(np.isfinite(liked), liked, np.asarray(chances, dtype=np.float64))
     out[~np.asarray(present, dtype=bool) | ~np.isfinite(out)] = np.nan
-    return out
+    return np.asarray(out, dtype=np.float64)
 
 
-def centre_of(stars: FloatArray) -> float:
-    """A member's centre: the mean of their ratings (NaN entries are seen-only; none: NaN)."""
-    rated = np.asarray(stars, dtype=np.float64)
-    rated = rated[np.isfinite(rated)]
-    return float(rated.mean()) if rated.size else float("nan")
+def film_chances(
+    scores: FloatArray, candidates: BoolArray, items: IntArray, model: LikeModel
+) -> NDArray[np.float64]:
+    """Each member's chance of liking each of ``items`` (members × items) as it ranks for them
+    among ``candidates`` (itself included, whether a candidate or not): 1 + the candidates
+    scoring above it (ties to the lower index, as every ranking here breaks them; a score that is
+    not a number the lowest), capped at ``model.depth + 1`` as the fair strategy caps ranks."""
+    items = np.asarray(items, dtype=np.intp)
+    s = finite_or_lowest(np.asarray(scores, dtype=np.float64))
+    idx = np.flatnonzero(candidates)
+    cand = s[:, idx][:, :, None]  # members × candidates × 1
+    mine = s[:, items][:, None, :]  # members × 1 × items
+    lower = (idx[:, None] < items[None, :])[None, :, :]
+    other = (idx[:, None] != items[None, :])[None, :, :]
+    above = ((cand > mine) | ((cand == mine) & lower)) & other
+    ranks = np.minimum(1.0 + above.sum(axis=1), float(model.depth + 1))
+    p = model.probability(ranks, np.zeros(s.shape[0]))
+    return np.asarray(p, dtype=np.float64)
 
 
 def served_so_far(sat: FloatArray, decay: float) -> NDArray[np.float64]:
@@ -209,28 +226,27 @@ def no_nudge(members: int) -> Nudge:
     return Nudge(np.ones(members), np.full(members, np.nan), None)
 
 
-# items → members × len(items) predicted stars (as ``together.stars.PickedStars``)
-Predict = Callable[[IntArray], NDArray[np.floating]]
+# items → members × len(items): each member's chance of liking each film (:func:`film_chances`)
+Chances = Callable[[IntArray], NDArray[np.floating]]
 
 
 def nudge_for_members(
     history: Sequence[PastNight],
     members: Sequence[Member],
-    predict: Predict | None,
+    chances: Chances,
     params: NudgeParams = DEFAULT_NUDGE,
 ) -> Nudge:
-    """The nudge for ``members`` (rows of ``predict``'s answer in the same order) from the group's
-    past nights. Without predictions (a scorer with no stars) only the stars given count."""
+    """The nudge for ``members`` (rows of ``chances``' answer in the same order) from the
+    group's past nights."""
     names = [m.name for m in members]
     items, given, present = history_arrays(history, names)
     if not present.any():
         return no_nudge(len(members))
-    predicted = np.full(given.shape, np.nan)
+    model = np.full(given.shape, np.nan)
     known = np.flatnonzero(items >= 0)
-    if predict is not None and known.size:
+    if known.size:
         films = np.unique(items[known])
-        stars = np.asarray(predict(films), dtype=np.float64).reshape(len(members), films.size)
-        predicted[known] = stars[:, np.searchsorted(films, items[known])].T
-    centres = np.array([centre_of(m.seen_stars) for m in members])
+        p = np.asarray(chances(films), dtype=np.float64).reshape(len(members), films.size)
+        model[known] = p[:, np.searchsorted(films, items[known])].T
     private = np.array([m.private for m in members], dtype=bool)
-    return plan_nudge(satisfaction(given, predicted, present, centres, private), names, params)
+    return plan_nudge(satisfaction(given, model, present, private), names, params)
