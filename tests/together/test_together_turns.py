@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 from reelmates.errors import ReelmatesError
 from reelmates.together.inputs import ItemFacts, Member
+from reelmates.together.likes import LikeModel
 from reelmates.together.ranker import rank_for_group
 from reelmates.together.reasons import TurnNote
 from reelmates.together.strategies import Strategy, rank_group
@@ -20,6 +21,7 @@ from reelmates.together.turns import (
     NudgeParams,
     PastNight,
     deficits,
+    film_chances,
     history_arrays,
     latest_run,
     nudge_for_members,
@@ -58,22 +60,32 @@ def test_deficits_and_weights_by_hand() -> None:
     assert nudge_weights(served, params).tolist() == pytest.approx([1.0, 1.8, 1.0, 1.0, 3.0])
 
 
-def test_satisfaction_uses_own_stars_else_the_prediction_and_never_a_private_members_stars() -> (
+def test_satisfaction_is_liked_by_own_stars_else_the_models_chance_never_a_private_members() -> (
     None
 ):
-    given_ = np.array([[5.0, 1.0, NAN], [NAN, 4.0, NAN]])
-    predicted = np.array([[3.0, 3.0, 2.0], [4.0, 2.5, NAN]])
-    present = np.array([[True, True, True], [True, True, False]])
-    centres = np.array([4.0, 3.0, 3.0])
+    given_ = np.array([[5.0, 1.0, NAN], [3.5, 4.0, NAN], [2.0, NAN, NAN]])
+    chances = np.array([[0.3, 0.6, 0.2], [0.4, 0.7, NAN], [0.9, 0.5, 0.1]])
+    present = np.array([[True, True, True], [True, True, False], [True, True, True]])
     private = np.array([False, True, False])
-    sat = satisfaction(given_, predicted, present, centres, private)
-    # Member 0 rated night 0 (5 − 4), not night 1 (prediction 4 − 4); member 1 is private: only
-    # predictions (3 − 3, 2.5 − 3); member 2 was away on night 1.
-    assert sat[:, 0].tolist() == [1.0, 0.0]
-    assert sat[:, 1].tolist() == [0.0, -0.5]
-    assert sat[0, 2] == -1.0 and np.isnan(sat[1, 2])
-    no_centre = satisfaction(given_, predicted, present, np.array([NAN, 3.0, 3.0]), private)
-    assert np.isnan(no_centre[:, 0]).all()  # no ratings of their own: nothing known
+    sat = satisfaction(given_, chances, present, private)
+    # Member 0 rated all three: 5★ liked (1), 3.5★ halfway, 2★ not (0). Member 1 is private:
+    # only the model's chances. Member 2 never rated: the chances; away on night 1.
+    assert sat[:, 0].tolist() == [1.0, 0.5, 0.0]
+    assert sat[:, 1].tolist() == [0.6, 0.7, 0.5]
+    assert sat[0, 2] == 0.2 and np.isnan(sat[1, 2]) and sat[2, 2] == 0.1
+
+
+def test_film_chances_rank_the_film_among_tonights_candidates() -> None:
+    model = LikeModel(intercept=2.0, rank_slope=-1.0, activity_slope=0.0, depth=200)
+    scores = np.array([[3.0, 1.0, 2.0, 0.0], [1.0, 1.0, 1.0, 1.0]])
+    cand = np.array([True, True, False, True])
+    got = film_chances(scores, cand, np.array([2, 3]), model)
+    # Row 0: film 2 (not a candidate tonight) has film 0 above it: rank 2; film 3 has 0 and 1:
+    # rank 3. Row 1, all alike: ties go to the lower index, so film 2 is behind 0 and 1 (rank 3)
+    # and film 3 behind 0 and 1 (film 2 is no candidate): rank 3.
+    assert got.ravel().tolist() == pytest.approx([p(2), p(3), p(3), p(3)])
+    shallow = LikeModel(intercept=2.0, rank_slope=-1.0, activity_slope=0.0, depth=1)
+    assert film_chances(scores, cand, np.array([3]), shallow)[0, 0] == pytest.approx(p(2))
 
 
 def test_history_arrays_keep_the_newest_nights_and_who_was_there() -> None:
@@ -110,33 +122,32 @@ def test_milly_s_turn_after_three_nights_that_suited_jess_better() -> None:
     )
 
 
-def test_nudge_for_members_reads_stars_given_and_predictions_for_the_rest() -> None:
-    # Jess's ratings average 4, Milly's 3 (their centres). Night 0 (film 2): Jess rated it 5
-    # (+1), Milly did not: her prediction 2.5 (−0.5). Night 1 (film 5): both predicted, 4 and 3
-    # (0 and 0). Served with decay 0.5: Jess (0.5·1 + 0)/1.5 = 1/3, Milly −1/6: half a star apart.
-    jess = Member("j", "Jess", seen=np.array([2, 9]), seen_stars=np.array([5.0, 3.0]))
-    milly = Member("m", "Milly", seen=np.array([2, 8]), seen_stars=np.array([NAN, 3.0]))
+def test_nudge_for_members_reads_stars_given_and_the_models_chances_for_the_rest() -> None:
+    # Night 0 (film 2): Jess rated it 5★ (liked: 1), Milly did not (the model's chance, 0.5).
+    # Night 1 (film 5): neither rated it: chances 0.6 and 0.6. Served with decay 0.5:
+    # Jess (0.5·1 + 0.6)/1.5 = 0.7333, Milly (0.5·0.5 + 0.6)/1.5 = 0.5667: 1/6 apart.
+    jess, milly = Member("j", "Jess"), Member("m", "Milly")
     nights = [
         PastNight(2, {"Jess": 5.0, "Milly": None}),
         PastNight(5, {"Jess": None, "Milly": None}),
     ]
-    predicted = {2: (4.5, 2.5), 5: (4.0, 3.0)}
+    model = {2: (0.9, 0.5), 5: (0.6, 0.6)}
     asked: list[list[int]] = []
 
-    def predict(items: np.ndarray) -> np.ndarray:
+    def chances(items: np.ndarray) -> np.ndarray:
         asked.append(items.tolist())
-        return np.array([predicted[i] for i in items.tolist()]).T
+        return np.array([model[i] for i in items.tolist()]).T
 
-    params = NudgeParams(strength=1.0, decay=0.5, tolerance=0.1)
-    nudge = nudge_for_members(nights, [jess, milly], predict, params)
+    params = NudgeParams(strength=1.0, decay=0.5, tolerance=0.05, full=0.5)
+    nudge = nudge_for_members(nights, [jess, milly], chances, params)
     assert asked == [[2, 5]]  # one call for every film of the history
-    assert nudge.served.tolist() == pytest.approx([1 / 3, -1 / 6])
-    assert nudge.weights.tolist() == pytest.approx([1.0, 1.4])  # (0.5 − 0.1) behind
-    # The latest night suited them alike (0 and 0): "recent picks", not "the last pick".
+    assert nudge.served.tolist() == pytest.approx([0.7 + 1 / 30, 0.5 + 1 / 15])
+    assert nudge.weights.tolist() == pytest.approx([1.0, 1 + (1 / 6 - 0.05) / 0.5])
+    # The latest night suited them alike (0.6 and 0.6): "recent picks", not "the last pick".
     assert nudge.turn == TurnNote("Milly", "Jess", 0)
-    # Without predictions only Jess's stars are known: nobody to compare her with, no turn.
-    alone = nudge_for_members(nights, [jess, milly], None, params)
-    assert alone.turn is None and alone.weights.tolist() == [1.0, 1.0]
+    # Milly private: her stars would not be read either way; here she gave none, so the same.
+    private = Member("m", "Milly", private=True)
+    assert nudge_for_members(nights, [jess, private], chances, params).turn == nudge.turn
 
 
 # --- the weights in the strategies, by hand ------------------------------------------------
@@ -267,23 +278,24 @@ def test_a_worse_night_never_lowers_a_members_weight(
 FACTS = ItemFacts(12, titles=[f"Film {i}" for i in range(12)])
 
 
-def _group(milly_private: bool = False) -> tuple[np.ndarray, list[Member], list[PastNight]]:
-    # Films 0–3 as in TWO; 4–7 below them for both; 8–11 seen by both. Jess's ratings average
-    # 4 (5, 5, 5 on the three nights and 1 for film 8), Milly's 2.75 (2, 2, 2 and 5): each night
-    # suited Jess 1★ above her usual and Milly 0.75★ below hers.
+def _group(
+    milly_private: bool = False, jess_stars: float = 5.0
+) -> tuple[np.ndarray, list[Member], list[PastNight]]:
+    # Films 0–3 as in TWO, 4–7 below them for both; the three nights were films 9–11, seen by
+    # both, Jess rating them ``jess_stars`` and Milly 2★ (not liked: 0). The model puts 9–11
+    # at the bottom for Jess and at the top for Milly.
     scores = np.full((2, 12), -10.0)
     scores[:, :4] = TWO
     scores[:, 4:8] = [0.0, -1.0, -2.0, -3.0]
-    seen = np.array([8, 9, 10, 11])
-    jess = Member("j", "Jess", seen=seen, seen_stars=np.array([1.0, 5.0, 5.0, 5.0]))
-    milly = Member(
-        "m", "Milly", seen=seen, seen_stars=np.array([5.0, 2.0, 2.0, 2.0]), private=milly_private
-    )
-    nights = [PastNight(i, {"Jess": 5.0, "Milly": 2.0}) for i in (9, 10, 11)]
+    scores[1, 9:] = 10.0
+    seen = np.array([9, 10, 11])
+    jess = Member("j", "Jess", seen=seen, seen_stars=np.full(3, jess_stars))
+    milly = Member("m", "Milly", seen=seen, seen_stars=np.full(3, 2.0), private=milly_private)
+    nights = [PastNight(i, {"Jess": jess_stars, "Milly": 2.0}) for i in (9, 10, 11)]
     return scores, [jess, milly], nights
 
 
-STRONG = NudgeParams(strength=1.0)  # Milly weighs 2 (she is more than a star behind)
+STRONG = NudgeParams(strength=1.0)  # Milly weighs 2 when she is a whole chance behind
 
 
 def test_the_group_ranking_gives_milly_her_turn_and_says_so() -> None:
@@ -291,11 +303,11 @@ def test_the_group_ranking_gives_milly_her_turn_and_says_so() -> None:
     plain = rank_for_group(scores, None, members, FACTS, k=4, nudge=STRONG)
     assert plain.picks[0].item == 1 and plain.turn is None  # no history: the consensus film
     ranking = rank_for_group(scores, None, members, FACTS, k=4, history=nights, nudge=STRONG)
+    # Jess liked all three (1), Milly none (0): a whole chance behind, she weighs 2.
     assert ranking.picks[0].item == 3  # Milly's favourite
     assert ranking.turn == TurnNote("Milly", "Jess", 3)
     # The note sits on the picks Milly likes more than Jess does (3; not 1, liked alike).
-    marked = {p.item for p in ranking.picks if p.turn is not None}
-    assert marked == {3}
+    assert {p.item for p in ranking.picks if p.turn is not None} == {3}
     assert ranking.picks[0].turn == ranking.turn
     # The group turned it off: as if there were no history.
     off = rank_for_group(scores, None, members, FACTS, k=4, history=nights, nudge=None)
@@ -308,17 +320,19 @@ def test_the_group_ranking_gives_milly_her_turn_and_says_so() -> None:
     assert swapped.turn == ranking.turn
 
 
-def test_a_private_members_turn_comes_from_predictions_never_her_stars() -> None:
-    # Milly is private: her 2★ for the nights never count, only what the model predicts. It
-    # predicts 4.75 for her (2★ above her usual 2.75), so the nights served her more than Jess
-    # (who rated them 5, 1★ above her 4): it is Jess's turn, and Milly's ratings stay unsaid.
-    scores, members, nights = _group(milly_private=True)
-    stars = np.tile([[3.0], [4.75]], (1, 12))
-    ranking = rank_for_group(scores, stars, members, FACTS, k=4, history=nights, nudge=STRONG)
+def test_a_private_members_turn_comes_from_the_model_never_her_stars() -> None:
+    # Jess rated the three nights 3★ (not liked: 0). Milly's 2★ would make it even (0 and 0),
+    # but she is private: only the model's chance counts for her, and it ranks films 9–11 above
+    # every candidate tonight (rank 1, chance 0.88). So it is Jess's turn, and Milly's stars
+    # stay unsaid.
+    scores, members, nights = _group(milly_private=True, jess_stars=3.0)
+    ranking = rank_for_group(scores, None, members, FACTS, k=4, history=nights, nudge=STRONG)
     assert ranking.turn == TurnNote("Jess", "Milly", 3)
-    # With no predictions at all, only Jess's own stars are known: nobody has a turn.
-    unknown = rank_for_group(scores, None, members, FACTS, k=4, history=nights, nudge=STRONG)
-    assert unknown.turn is None and unknown.picks[0].item == 1
+    assert ranking.picks[0].item == 0  # Jess's favourite
+    # Were her stars read (she is not private), it would be even: nobody's turn.
+    _, public, _ = _group(milly_private=False, jess_stars=3.0)
+    even = rank_for_group(scores, None, public, FACTS, k=4, history=nights, nudge=STRONG)
+    assert even.turn is None and even.picks[0].item == 1
 
 
 def test_a_past_night_of_a_film_outside_the_catalog_is_refused() -> None:
