@@ -40,6 +40,13 @@ def test_three_nights_that_suited_jess_make_it_millys_turn(holder: ModelHolder) 
     assert off.film_ids == plain.film_ids and off.ranking.turn is None
 
 
+def test_the_group_may_be_named_in_any_case(holder: ModelHolder) -> None:
+    nights = _nights(holder, 5.0, 1.0)
+    listed = read(pick_together, holder, ["jess", "milly"], GroupOptions(k=5, history=nights))
+    assert listed.ranking.turn is not None
+    assert listed.ranking.turn.member.casefold() == "milly"
+
+
 def _mean_chance(result: GroupPick, member: int) -> float:
     picks = result.ranking.picks
     return sum(p.chances[member] for p in picks) / len(picks)

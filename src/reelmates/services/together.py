@@ -148,9 +148,12 @@ def check_option_names(handles: Sequence[str], options: GroupOptions) -> GroupOp
     )
 
 
-def past_nights(catalog: CatalogIndex, history: Sequence[NightRecord]) -> list[PastNight]:
+def past_nights(
+    catalog: CatalogIndex, history: Sequence[NightRecord], names: Mapping[str, str]
+) -> list[PastNight]:
     """The nights as the group engine reads them: films as model items (None for a film newer
-    than the model: only the stars given count), stars checked to be 0.5–5."""
+    than the model: only the stars given count), members by their name in the engine (``names``:
+    the group's handle as listed → ``Member.name``), stars checked to be 0.5–5."""
     nights = []
     for night in history:
         for handle, stars in night.stars.items():
@@ -159,7 +162,8 @@ def past_nights(catalog: CatalogIndex, history: Sequence[NightRecord]) -> list[P
                     f"{handle}'s stars for a past night must be 0.5 to 5, not {stars:g}"
                 )
         item = catalog.item_of.get(night.film_id)
-        nights.append(PastNight(None if item is None else int(item), dict(night.stars)))
+        there = {names[h]: v for h, v in night.stars.items() if h in names}
+        nights.append(PastNight(None if item is None else int(item), there))
     return nights
 
 
@@ -186,7 +190,11 @@ def pick_together(
             strategy=options.strategy,
             filters=options.filters,
             seen_policy=options.seen_policy,
-            history=past_nights(context.catalog, options.history),
+            history=past_nights(
+                context.catalog,
+                options.history,
+                {h: m.name for h, m in zip(handles, members, strict=True)},
+            ),
             nudge=options.nudge,
         )
     items = np.array([p.item for p in ranking.picks], dtype=np.intp)

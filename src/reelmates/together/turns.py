@@ -61,8 +61,8 @@ LIKED_STARS = 4.0  # a rating of this or more: they liked it (as the evaluation 
 @dataclass(frozen=True)
 class PastNight:
     """One night: ``item`` the film watched (the model's item index; None when the model does not
-    know it, so only the stars given count) and ``stars``: each member who was there (by display
-    name, ``Member.name``) → their stars for it afterwards, None when not rated (yet). A member
+    know it, so only the stars given count) and ``stars``: each member who was there (by
+    ``Member.name``) → their stars for it afterwards, None when not rated (yet). A member
     not listed was not there."""
 
     item: int | None
