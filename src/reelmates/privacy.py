@@ -14,10 +14,16 @@ The rule, enforced in the services and the engines below them so that no front e
   them (``GroupOptions.viewer``, also who asks in ``with``) cites their films; everyone else's
   view, and a shared screen such as the terminal, keeps the rule above.
 
+- Over many nights, the fairness nudge (``together.turns``) reads a private member's predicted
+  stars for the films watched, never their stars for them, so its turn note ("Milly's turn: the
+  last three picks suited Jess better") says nothing a prediction does not; the note names
+  members, never stars.
+
 Where it is enforced: ``together.explain`` (reasons, which never even look at a private member's
 films, and seen notes), ``together.masks`` (seen films left out), ``together.ranker`` (watchlist
 notes), ``together.companions`` (own stars and the seen flag), ``together.swipes`` (cards never
-say anything of another member's swipes or chances); ``services.together.load_member`` reads the
+say anything of another member's swipes or chances), ``together.turns`` (a private member's
+satisfaction with past nights is the prediction); ``services.together.load_member`` reads the
 stored flag, so it applies to every use.
 """
 

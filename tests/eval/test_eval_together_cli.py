@@ -63,6 +63,12 @@ def test_eval_groups_on_the_shipped_model_over_seeds(
     assert "mean over 2 seed(s)" in out
     assert "seed 3: hybrid(" in out and "seed 4: hybrid(" in out
     assert "random groups of 2–4 pooled" in out
+    # The sequence measure: the same groups over ten nights, and its bar, holding or not.
+    assert "The same group over 10 nights" in out
+    assert "nudge least-served" in out and "turn-taking mean" in out
+    assert "the bar holds" in out or "the bar does not hold" in out
+    # A quicker run leaves it out.
+    assert "--no-sequence" in _run(["eval", "groups", "--help"], capsys)
 
 
 def test_seeds_must_be_integers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

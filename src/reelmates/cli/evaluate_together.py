@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
     from reelmates.cli.common import RichProgress
+    from reelmates.eval.sequence import SequenceScore
     from reelmates.taste.base import Scorer
     from reelmates.taste.matrix import RatingsMatrix
 
@@ -78,12 +79,21 @@ def groups(
     seeds: SeedsOption = "42,43,44,45,46",
     n_groups: Annotated[int, typer.Option("--groups", min=1, help="Judged groups per cell")] = 300,
     k: Annotated[int, typer.Option(min=1)] = 10,
+    sequence: Annotated[
+        bool,
+        typer.Option(
+            "--sequence/--no-sequence",
+            help="Also the same groups over ten nights: the fairness nudge, none, turn-taking",
+        ),
+    ] = True,
 ) -> None:
     """Mean- and min-member nDCG@k of every strategy on random, similar and divergent groups,
-    for the shipped model; the mean over seeds."""
+    for the shipped model; then (``--sequence``) the same groups over ten successive nights, with
+    the fairness nudge, without it and taking turns; the mean over seeds."""
     from reelmates.cli.common import progress_bars
     from reelmates.eval.group_draw import GroupKind
     from reelmates.eval.groups import evaluate_groups, mean_over_seeds, pooled
+    from reelmates.eval.sequence import evaluate_sequences
     from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 
     console = _console()
@@ -91,6 +101,7 @@ def groups(
     matrix, features = _load(data)
     sizes = (2, 3, 4, 8)
     runs, models = [], []
+    nights: list[list[SequenceScore]] = []
     with progress_bars() as progress:
         for seed in seed_list:
             train, test, scorer = _fit(matrix, features, seed, progress)
@@ -102,6 +113,13 @@ def groups(
                 progress=progress.advance,
             )  # fmt: skip
             runs.append(run)
+            if sequence:
+                progress.stage(f"seed {seed}: ten nights for each group", total=total)
+                seq = evaluate_sequences(
+                    train, test, scorer, sizes=sizes, n_groups=n_groups, seed=seed,
+                    progress=progress.advance,
+                )  # fmt: skip
+                nights.append(seq)
     _describe(console, data, matrix, models)
     rows = mean_over_seeds(runs)
     table = Table(
@@ -128,6 +146,43 @@ def groups(
         f"random groups of 2–4 pooled: default ({DEFAULT_STRATEGY}) min-member {low:.4f} vs the "
         f"better average {best_min:.4f} ({low / best_min - 1:+.1%}; bar +10%); mean-member "
         f"{mean:.4f} vs {best_mean:.4f} ({mean / best_mean - 1:+.1%}; bar within -3%)"
+    )
+    if sequence:
+        _sequence_table(console, nights, len(seed_list))
+
+
+def _sequence_table(console: Console, runs: list[list[SequenceScore]], n_seeds: int) -> None:
+    """The sequence measure's table and its bar (``eval.sequence``)."""
+    from reelmates.eval.group_draw import GroupKind
+    from reelmates.eval.sequence import NIGHTS, Plan, mean_over_seeds, verdict
+
+    rows = mean_over_seeds(runs)
+    table = Table(
+        title=f"The same group over {NIGHTS} nights, each night's film watched: cumulative "
+        f"nDCG@1 (relevant = held-out rating ≥ 4) of the least-served member and the members' "
+        f"mean, mean over {n_seeds} seed(s); the groups of the table above"
+    )
+    for col in ("groups", "size", "judged"):
+        table.add_column(col, justify="left" if col == "groups" else "right")
+    plans = (Plan.NUDGE, Plan.NO_NUDGE, Plan.TURNS)
+    for plan in plans:
+        table.add_column(f"{plan}: least-served", justify="right")
+        table.add_column(f"{plan}: mean", justify="right")
+    cells: dict[tuple[GroupKind, int], dict[Plan, SequenceScore]] = {}
+    for r in rows:
+        cells.setdefault((r.kind, r.size), {})[r.plan] = r
+    for (kind, size), by_plan in cells.items():
+        figures = [f"{v:.4f}" for p in plans for v in (by_plan[p].least, by_plan[p].mean)]
+        table.add_row(kind.value, str(size), str(by_plan[Plan.NUDGE].groups), *figures)
+    console.print(table)
+    v = verdict(rows, (GroupKind.RANDOM,), (2, 3, 4))
+    (least, mean), (plain_least, plain_mean) = v.pooled[Plan.NUDGE], v.pooled[Plan.NO_NUDGE]
+    turns_mean = v.pooled[Plan.TURNS][1]
+    console.print(
+        f"random groups of 2–4 pooled, {NIGHTS} nights: nudge least-served {least:.4f} vs no "
+        f"nudge {plain_least:.4f} ({v.lift:+.1%}; bar +10%); mean {mean:.4f} vs {plain_mean:.4f} "
+        f"(cost {v.cost:.1%}; bar at most 2%); turn-taking mean {turns_mean:.4f} (bar: below "
+        f"the nudge's): the bar {'holds' if v.holds else 'does not hold'}"
     )
 
 

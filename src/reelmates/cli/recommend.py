@@ -54,7 +54,8 @@ def group_table(result: GroupPick, title: str | None = None) -> Table:
     for n, (pick, year, no_runtime) in enumerate(
         zip(result.ranking.picks, result.years, unknown, strict=True), 1
     ):
-        why: list[Why] = [*pick.reasons, *pick.seen, *([pick.watchlist] if pick.watchlist else [])]
+        notes = [n for n in (pick.watchlist, pick.turn) if n is not None]
+        why: list[Why] = [*pick.reasons, *pick.seen, *notes]
         chances = pick.chances or tuple(math.nan for _ in pick.stars)
         rated = pick.rated or tuple(False for _ in pick.stars)
         table.add_row(

@@ -11,7 +11,7 @@ gets nothing relevant in the top k.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,27 +82,24 @@ def judge(
     return float(np.mean(per_member)), min(per_member), min(per_member) == 0.0
 
 
-def evaluate_groups(
+def group_cases(
     train: RatingsMatrix,
     test: RatingsMatrix,
     scorer: Scorer,
     *,
-    sizes: Sequence[int] = (2, 3, 4, 8),
-    kinds: Sequence[GroupKind] = tuple(GroupKind),
-    strategies: Sequence[Strategy] = tuple(Strategy),
-    n_groups: int = 300,
-    k: int = 10,
-    seed: int = 42,
-    fair: FairParams = DEFAULT_FAIR,
+    sizes: Sequence[int],
+    kinds: Sequence[GroupKind],
+    n_groups: int,
+    seed: int,
     progress: Callable[[int], None] | None = None,
-) -> list[GroupScore]:
-    """One row per (kind, size, strategy); ``scorer`` must be fitted on ``train``.
+) -> Iterator[tuple[GroupKind, int, list[GroupCase], int]]:
+    """For each (kind, size), in that order: the judged groups and how many were left out.
 
-    ``progress`` is called with the number of groups judged since the last call.
+    The draws of a cell depend only on ``seed``, the size and the kind, so every protocol built on
+    this judges the very same groups. ``progress`` is called with 1 for each group built.
     """
     affinity = Affinity.from_ratings(train)
     pool = np.flatnonzero(np.diff(train.ratings.indptr) > 0).astype(np.int64)
-    rows: list[GroupScore] = []
     for kind in kinds:
         pair_score, threshold = affinity.admissible(kind), affinity.threshold(kind)
         for size in sizes:
@@ -125,22 +122,48 @@ def evaluate_groups(
                 cases.append(case)
                 if progress is not None:
                     progress(1)
-            for strategy in strategies:
-                results = np.array([judge(c, strategy, k, fair) for c in cases], dtype=float)
-                if results.size == 0:
-                    results = np.full((1, 3), np.nan)
-                rows.append(
-                    GroupScore(
-                        kind=kind,
-                        size=size,
-                        strategy=strategy,
-                        groups=len(cases),
-                        left_out=left_out,
-                        mean_ndcg=float(np.mean(results[:, 0])),
-                        min_ndcg=float(np.mean(results[:, 1])),
-                        nothing_share=float(np.mean(results[:, 2])),
-                    )
+            yield kind, size, cases, left_out
+
+
+def evaluate_groups(
+    train: RatingsMatrix,
+    test: RatingsMatrix,
+    scorer: Scorer,
+    *,
+    sizes: Sequence[int] = (2, 3, 4, 8),
+    kinds: Sequence[GroupKind] = tuple(GroupKind),
+    strategies: Sequence[Strategy] = tuple(Strategy),
+    n_groups: int = 300,
+    k: int = 10,
+    seed: int = 42,
+    fair: FairParams = DEFAULT_FAIR,
+    progress: Callable[[int], None] | None = None,
+) -> list[GroupScore]:
+    """One row per (kind, size, strategy); ``scorer`` must be fitted on ``train``.
+
+    ``progress`` is called with the number of groups judged since the last call.
+    """
+    rows: list[GroupScore] = []
+    for kind, size, cases, left_out in group_cases(
+        train, test, scorer, sizes=sizes, kinds=kinds, n_groups=n_groups, seed=seed,
+        progress=progress,
+    ):  # fmt: skip
+        for strategy in strategies:
+            results = np.array([judge(c, strategy, k, fair) for c in cases], dtype=float)
+            if results.size == 0:
+                results = np.full((1, 3), np.nan)
+            rows.append(
+                GroupScore(
+                    kind=kind,
+                    size=size,
+                    strategy=strategy,
+                    groups=len(cases),
+                    left_out=left_out,
+                    mean_ndcg=float(np.mean(results[:, 0])),
+                    min_ndcg=float(np.mean(results[:, 1])),
+                    nothing_share=float(np.mean(results[:, 2])),
                 )
+            )
     return rows
 
 

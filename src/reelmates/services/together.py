@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -20,8 +20,24 @@ from reelmates.together.inputs import Filters, Member, SeenPolicy
 from reelmates.together.masks import runtime_unknown
 from reelmates.together.ranker import GroupRanker, GroupRanking
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
+from reelmates.together.turns import PastNight
 
 MIN_GROUP, MAX_GROUP = 2, 8
+
+
+@dataclass(frozen=True)
+class NightRecord:
+    """One past night of the group, as the fairness nudge reads it (``together.turns``).
+
+    ``film_id``: the catalog id of the film watched. ``stars``: each person who was there, by
+    handle (any case) → their stars for the film afterwards, 0.5–5, or None while they have not
+    rated it (the model's prediction stands in). Someone not listed was not there; a handle not
+    in tonight's group is ignored (they are not here to be nudged toward). A private member's
+    stars are never read: only the prediction counts for them (``reelmates.privacy``).
+    """
+
+    film_id: int
+    stars: Mapping[str, float | None]
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,11 @@ class GroupOptions:
     # The member looking at the result: they see their own details even when their taste is
     # private. None: the view everyone may see (a shared screen, the terminal).
     viewer: str | None = None
+    # The group's past nights, oldest first (the caller loads them: the nights this group, or
+    # some of it, had). With ``nudge`` on, the ranking leans a little toward the member served
+    # least so far and says whose turn it is; the group may turn it off. No history: no nudge.
+    history: Sequence[NightRecord] = ()
+    nudge: bool = True
 
 
 @dataclass(frozen=True)
@@ -111,16 +132,39 @@ def check_option_names(handles: Sequence[str], options: GroupOptions) -> GroupOp
             )
         return found
 
-    return GroupOptions(
-        k=options.k,
-        strategy=options.strategy,
-        filters=options.filters,
-        seen_policy=options.seen_policy,
+    return replace(
+        options,
         private=frozenset(canon(n, "--private") for n in options.private),
         vetoed_films={canon(n, "--veto-film"): v for n, v in options.vetoed_films.items()},
         vetoed_genres={canon(n, "--veto-genre"): v for n, v in options.vetoed_genres.items()},
         viewer=None if options.viewer is None else canon(options.viewer, "the viewer"),
+        history=tuple(
+            NightRecord(
+                night.film_id,
+                {by_key[h.casefold()]: v for h, v in night.stars.items() if h.casefold() in by_key},
+            )
+            for night in options.history
+        ),
     )
+
+
+def past_nights(
+    catalog: CatalogIndex, history: Sequence[NightRecord], names: Mapping[str, str]
+) -> list[PastNight]:
+    """The nights as the group engine reads them: films as model items (None for a film newer
+    than the model: only the stars given count), members by their name in the engine (``names``:
+    the group's handle as listed → ``Member.name``), stars checked to be 0.5–5."""
+    nights = []
+    for night in history:
+        for handle, stars in night.stars.items():
+            if stars is not None and not 0.5 <= stars <= 5.0:
+                raise ReelmatesError(
+                    f"{handle}'s stars for a past night must be 0.5 to 5, not {stars:g}"
+                )
+        item = catalog.item_of.get(night.film_id)
+        there = {names[h]: v for h, v in night.stars.items() if h in names}
+        nights.append(PastNight(None if item is None else int(item), there))
+    return nights
 
 
 def pick_together(
@@ -146,6 +190,12 @@ def pick_together(
             strategy=options.strategy,
             filters=options.filters,
             seen_policy=options.seen_policy,
+            history=past_nights(
+                context.catalog,
+                options.history,
+                {h: m.name for h, m in zip(handles, members, strict=True)},
+            ),
+            nudge=options.nudge,
         )
     items = np.array([p.item for p in ranking.picks], dtype=np.intp)
     film_ids = tuple(int(context.catalog.film_ids[i]) for i in items.tolist())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, pick
 from reelmates.store.films import FilmRepository
 from reelmates.store.friends import FriendSummary
 from reelmates.store.group_picks import GroupPickRepository, GroupPickSummary
-from reelmates.together.reasons import Reason
+from reelmates.together.reasons import Reason, TurnNote
 from reelmates.together.strategies import Strategy
 
 RECENT_PICKS = 5  # how many of the member's recent group picks the page lists
@@ -57,6 +57,7 @@ class TogetherRow:
     fit: float | None  # the figure the order follows, 0–1, never rising down the list
     runtime_unknown: bool  # let through a maximum runtime for lack of one
     members: tuple[MemberFit, ...]  # in the group's order: the viewer first
+    turn: bool = False  # it suits the member whose turn it is (``TogetherResult.turn``) best
 
     @property
     def seen_by(self) -> tuple[MemberFit, ...]:
@@ -74,6 +75,9 @@ class TogetherResult:
     strategy: Strategy
     candidates: int  # films that passed filters, vetoes and the seen policy
     model: str
+    # Whose turn it is over the group's past nights (display names), when the nudge is on and
+    # someone is behind; None otherwise.
+    turn: TurnNote | None = None
 
 
 def group_of(me: FriendSummary, friends: Sequence[FriendSummary]) -> tuple[FriendSummary, ...]:
@@ -106,6 +110,8 @@ def watch_together(
         filters=options.filters,
         seen_policy=options.seen_policy,
         viewer=me.handle,
+        history=options.history,
+        nudge=options.nudge,
     )
     result = pick_together(session, context, [m.handle for m in group], options)
     unknown = result.runtime_unknown or tuple(False for _ in result.film_ids)
@@ -140,6 +146,7 @@ def watch_together(
                 fit=_number(pick.fit),
                 runtime_unknown=no_runtime,
                 members=fits,
+                turn=pick.turn is not None,
             )
         )
     return TogetherResult(
@@ -148,7 +155,16 @@ def watch_together(
         strategy=result.ranking.strategy,
         candidates=result.ranking.candidates,
         model=result.model,
+        turn=_displayed(result.ranking.turn, group),
     )
+
+
+def _displayed(turn: TurnNote | None, group: Sequence[FriendSummary]) -> TurnNote | None:
+    """The turn note with display names (the engine names members by handle)."""
+    if turn is None:
+        return None
+    names = {m.handle: m.display_name for m in group}
+    return replace(turn, member=names[turn.member], ahead=names[turn.ahead])
 
 
 def _number(value: float) -> float | None:

@@ -9,6 +9,11 @@ A film a member rated is ranked on their own rating (``together.seen``) and show
 stars, marked as theirs; a private member's stars are always the prediction. Each pick carries
 the figure the order follows (``fit``, never rising down the list) and each member's chance of
 liking it, the per-member figures that fit is made of (``together.strategies``).
+
+With the group's past nights (``history``) and the nudge on (``nudge``, the default), the member
+served least so far weighs a little more (``together.turns``): the ranking carries the turn note
+("Milly's turn: the last three picks suited Jess better"), and so does each pick that suits that
+member better than anyone else in the group (their chance of liking it is the highest).
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from reelmates.errors import ReelmatesError
 from reelmates.taste.base import Scorer
 from reelmates.together.explain import Explainer, seen_note, watchlist_note
 from reelmates.together.fold import histories
-from reelmates.together.inputs import Filters, IntArray, ItemFacts, Member, SeenPolicy
+from reelmates.together.inputs import BoolArray, Filters, IntArray, ItemFacts, Member, SeenPolicy
+from reelmates.together.likes import LikeModel
 from reelmates.together.masks import candidate_mask
-from reelmates.together.reasons import Reason, SeenNote, WatchlistNote
+from reelmates.together.reasons import Reason, SeenNote, TurnNote, WatchlistNote
 from reelmates.together.seen import own_rating_scores
 from reelmates.together.shortlist import fair_rank_lifted
 from reelmates.together.stars import picked_stars
@@ -36,6 +42,15 @@ from reelmates.together.strategies import (
     FairParams,
     Strategy,
     rank_group,
+)
+from reelmates.together.turns import (
+    DEFAULT_NUDGE,
+    Nudge,
+    NudgeParams,
+    PastNight,
+    film_chances,
+    no_nudge,
+    nudge_for_members,
 )
 from reelmates.together.watchlists import WATCHLIST_RANK, boost_watchlists
 
@@ -58,6 +73,7 @@ class Pick:
     rated: tuple[bool, ...] = ()  # per member: ``stars`` is their own rating
     fit: float = float("nan")  # the figure the order follows, 0–1, never rising down the list
     chances: tuple[float, ...] = ()  # per member: their chance of liking it, 0–1
+    turn: TurnNote | None = None  # it is someone's turn, and this film suits them best
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,7 @@ class GroupRanking:
     strategy: Strategy
     picks: tuple[Pick, ...]
     candidates: int  # films that passed filters, vetoes and the seen policy
+    turn: TurnNote | None = None  # whose turn it is (the nudge over many nights), if anyone's
 
 
 def rank_for_group(
@@ -81,8 +98,13 @@ def rank_for_group(
     watchlist_rank: int | None = WATCHLIST_RANK,
     explainer: Explainer | None = None,
     fair: FairParams = DEFAULT_FAIR,
+    history: Sequence[PastNight] = (),
+    nudge: NudgeParams | None = DEFAULT_NUDGE,
 ) -> GroupRanking:
-    """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``."""
+    """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``.
+
+    ``history``: the group's past nights, oldest first (``together.turns.PastNight``); ``nudge``
+    None turns the nudge off."""
     if scores.shape != (len(members), facts.n_items):
         raise ReelmatesError(
             f"scores {scores.shape} do not match {len(members)} members × {facts.n_items} films"
@@ -92,14 +114,19 @@ def rank_for_group(
         raise ReelmatesError("a member is listed twice")
     canon = sorted(range(len(members)), key=lambda u: ids[u])
     ordered = [members[u] for u in canon]
-    in_order = own_rating_scores(scores if canon == sorted(canon) else scores[canon], ordered)
+    raw = scores if canon == sorted(canon) else scores[canon]
+    in_order = own_rating_scores(raw, ordered)
     cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy, scores=in_order)
+    # The model's own scores, never a rating in place of one (a private member's ratings must not
+    # show through the turn note; a rating given counts as itself in the nudge).
+    turn = _nudge(history, nudge, raw, cand, ordered, fair.likes(k))
+    weights = turn.weights if turn.active else None
     if strategy is Strategy.FAIR:
         watchlists = [m.watchlist for m in ordered]
-        ranked = fair_rank_lifted(in_order, cand, k, watchlists, watchlist_rank, fair)
+        ranked = fair_rank_lifted(in_order, cand, k, watchlists, watchlist_rank, fair, weights)
     else:
         boosted = boost_watchlists(in_order, ordered, cand, watchlist_rank)
-        ranked = rank_group(boosted, cand, k, strategy, fair)
+        ranked = rank_group(boosted, cand, k, strategy, fair, weights)
     items = ranked.items
     star_rows = _stars(stars, items, len(members))
     own = np.full(star_rows.shape, np.nan)
@@ -114,6 +141,12 @@ def rank_for_group(
     fit = ranked.fit if ranked.fit is not None else np.full(items.size, np.nan)
     reasons = explainer.reasons_for(members, items) if explainer else [[] for _ in members]
     watch = [set(m.watchlist.tolist()) for m in ordered]
+    # The turn member's row in the caller's order: a pick suits them best when their chance of
+    # liking it is above every other member's.
+    turn_row = None if turn.turn_index is None else canon[turn.turn_index]
+    suits = [
+        turn_row is not None and _suits_best(chances[:, j], turn_row) for j in range(items.size)
+    ]
     picks = []
     for j, item in enumerate(items.tolist()):
         # Who has seen it; their rating is already in ``stars`` (marked ``rated``), so the note
@@ -132,6 +165,7 @@ def rank_for_group(
                 rated=tuple(bool(rated[u, j]) for u in range(len(members))),
                 fit=float(fit[j]),
                 chances=tuple(float(chances[u, j]) for u in range(len(members))),
+                turn=turn.turn if suits[j] else None,
             )
         )
     return GroupRanking(
@@ -139,7 +173,35 @@ def rank_for_group(
         strategy=strategy,
         picks=tuple(picks),
         candidates=int(np.count_nonzero(cand)),
+        turn=turn.turn,
     )
+
+
+def _nudge(
+    history: Sequence[PastNight],
+    params: NudgeParams | None,
+    scores: NDArray[np.floating],
+    candidates: BoolArray,
+    ordered: Sequence[Member],
+    likes: LikeModel,
+) -> Nudge:
+    """The nudge for the members in canonical order (``ordered``, the rows of ``scores``): each
+    past night's film is judged as it ranks for them among tonight's ``candidates``."""
+    if params is None or not history:
+        return no_nudge(len(ordered))
+    n_items = scores.shape[1]
+    if any(n.item is not None and not 0 <= n.item < n_items for n in history):
+        raise ReelmatesError(f"a past night's film is not one of the {n_items} films")
+
+    def chances(items: IntArray) -> NDArray[np.float64]:
+        return film_chances(scores, candidates, items, likes)
+
+    return nudge_for_members(history, ordered, chances, params)
+
+
+def _suits_best(chances: NDArray[np.float64], member: int) -> bool:
+    others = np.delete(chances, member)
+    return bool(np.isfinite(chances[member]) and (chances[member] > others).all())
 
 
 def _stars(stars: StarsSource | None, items: IntArray, n_members: int) -> NDArray[np.float64]:
@@ -170,7 +232,11 @@ class GroupRanker:
         filters: Filters | None = None,
         seen_policy: SeenPolicy = SeenPolicy.PREFER_UNSEEN,
         explain: bool = True,
+        history: Sequence[PastNight] = (),
+        nudge: bool = True,
     ) -> GroupRanking:
+        """The group's picks; ``history`` (the group's past nights, oldest first) nudges them
+        toward the member served least so far unless ``nudge`` is False."""
         scores, hist = self.score(members)
         # Stars only for the picks, from the scores in hand: no second scoring of the catalog.
         stars = picked_stars(self.scorer, hist, scores)
@@ -185,4 +251,6 @@ class GroupRanker:
             filters=filters,
             seen_policy=seen_policy,
             explainer=explainer,
+            history=history,
+            nudge=DEFAULT_NUDGE if nudge else None,
         )

@@ -49,3 +49,14 @@ class WatchlistNote:
     """The film is on these members' watchlists (private members are never named)."""
 
     members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TurnNote:
+    """It is ``member``'s turn: the latest ``picks`` nights suited ``ahead`` better (0: on the
+    whole, though not the very latest). Names only, never stars; drawn from a private member's
+    predicted stars alone (see ``together.turns`` and ``reelmates.privacy``)."""
+
+    member: str
+    ahead: str
+    picks: int

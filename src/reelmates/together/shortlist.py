@@ -40,9 +40,10 @@ def fair_rank_lifted(
     watchlists: Sequence[IntArray],
     watchlist_rank: int | None,
     params: FairParams,
+    weights: NDArray[np.floating] | None = None,
 ) -> Ranked:
     """``fair_rank(lift_watchlists(scores, watchlists, candidates, watchlist_rank), ...)``,
-    computed on the shortlist."""
+    computed on the shortlist (``weights``: the members', as ``fair_rank`` takes them)."""
     depth = max(params.likes(k).depth, (watchlist_rank or 0) + 1)
     watched = np.concatenate([np.empty(0, np.intp), *watchlists]).astype(np.intp)
     cols = shortlist(scores, candidates, depth, watched)
@@ -50,5 +51,5 @@ def fair_rank_lifted(
     local = [np.searchsorted(cols, w[candidates[w]]).astype(np.intp) for w in watchlists]
     everything = np.ones(cols.size, dtype=bool)
     lifted = lift_watchlists(scores[:, cols], local, everything, watchlist_rank)
-    ranked = fair_rank(lifted, everything, k, params)
+    ranked = fair_rank(lifted, everything, k, params, weights)
     return Ranked(cols[ranked.items], ranked.scores, ranked.fit, ranked.chances)

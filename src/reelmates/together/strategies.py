@@ -25,6 +25,13 @@ follows and each member's share of it:
 - average and normalised average: their group score rescaled over the candidates (the best
   candidate is 1, the worst 0); these two are baselines for evaluation.
 
+Member weights (``weights``, one per member, 1 each by default) let a ranking lean toward some
+members: the fairness nudge over many nights (``together.turns``) gives the member served least so
+far a little more. The fair greedy weighs each member's term of the gain, the averages take the
+weighted mean and Borda the weighted sum of points (their fit divides by the weights' sum, so it
+stays in [0, 1]); least misery takes no weights, as it already puts the least happy member first
+on every film. With every weight 1 each strategy is exactly its unweighted self.
+
 The first ``k`` picks never depend on ``k``: asking for 3 gives the first 3 of the list for 5.
 The score-based strategies are prefix-consistent by construction (one sort); the fair greedy
 never looks at ``k`` (its cover window is a fixed ten slots, see :class:`FairParams`).
@@ -157,18 +164,33 @@ def chance_matrix(scores: FloatMatrix, candidates: BoolArray, model: LikeModel) 
     return out
 
 
+def member_weights(weights: NDArray[np.floating] | None, members: int) -> NDArray[np.float64]:
+    """The weights as given (positive and finite, one per member), or 1 each when None."""
+    if weights is None:
+        return np.ones(members)
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.size != members or not (np.isfinite(w) & (w > 0)).all():
+        raise ReelmatesError(f"member weights must be {members} positive numbers, got {w}")
+    return w
+
+
 def group_values(
     scores: FloatMatrix,
     candidates: BoolArray,
     strategy: Strategy,
     likes: LikeModel | None = None,
+    weights: NDArray[np.floating] | None = None,
 ) -> NDArray[np.float64]:
-    """The per-film group score of a score-based (non-greedy) strategy."""
+    """The per-film group score of a score-based (non-greedy) strategy (members weighted by
+    ``weights``, see the module docstring)."""
+    # (No weights: the plain mean and sum, so the unweighted figures are exactly as they were.)
+    w = None if weights is None else member_weights(weights, scores.shape[0])
     if strategy is Strategy.AVERAGE:
         s = np.where(np.isfinite(scores), scores, 0.0)
-        return np.asarray(s.mean(axis=0), dtype=np.float64)
+        return np.asarray(s.mean(axis=0) if w is None else w @ s / w.sum(), dtype=np.float64)
     if strategy is Strategy.NORMALISED_AVERAGE:
-        out: NDArray[np.float64] = standardise(scores, candidates).mean(axis=0)
+        z = standardise(scores, candidates)
+        out: NDArray[np.float64] = z.mean(axis=0) if w is None else w @ z / w.sum()
         return out
     if strategy is Strategy.LEAST_MISERY:
         chances = chance_matrix(scores, candidates, likes or DEFAULT_FAIR.likes(0))
@@ -182,7 +204,8 @@ def group_values(
         if idx.size:
             s = np.where(np.isfinite(scores[:, idx]), scores[:, idx], -np.inf)
             # rank 1 = worst, so a film earns one point per candidate it beats (ties share).
-            points[idx] = (rankdata(s, method="average", axis=1) - 1.0).sum(axis=0)
+            ranks = rankdata(s, method="average", axis=1) - 1.0
+            points[idx] = ranks.sum(axis=0) if w is None else w @ ranks
         return points
     raise ReelmatesError(f"{strategy} is not a score-based strategy")
 
@@ -192,10 +215,10 @@ def group_fit(
     picked: NDArray[np.float64],
     candidates: BoolArray,
     strategy: Strategy,
-    members: int,
+    members: float,
 ) -> NDArray[np.float64]:
     """The fit (in [0, 1], see the module docstring) of picks whose group score is ``picked``;
-    ``values`` is the group score of every film."""
+    ``values`` is the group score of every film; ``members`` the sum of the members' weights."""
     if strategy is Strategy.LEAST_MISERY:  # (rank_group takes it from the chances themselves)
         fit = picked
     elif strategy is Strategy.BORDA:
@@ -211,9 +234,14 @@ def group_fit(
 
 
 def fair_rank(
-    scores: FloatMatrix, candidates: BoolArray, k: int, params: FairParams = DEFAULT_FAIR
+    scores: FloatMatrix,
+    candidates: BoolArray,
+    k: int,
+    params: FairParams = DEFAULT_FAIR,
+    weights: NDArray[np.floating] | None = None,
 ) -> Ranked:
-    """Greedy GFAR-style selection of ``k`` films (see the module docstring).
+    """Greedy GFAR-style selection of ``k`` films (see the module docstring); member u's term of
+    the gain counts ``weights[u]`` times, and a pick's figure is the gain over the weights' sum.
 
     The greedy always ranks at least ``params.cover_window`` films and never looks at ``k``, so
     a shorter list is the start of a longer one. A slot held for a member nobody had served yet
@@ -224,6 +252,7 @@ def fair_rank(
     pool, ranks = pool_ranks(scores, candidates, model.depth)
     ps = model.probability(ranks, np.zeros(scores.shape[0]))
     m = scores.shape[0]
+    w = member_weights(weights, m)
     window = min(params.cover_window, pool.size)
     k = min(k, pool.size)
     if k == 0:
@@ -238,7 +267,7 @@ def fair_rank(
     taken = np.zeros(pool.size, dtype=bool)
     chosen, values = [], []
     for step in range(steps):
-        gain = (params.mix + (1.0 - params.mix) * unserved) @ ps
+        gain = (w * (params.mix + (1.0 - params.mix) * unserved)) @ ps
         gain[taken] = -np.inf
         waiting = ~served
         if step < window and np.count_nonzero(waiting) >= window - step:
@@ -247,7 +276,7 @@ def fair_rank(
             gain[~favourite[waiting].any(axis=0)] = -np.inf
         best = int(np.argmax(gain))  # the first maximum: pool is sorted, so the lowest index
         chosen.append(best)
-        values.append(float(gain[best]) / m)
+        values.append(float(gain[best]) / float(w.sum()))
         taken[best] = True
         unserved *= 1.0 - ps[:, best]
         served |= favourite[:, best]
@@ -269,21 +298,23 @@ def rank_group(
     k: int,
     strategy: Strategy = DEFAULT_STRATEGY,
     fair: FairParams = DEFAULT_FAIR,
+    weights: NDArray[np.floating] | None = None,
 ) -> Ranked:
     """Top ``k`` candidates for the group under ``strategy``, with each pick's fit and each
-    member's chance of liking it."""
+    member's chance of liking it; ``weights``: see the module docstring."""
     if scores.ndim != 2 or scores.shape[1] != candidates.shape[0]:
         raise ReelmatesError(f"scores {scores.shape} do not match {candidates.shape[0]} films")
     if scores.shape[0] == 0:
         raise ReelmatesError("a group needs at least one member")
     if strategy is Strategy.FAIR:
-        return fair_rank(scores, candidates, k, fair)
+        return fair_rank(scores, candidates, k, fair, weights)
     likes = fair.likes(k)
-    values = group_values(scores, candidates, strategy, likes)
+    w = member_weights(weights, scores.shape[0])
+    values = group_values(scores, candidates, strategy, likes, weights)
     ranked = top_k(values, candidates, k)
     chances = like_chances(scores, candidates, ranked.items, likes)
     if strategy is Strategy.LEAST_MISERY:  # exactly the smallest chance shown
         fit = np.minimum.accumulate(chances.min(axis=0)) if chances.size else np.empty(0)
     else:
-        fit = group_fit(values, ranked.scores, candidates, strategy, scores.shape[0])
+        fit = group_fit(values, ranked.scores, candidates, strategy, float(w.sum()))
     return Ranked(ranked.items, ranked.scores, fit, chances)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from reelmates.together.reasons import Reason, ReasonKind, SeenNote, WatchlistNote
+from reelmates.together.reasons import Reason, ReasonKind, SeenNote, TurnNote, WatchlistNote
 from reelmates.together.swipes import CardReason
 
-Why = Reason | SeenNote | WatchlistNote
+Why = Reason | SeenNote | WatchlistNote | TurnNote
 
 
 class Part(NamedTuple):
@@ -74,11 +74,30 @@ def watchlist_parts(note: WatchlistNote) -> tuple[Part, ...]:
     return (Part(f"On {_and(owners)} watchlist" + ("s" if len(owners) > 1 else "")),)
 
 
+NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def turn_parts(note: TurnNote) -> tuple[Part, ...]:
+    """ "Milly's turn: the last three picks suited Jess better" ("the last pick" for one; "recent
+    picks" when the very latest did not suit Jess better, though on the whole they did)."""
+    n = note.picks
+    if n == 0:
+        which = "recent picks"
+    elif n == 1:
+        which = "the last pick"
+    else:
+        count = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+        which = f"the last {count} picks"
+    return (Part(f"{note.member}'s turn: {which} suited {note.ahead} better"),)
+
+
 def why_parts(why: Why, *, with_name: bool = True, to_member: bool = True) -> tuple[Part, ...]:
     if isinstance(why, Reason):
         return reason_parts(why, with_name=with_name, to_member=to_member)
     if isinstance(why, SeenNote):
         return seen_parts(why)
+    if isinstance(why, TurnNote):
+        return turn_parts(why)
     return watchlist_parts(why)
 
 
