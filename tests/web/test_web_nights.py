@@ -561,3 +561,30 @@ def test_night_pages_have_no_inline_script_or_style_and_label_every_input(
     ):
         assert path in schema["paths"], path
     assert "NightPublic" in schema["components"]["schemas"]
+
+
+def test_after_nights_that_suited_one_friend_the_together_page_says_it_is_the_others_turn(
+    people: Callable[[str], Browser], clock: Callable[[datetime], None]
+) -> None:
+    ann, bob = people("ann"), people("bob")
+    befriend(ann, bob)
+    for title in ("City Lights", "Duck Soup", "Frankenstein"):
+        night_id = plan(ann, pick(ann, title, bob))
+        time_id = night(ann, night_id)["times"][0]["id"]
+        assert ann.api_post(f"/api/nights/{night_id}/time", {"time_id": time_id}).status_code == 200
+        clock(_utc(T1) + timedelta(hours=4))
+        assert ann.api_post(f"/api/nights/{night_id}/rating", {"stars": 5}).status_code == 200
+        assert bob.api_post(f"/api/nights/{night_id}/rating", {"stars": 1}).status_code == 200
+        clock(_utc(T1) - timedelta(days=1))  # the next night is planned before it
+
+    clock(_utc(T1) + timedelta(hours=4))
+    leaning = ann.get("/api/together", params={"with": handle(bob)}).json()
+    assert leaning["turn"] == "Bob's turn: the last three picks suited Ann better"
+    page = ann.get("/together", params={"with": handle(bob)}).text
+    assert "Bob&#39;s turn: the last three picks suited Ann better." in page
+    off = ann.get("/api/together", params={"with": handle(bob), "turns": "off"}).json()
+    assert off["turn"] is None
+    # Bob sees the same turn from his side (the nights are his too)
+    assert bob.get("/api/together", params={"with": handle(ann)}).json()["turn"] == (
+        "Bob's turn: the last three picks suited Ann better"
+    )

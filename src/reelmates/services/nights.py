@@ -30,6 +30,7 @@ from reelmates.plan.poll import Tally
 from reelmates.plan.rules import Answer, NightStatus, PlaceKind, Rsvp
 from reelmates.services import films_page
 from reelmates.services.accounts import new_token, token_hash
+from reelmates.services.together import NightRecord as PastNight
 from reelmates.services.together_page import pick_of
 from reelmates.settings import Settings
 from reelmates.store.films import FilmRepository
@@ -596,6 +597,35 @@ def history(
     )
     past = [v for v in views if v.fixed and v.over]
     return sorted(past, key=lambda v: v.starts_at or now, reverse=True)
+
+
+def group_history(
+    session: Session,
+    viewer_id: int,
+    group: Sequence[FriendSummary],
+    night_rules: NightRules,
+    now: datetime,
+) -> list[PastNight]:
+    """The past nights the viewer had with some of this group (at least one other of its members
+    there), oldest first, as the fairness nudge reads them (``GroupOptions.history``): the film
+    and each member who came (an RSVP other than no) → their stars afterwards. A rating the viewer
+    may not see (a private member's) is None, so only the model's view of them counts."""
+    ids = {m.person_id for m in group}
+    past = []
+    for view in reversed(history(session, viewer_id, night_rules, now)):
+        came = {m.person.person_id for m in view.members if m.rsvp is not Rsvp.NO} & ids
+        if len(came) < 2:
+            continue
+        stars = {
+            r.person.handle: None if r.hidden else r.stars
+            for r in view.ratings
+            if r.person.person_id in came
+        }
+        for m in view.members:
+            if m.person.person_id in came:
+                stars.setdefault(m.person.handle, None)
+        past.append(PastNight(view.film_id, stars))
+    return past
 
 
 def nights_of_picks(session: Session, person_id: int, pick_ids: Sequence[int]) -> dict[int, int]:

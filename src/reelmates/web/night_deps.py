@@ -21,7 +21,11 @@ from reelmates.services.night_mail import Mailer
 from reelmates.services.nights import Link, NightRules
 from reelmates.store.friends import FriendSummary
 from reelmates.store.nights import NightRecord
-from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep, now_utc
+from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.night_clock import NightRulesDep as NightRulesDep
+from reelmates.web.night_clock import NowDep as NowDep
+from reelmates.web.night_clock import night_clock as night_clock
+from reelmates.web.night_clock import night_rules as night_rules
 from reelmates.web.together_deps import me_of
 
 
@@ -54,22 +58,6 @@ def organised_by_caller(access: NightDep) -> NightAccess:
 
 
 OrganiserNightDep = Annotated[NightAccess, Depends(organised_by_caller)]
-
-
-def night_clock() -> datetime:
-    """The time a night's routes act at (UTC). One dependency, so that a test can move the clock
-    past a night (``app.dependency_overrides[night_clock]``)."""
-    return now_utc()
-
-
-NowDep = Annotated[datetime, Depends(night_clock)]
-
-
-def night_rules(settings: SettingsDep) -> NightRules:
-    return NightRules.from_settings(settings)
-
-
-NightRulesDep = Annotated[NightRules, Depends(night_rules)]
 
 
 def night_link(request: Request) -> Link:

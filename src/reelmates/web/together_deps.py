@@ -20,7 +20,7 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from reelmates.services import friends
+from reelmates.services import friends, nights
 from reelmates.services.accounts import Identity
 from reelmates.services.together import MAX_GROUP, GroupOptions
 from reelmates.store.friends import FriendSummary
@@ -28,6 +28,7 @@ from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.film_deps import FiltersDep
+from reelmates.web.night_clock import NightRulesDep, NowDep
 
 TOGETHER_DEFAULT, TOGETHER_MAX = 10, 50
 HANDLE_MAX = 200  # characters of a handle in a request
@@ -68,6 +69,8 @@ def together_query(
     session: SessionDep,
     me: CurrentUser,
     filters: FiltersDep,
+    rules: NightRulesDep,
+    now: NowDep,
     with_: Annotated[
         list[str],
         Query(
@@ -82,9 +85,23 @@ def together_query(
         Strategy, Query(description="How the members' tastes combine.")
     ] = DEFAULT_STRATEGY,
     k: Annotated[int, Query(ge=1, le=TOGETHER_MAX)] = TOGETHER_DEFAULT,
+    turns: Annotated[
+        bool,
+        Query(
+            description="Lean a little toward the member your past nights together served "
+            "least, and say whose turn it is (off: past nights change nothing)."
+        ),
+    ] = True,
 ) -> TogetherQuery:
     chosen = authorized_friends(session, me, [h[:HANDLE_MAX] for h in with_])
-    options = GroupOptions(k=k, strategy=strategy, filters=filters, seen_policy=seen)
+    past = (
+        nights.group_history(session, me.person_id, [me_of(me), *chosen], rules, now)
+        if turns and chosen
+        else []
+    )
+    options = GroupOptions(
+        k=k, strategy=strategy, filters=filters, seen_policy=seen, history=past, nudge=turns
+    )
     return TogetherQuery(friends=chosen, options=options)
 
 

@@ -14,6 +14,7 @@ from reelmates.services import together_page
 from reelmates.services.taste import TasteContext
 from reelmates.store.friends import FriendSummary
 from reelmates.store.group_picks import GroupPickSummary
+from reelmates.together.wording import turn_parts
 from reelmates.web.api.films import FilmBase, ReasonPublic, reason_public
 from reelmates.web.deps import CurrentUser, SessionDep, now_utc
 from reelmates.web.film_deps import TasteDep
@@ -50,6 +51,11 @@ class TogetherPublic(BaseModel):
     seen: str
     candidates: int = Field(description="Films that passed the filters, vetoes and seen policy.")
     model: str
+    turn: str | None = Field(
+        default=None,
+        description="Whose turn it is over your past nights together, when the ranking leans "
+        'toward them (e.g. "Milly\'s turn: the last three picks suited Jess better").',
+    )
     picks: list[TogetherPickPublic]
 
 
@@ -106,6 +112,7 @@ def watch_together(
         seen=str(query.options.seen_policy),
         candidates=result.candidates,
         model=result.model,
+        turn="".join(p.text for p in turn_parts(result.turn)) if result.turn else None,
         picks=[
             TogetherPickPublic(
                 id=row.film_id,

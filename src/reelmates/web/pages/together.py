@@ -13,6 +13,7 @@ from reelmates.services import friends, nights, together_page
 from reelmates.services.together_page import MemberFit, TogetherResult, TogetherRow
 from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import Strategy
+from reelmates.together.wording import turn_parts
 from reelmates.web.deps import CurrentUser, SessionDep, now_utc
 from reelmates.web.film_deps import TasteDep
 from reelmates.web.reasons import PartView, reason_view
@@ -102,8 +103,16 @@ def page(
         "night_of": nights.nights_of_picks(session, me.person_id, [p.id for p in recent]),
         "swipe_action": f"{swipe}?{here}" if here else swipe,
         "saved": together_page.saved_pick(session, me.person_id, saved) if saved else None,
+        "turn": _turn_text(result),
     }
     return render(request, "together.html", context)
+
+
+def _turn_text(result: TogetherResult | None) -> str | None:
+    """ "Milly's turn: the last three picks suited Jess better", when the nudge leans."""
+    if result is None or result.turn is None:
+        return None
+    return "".join(part.text for part in turn_parts(result.turn))
 
 
 @router.post("/picks", name="record_group_pick")
