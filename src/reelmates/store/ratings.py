@@ -93,27 +93,16 @@ class RatingRepository:
         return None if row is None else row.half_stars / 2
 
     def arrays_for_person(self, person_id: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """(film ids, stars) of the person's ratings as arrays — the hot path of every group pick
-        and fold-in. The rows come straight off the driver's cursor (the statement compiled with
-        its one integer bound in), skipping a Python object per row."""
-        stmt = select(Rating.film_id, Rating.half_stars).where(Rating.person_id == int(person_id))
-        connection = self.session.connection()
-        sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        table = np.array(rows, dtype=np.int64)
-        return table[:, 0], table[:, 1] / 2.0
+        """(film ids, stars) of the person's ratings as arrays, by film id — the hot path of every
+        group pick and fold-in (see :meth:`arrays_for_people`)."""
+        return self.arrays_for_people([person_id])[int(person_id)]
 
     def arrays_for_people(
         self, person_ids: Sequence[int]
     ) -> dict[int, tuple[NDArray[np.int64], NDArray[np.float64]]]:
-        """:meth:`arrays_for_person` of each of ``person_ids``, in one query."""
+        """(film ids, stars) of each of ``person_ids``' ratings, by film id, in one query. The rows
+        come straight off the driver's cursor (the statement compiled with its integer bounds in),
+        skipping a Python object per row."""
         ids = sorted({int(i) for i in person_ids})
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         if not ids:
