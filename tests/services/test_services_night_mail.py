@@ -15,8 +15,8 @@ import pytest
 import vobject
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from reelmates.services.night_calendars import Invitation
 from reelmates.services.night_mail import Mailer
-from reelmates.services.nights import Invitation
 from reelmates.settings import Settings
 from smtp_inbox import Inbox, free_port
 from smtp_inbox import smtp_server as smtp_server_on

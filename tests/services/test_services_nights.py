@@ -24,7 +24,7 @@ from reelmates.errors import (
     PermissionDeniedError,
 )
 from reelmates.plan.rules import Answer, NightStatus, Rsvp
-from reelmates.services import accounts, nights, people, together_page
+from reelmates.services import accounts, night_calendars, nights, people, together_page
 from reelmates.services.accounts import Passwords
 from reelmates.services.nights import NightRules
 from reelmates.services.uow import unit_of_work
@@ -139,7 +139,7 @@ def test_a_night_from_a_pick_keeps_utc_and_shows_each_member_their_zone(
     jess, milly, sam, olga = (_person(world, n) for n in ("jess", "milly", "sam", "olga"))
     _do(
         db_engine,
-        lambda s: nights.update_calendar_settings(
+        lambda s: night_calendars.update_calendar_settings(
             s,
             milly.person_id,
             RULES,
@@ -452,12 +452,14 @@ def test_a_feed_serves_its_owners_fixed_nights_until_revoked_or_replaced(
 ) -> None:
     jess, milly = _person(world, "jess"), _person(world, "milly")
     first, second = _pick_night(db_engine, world), _pick_night(db_engine, world)
-    token = _do(db_engine, lambda s: nights.create_feed(s, milly.person_id, NOW))
+    token = _do(db_engine, lambda s: night_calendars.create_feed(s, milly.person_id, NOW))
     assert token.startswith("rmc_") and len(token) > 40
 
     def feed(raw: str) -> dict[str, vobject.base.Component]:
         link = lambda night_id: f"https://films.example.org/nights/{night_id}"  # noqa: E731
-        return _events(_do(db_engine, lambda s: nights.feed_calendar(s, raw, RULES, NOW, link)))
+        return _events(
+            _do(db_engine, lambda s: night_calendars.feed_calendar(s, raw, RULES, NOW, link))
+        )
 
     assert feed(token) == {}  # no time fixed yet: nothing for a calendar
     _do(
@@ -506,12 +508,12 @@ def test_a_feed_serves_its_owners_fixed_nights_until_revoked_or_replaced(
 
     with pytest.raises(NotFoundError, match="this calendar feed does not exist"):
         feed("rmc_" + "x" * 43)
-    renewed = _do(db_engine, lambda s: nights.create_feed(s, milly.person_id, NOW))
+    renewed = _do(db_engine, lambda s: night_calendars.create_feed(s, milly.person_id, NOW))
     with pytest.raises(NotFoundError):
         feed(token)  # the old link stopped working
     assert set(feed(renewed)) == {first.uid, second.uid}
-    assert _do(db_engine, lambda s: nights.revoke_feed(s, milly.person_id))
-    assert not _do(db_engine, lambda s: nights.revoke_feed(s, milly.person_id))
+    assert _do(db_engine, lambda s: night_calendars.revoke_feed(s, milly.person_id))
+    assert not _do(db_engine, lambda s: night_calendars.revoke_feed(s, milly.person_id))
     with pytest.raises(NotFoundError):
         feed(renewed)
 
@@ -521,14 +523,15 @@ def test_addresses_appear_only_when_allowed_and_e_mail_goes_to_who_gave_one(
 ) -> None:
     jess, milly = _person(world, "jess"), _person(world, "milly")
 
-    def settings(who: FriendSummary, **values: object) -> nights.CalendarSettings:
+    def settings(who: FriendSummary, **values: object) -> night_calendars.CalendarSettings:
         options: dict[str, object] = {
             "time_zone": "",
             "email": "",
             "email_in_calendar": False,
         } | values
         return _do(
-            db_engine, lambda s: nights.update_calendar_settings(s, who.person_id, RULES, **options)
+            db_engine,
+            lambda s: night_calendars.update_calendar_settings(s, who.person_id, RULES, **options),
         )  # type: ignore[arg-type]
 
     with pytest.raises(InvalidValueError, match="'Mars/Base' is not a time zone"):
@@ -547,24 +550,25 @@ def test_addresses_appear_only_when_allowed_and_e_mail_goes_to_who_gave_one(
     settings(milly, email="milly@example.org", time_zone="America/New_York")  # not shown to others
     night = _pick_night(db_engine, world)
     with pytest.raises(ConflictError, match="no time is fixed yet"):
-        _do(db_engine, lambda s: nights.night_calendar(s, night, RULES, NOW))
+        _do(db_engine, lambda s: night_calendars.night_calendar(s, night, RULES, NOW))
     fixed = _do(
         db_engine,
         lambda s: nights.fix_time(
             s, nights.night_for(s, jess.person_id, night.id), jess.person_id, night.times[0][0], NOW
         ),
     )
-    document = _do(db_engine, lambda s: nights.night_calendar(s, fixed, RULES, NOW))
+    document = _do(db_engine, lambda s: night_calendars.night_calendar(s, fixed, RULES, NOW))
     assert b"jess@example.org" in document and b"milly@example.org" not in document
     event = _events(document)[night.uid]
     assert [a.value for a in event.contents["attendee"]] == ["mailto:jess@example.org"]
     assert "Watching Heat (1995) with Jess, Milly and Sam." in event.description.value
 
     assert (
-        _do(db_engine, lambda s: nights.invitations(s, fixed, "fixed", RULES, NOW)) == []
+        _do(db_engine, lambda s: night_calendars.invitations(s, fixed, "fixed", RULES, NOW)) == []
     )  # mail off
     sent = _do(
-        db_engine, lambda s: nights.invitations(s, fixed, "fixed", NightRules(mail=True), NOW)
+        db_engine,
+        lambda s: night_calendars.invitations(s, fixed, "fixed", NightRules(mail=True), NOW),
     )
     assert [(i.to, i.name) for i in sent] == [
         ("jess@example.org", "Jess"),

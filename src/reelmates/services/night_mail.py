@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from reelmates.services.nights import Invitation
+from reelmates.services.night_calendars import Invitation
 from reelmates.settings import Settings
 
 log = logging.getLogger("reelmates.mail")

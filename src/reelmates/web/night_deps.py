@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
 
-from reelmates.services import nights
+from reelmates.services import night_calendars, nights
 from reelmates.services.accounts import Identity
 from reelmates.services.night_mail import Mailer
 from reelmates.services.nights import Link, NightRules
@@ -101,7 +101,7 @@ def announce(
         change = "moved"
     else:
         change = "place"
-    found = nights.invitations(session, after, change, rules, now_of(after), link)
+    found = night_calendars.invitations(session, after, change, rules, now_of(after), link)
     if found:
         background.add_task(mailer.send, found)
 

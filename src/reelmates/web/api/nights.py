@@ -14,7 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import BaseModel, Field
 
 from reelmates.plan.rules import MAX_TIMES, PLACE_MAX, Answer, PlaceKind, Rsvp
-from reelmates.services import nights
+from reelmates.services import night_calendars, nights
 from reelmates.services.nights import NightView
 from reelmates.store.friends import FriendSummary
 from reelmates.web.api.together import GroupMemberPublic, PickedFilmPublic
@@ -392,7 +392,7 @@ def skip_rating(
 # --- calendar settings and the feed ----------------------------------------------------------
 
 
-def _settings_public(found: nights.CalendarSettings) -> CalendarSettingsPublic:
+def _settings_public(found: night_calendars.CalendarSettings) -> CalendarSettingsPublic:
     return CalendarSettingsPublic(
         time_zone=found.time_zone,
         shown_zone=found.shown_zone,
@@ -407,7 +407,7 @@ def _settings_public(found: nights.CalendarSettings) -> CalendarSettingsPublic:
 def calendar_settings(
     session: SessionDep, me: CurrentUser, rules: NightRulesDep
 ) -> CalendarSettingsPublic:
-    return _settings_public(nights.calendar_settings(session, me.person_id, rules))
+    return _settings_public(night_calendars.calendar_settings(session, me.person_id, rules))
 
 
 @router.put("/calendar", response_model=CalendarSettingsPublic)
@@ -416,7 +416,7 @@ def update_calendar_settings(
 ) -> CalendarSettingsPublic:
     """Your time zone (null: the server's default), e-mail address (null: none), and whether
     others may see it in calendar entries."""
-    found = nights.update_calendar_settings(
+    found = night_calendars.update_calendar_settings(
         session,
         me.person_id,
         rules,
@@ -430,11 +430,11 @@ def update_calendar_settings(
 @router.post("/calendar/feed", response_model=FeedCreated, status_code=201)
 def create_feed(request: Request, session: SessionDep, now: NowDep, me: CurrentUser) -> FeedCreated:
     """A new private feed address for all your nights (the old one stops working)."""
-    raw = nights.create_feed(session, me.person_id, now)
+    raw = night_calendars.create_feed(session, me.person_id, now)
     return FeedCreated(url=str(request.url_for("calendar_feed", token=raw)))
 
 
 @router.delete("/calendar/feed", status_code=204)
 def revoke_feed(session: SessionDep, me: CurrentUser) -> None:
     """Your feed address stops working."""
-    nights.revoke_feed(session, me.person_id)
+    night_calendars.revoke_feed(session, me.person_id)

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
 from reelmates.importers.uploads import UploadLimits
-from reelmates.services import accounts, erase, export, member_settings, nights
+from reelmates.services import accounts, erase, export, member_settings, night_calendars
 from reelmates.services.accounts import Identity
 from reelmates.services.letterboxd import import_letterboxd_upload
 from reelmates.services.nights import NightRules
@@ -64,8 +64,8 @@ def _settings_page(
     context = {
         "title": "Settings",
         "settings": member_settings.settings_of(session, me),
-        "calendar": nights.calendar_settings(session, me.person_id, rules),
-        "zones": nights.zone_choices(),
+        "calendar": night_calendars.calendar_settings(session, me.person_id, rules),
+        "zones": night_calendars.zone_choices(),
         "error": error,
         "saved": saved,
         "password_min": accounts.PASSWORD_MIN,

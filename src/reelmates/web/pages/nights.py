@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import InvalidValueError, ReelmatesError
 from reelmates.plan.rules import MAX_TIMES, PLACE_MAX
-from reelmates.services import nights, together_page
+from reelmates.services import night_calendars, nights, together_page
 from reelmates.services.accounts import Identity
 from reelmates.services.nights import NightRules
 from reelmates.store.group_picks import GroupPickSummary
@@ -99,8 +99,8 @@ def _plan_page(
     context = {
         "title": "Plan the night",
         "pick": pick,
-        "zones": nights.zone_choices(),
-        "zone": zone or nights.own_zone(session, me.person_id, rules),
+        "zones": night_calendars.zone_choices(),
+        "zone": zone or night_calendars.own_zone(session, me.person_id, rules),
         "times": shown,
         "place_kind": place_kind,
         "place": place,
@@ -382,7 +382,7 @@ def night_ics(
     session: SessionDep, now: NowDep, access: NightDep, rules: NightRulesDep, link: LinkDep
 ) -> Response:
     """The night as a calendar file (once its time is fixed; 409 before)."""
-    document = nights.night_calendar(session, access.night, rules, now, link)
+    document = night_calendars.night_calendar(session, access.night, rules, now, link)
     return _ics(document, f"night-{access.night.id}.ics")
 
 
@@ -392,7 +392,7 @@ def calendar_feed(
 ) -> Response:
     """Every night of the feed's owner, for a calendar app subscribed to this secret address
     (no log-in: the address is the secret; 404 once revoked or replaced)."""
-    return _ics(nights.feed_calendar(session, token[:200], rules, now, link), None)
+    return _ics(night_calendars.feed_calendar(session, token[:200], rules, now, link), None)
 
 
 # --- calendar settings -----------------------------------------------------------------------
@@ -409,7 +409,7 @@ def update_calendar_settings(
     email_in_calendar: Annotated[str | None, Form(max_length=10)] = None,
 ) -> Response:
     try:
-        nights.update_calendar_settings(
+        night_calendars.update_calendar_settings(
             session,
             me.person_id,
             rules,
@@ -428,7 +428,7 @@ def create_calendar_feed(
     request: Request, session: SessionDep, now: NowDep, me: CurrentUser
 ) -> Response:
     """A new feed address (the old one stops working), shown once on :func:`feed_made`."""
-    raw = nights.create_feed(session, me.person_id, now)
+    raw = night_calendars.create_feed(session, me.person_id, now)
     response = _see(request, FEED_MADE)
     set_flash(request, response, FEED_MADE, {"token": raw})
     return response
@@ -447,6 +447,6 @@ def feed_made(request: Request, me: CurrentUser) -> Response:
 
 @router.post("/settings/calendar/feed/revoke", name="revoke_calendar_feed")
 def revoke_calendar_feed(request: Request, session: SessionDep, me: CurrentUser) -> Response:
-    nights.revoke_feed(session, me.person_id)
+    night_calendars.revoke_feed(session, me.person_id)
     target = request.url_for("settings_page").include_query_params(saved=1)
     return RedirectResponse(f"{target.path}?{target.query}#calendar-heading", status_code=303)
