@@ -270,6 +270,9 @@ def test_swiping_by_forms_until_a_match_then_accepting_it(pair: tuple[Browser, B
     assert "We'll watch this" not in page.split('id="matches"')[1].split("</section>")[0]
     picks = ann.get("/api/together/picks").json()
     assert picks[0]["film"]["id"] == match and picks[0]["strategy"] == "swipe"
+    plan = f'href="/together/picks/{picks[0]["id"]}/night">Plan the night</a>'
+    assert plan in page  # the accepted match leads on to planning the night
+    assert "Plan the night" in ann.get(f"/together/picks/{picks[0]['id']}/night").text
     assert [m["handle"] for m in picks[0]["members"]] == [handle(bob), handle(ann)]
     again = ann.api_post(f"/api/swipe/{room}/accept", {"film_id": match})
     assert again.status_code == 409 and "chosen already" in again.json()["error"]

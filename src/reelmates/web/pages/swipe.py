@@ -30,7 +30,6 @@ FormText = Annotated[str, Form(max_length=200)]
 MATCHED = "matched"  # the query parameter naming the film the caller's swipe just matched
 # Where the night is planned from an accepted match, once that page exists: its route name,
 # called with ``pick_id``. Until then the accepted match links to the recent picks.
-PLAN_NIGHT_ROUTE = "plan_night_page"
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -40,10 +39,6 @@ def _see_other(url: str) -> RedirectResponse:
 def _room_path(request: Request, room_id: int, **query: int) -> str:
     path = str(request.url_for("swipe_page", room_id=room_id).path)
     return path + "".join(f"?{k}={v}" for k, v in query.items())
-
-
-def _has_route(request: Request, name: str) -> bool:
-    return any(getattr(r, "name", None) == name for r in request.app.routes)
 
 
 # --- starting, from watch together ------------------------------------------------------------
@@ -179,7 +174,6 @@ def page(
     view, card = rooms.look(session, access.room_id, access.handle)
     token = swipes.join_token(session, access.room_id)
     just = next((m for m in view.matches if m.film_id == matched), None) if matched else None
-    plan = _has_route(request, PLAN_NIGHT_ROUTE)
     context = {
         "title": "Swipe together",
         "view": view,
@@ -188,7 +182,6 @@ def page(
         "mine": view.member(access.me.person_id),
         "join_link": join_url(request, token),
         "just_matched": just,
-        "plan_route": PLAN_NIGHT_ROUTE if plan else None,
     }
     return render(request, "swipe.html", context)
 
