@@ -94,8 +94,9 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(retry_after)
     if exc.status_code == 401 and is_api(request):
         headers["WWW-Authenticate"] = "Bearer"
-    if exc.status_code >= 500:
-        log.error("%s: %s", type(exc).__name__, exc.message)
+    if exc.status_code >= 500:  # busy (503, retried by the client) is expected, not a fault
+        level = logging.WARNING if exc.status_code == 503 else logging.ERROR
+        log.log(level, "%s: %s", type(exc).__name__, exc.message)
     return error_response(request, exc.status_code, exc.message, exc.hint, headers)
 
 
