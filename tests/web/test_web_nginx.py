@@ -237,12 +237,13 @@ class Stream:
     events: queue.Queue[tuple[float, int, dict[str, Any]]] = field(default_factory=queue.Queue)
     ended: threading.Event = field(default_factory=threading.Event)
     status: list[int] = field(default_factory=list)
+    error: list[str] = field(default_factory=list)
 
     def next(self, timeout: float = 10) -> tuple[float, int, dict[str, Any]]:
         try:
             return self.events.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no event within {timeout} s") from None
+            raise AssertionError(f"no event within {timeout} s: {self.error}") from None
 
 
 def _listen(client: httpx.Client, url: str, into: Stream) -> None:
@@ -261,8 +262,8 @@ def _listen(client: httpx.Client, url: str, into: Stream) -> None:
                     data = json.loads(fields["data"])
                     into.events.put((time.monotonic(), int(fields["id"]), data))
                 fields = {}
-    except (httpx.HTTPError, AssertionError):
-        pass  # nginx stopped (the test's end), or a wrong answer: the test sees ``status``
+    except (httpx.HTTPError, KeyError, AssertionError, ValueError) as stopped:
+        into.error.append(repr(stopped))  # nginx stopped (the test's end), or a wrong answer
     finally:
         into.ended.set()
 

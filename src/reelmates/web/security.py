@@ -96,15 +96,11 @@ class ForwardedSchemeMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
+        if scope["type"] == "http":
             raw = next((v for k, v in scope.get("headers", ()) if k == b"x-forwarded-proto"), b"")
             proto = raw.decode("latin-1").split(",")[-1].strip().lower()
             if proto in ("http", "https"):
-                secure = proto == "https"
-                if scope["type"] == "websocket":
-                    scope["scheme"] = "wss" if secure else "ws"
-                else:
-                    scope["scheme"] = proto
+                scope["scheme"] = proto  # in place, as for the root path
         await self.app(scope, receive, send)
 
 
