@@ -110,7 +110,9 @@ def nginx_in_front(tmp: Path, app_port: int) -> Iterator[Nginx]:
                "-g", f"daemon off; pid {tmp / 'nginx.pid'};"]  # fmt: skip
     tested = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
     assert tested.returncode == 0, tested.stderr
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    printed = tmp / "nginx.out"  # anything nginx prints before its error log is open
+    with printed.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 10
         while not (_answers(http_port) and _answers(https_port)):
@@ -119,7 +121,7 @@ def nginx_in_front(tmp: Path, app_port: int) -> Iterator[Nginx]:
             time.sleep(0.05)
         yield Nginx(f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", error_log)
     except BaseException:
-        print("--- nginx error.log ---\n" + _read(error_log))
+        print(f"--- nginx printed ---\n{_read(printed)}\n--- its error.log ---\n{_read(error_log)}")
         raise
     finally:
         process.terminate()  # a fast shutdown: open event streams end at once
@@ -332,7 +334,7 @@ def _a_match_reaches_both_streams_once(proxy: Nginx, demo: ServedDemo) -> None:
                 if event_id == match_id:
                     assert data["new_matches"] == [film], (who, data)
                     assert arrived - sent < PROMPT, (
-                        f"{who} heard of the match {arrived - sent} s on"
+                        f"{who} heard of the match {arrived - sent:.1f} s on"
                     )
                 if event_id == last_id:
                     break
