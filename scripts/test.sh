@@ -3,14 +3,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./install.sh "[test]"
-# The browser tests drive Debian's chromium (Playwright's own download needs its CDN: never used).
-if [ ! -x /usr/bin/chromium ]; then
-    echo "Installing chromium for the browser tests (apt-get)..." >&2
+# Debian packages the tests drive: chromium for the browser tests (Playwright's own download needs
+# its CDN: never used), nginx (with openssl for its test certificate) in front of the app. Each is
+# installed only when missing. Installing nginx starts Debian's nginx service on port 80: the
+# tests run their own nginx on free loopback ports and never use it.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v openssl >/dev/null || missing+=(openssl)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing ${missing[*]} for the tests (apt-get)..." >&2
     as_root=()
     [ "$(id -u)" -eq 0 ] || as_root=(sudo)
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" \
         || { "${as_root[@]}" apt-get update && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-             apt-get install -y chromium; }
+             apt-get install -y "${missing[@]}"; }
 fi
 status=0
 .venv/bin/pytest --cov=reelmates --cov-report=term:skip-covered "$@" || status=$?

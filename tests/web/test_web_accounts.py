@@ -301,6 +301,20 @@ def test_x_forwarded_proto_counts_only_behind_a_trusted_proxy(
     assert ("Secure" in cookie) is secure
 
 
+@pytest.mark.parametrize(("trusted", "scheme"), [(False, "http"), (True, "https")])
+def test_links_the_app_builds_say_https_only_behind_a_trusted_proxy(
+    make_app: Callable[..., FastAPI], trusted: bool, scheme: str
+) -> None:
+    with TestClient(make_app(trusted_proxy=trusted)) as client:
+        browser = Browser(client)
+        assert browser.sign_up("jess").status_code == 303  # the operator: may make invites
+        client.headers["X-Forwarded-Proto"] = "https"
+        url = browser.api_post("/api/invites").json()["url"]
+        assert url.startswith(f"{scheme}://testserver/signup?invite=")
+        client.headers["X-Forwarded-Proto"] = "ftp, http"  # the last hop is the proxy's
+        assert browser.api_post("/api/invites").json()["url"].startswith("http://testserver/")
+
+
 def test_log_out_ends_the_session_even_for_a_copied_cookie(
     browser: Browser, new_browser: Callable[..., Browser]
 ) -> None:

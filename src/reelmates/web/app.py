@@ -49,7 +49,11 @@ from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
 from reelmates.web.pages import swipe as swipe_pages
 from reelmates.web.pages import together as together_pages
-from reelmates.web.security import RootPathMiddleware, SecurityHeadersMiddleware
+from reelmates.web.security import (
+    ForwardedSchemeMiddleware,
+    RootPathMiddleware,
+    SecurityHeadersMiddleware,
+)
 from reelmates.web.slots import RequestSlots, request_slot
 from reelmates.web.templating import build_templates
 
@@ -135,5 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trusted_proxy:
+        app.add_middleware(ForwardedSchemeMiddleware)
     app.add_middleware(RootPathMiddleware, root_path=settings.root_path)  # outermost
     return app

@@ -86,6 +86,24 @@ class RootPathMiddleware:
         await self.app(scope, receive, send)
 
 
+class ForwardedSchemeMiddleware:
+    """Behind a trusted proxy (only then: any client can send the header), the scheme the browser
+    used, as the proxy's ``X-Forwarded-Proto`` (last hop) says, is the request's: every absolute
+    URL the app builds (join links and their QR codes, invites, calendar feeds) says https when
+    the browser came over HTTPS, though the proxy talks plain HTTP to the app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = next((v for k, v in scope.get("headers", ()) if k == b"x-forwarded-proto"), b"")
+            proto = raw.decode("latin-1").split(",")[-1].strip().lower()
+            if proto in ("http", "https"):
+                scope["scheme"] = proto  # in place, as for the root path
+        await self.app(scope, receive, send)
+
+
 def apply_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS:
         response.headers[name] = value
