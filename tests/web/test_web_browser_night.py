@@ -285,7 +285,8 @@ def test_three_swipe_through_a_restart_to_a_match_plan_the_night_and_rate_it_aft
         with jess.page.expect_navigation():
             plan_link.click()
         jess.assert_clean()
-        assert title in jess.page.locator("main").inner_text()
+        intro = jess.page.locator("main p").first.inner_text()
+        assert title in intro and "with Milly and Sam." in intro  # the others: not Jess
         jess.visit("plan")
         for number, local in enumerate(TIMES, start=1):
             jess.page.locator(f"#time-{number}").fill(local)
