@@ -91,11 +91,18 @@ class ServedDemo:
 
 @contextlib.contextmanager
 def served_demo(
-    home: Path, *args: str, root_path: str = "", timeout: float = 120, **env: str
+    home: Path,
+    *args: str,
+    root_path: str = "",
+    timeout: float = 120,
+    port: int | None = None,
+    **env: str,
 ) -> Iterator[ServedDemo]:
     """Start ``reelmates demo --port <free> [--root-path R] ARGS`` in ``home``; wait until it
-    answers; on leaving, stop it with SIGINT (Ctrl-C) and check it stopped cleanly."""
-    port = free_port()
+    answers; on leaving, stop it with SIGINT (Ctrl-C) and check it stopped cleanly. ``port``:
+    that one rather than a free one (a restart on the same address, so that open pages
+    reconnect)."""
+    port = port or free_port()
     command = [sys.executable, "-m", "reelmates", "demo", "--port", str(port), *args]
     if root_path:
         command += ["--root-path", root_path]

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     # this many minutes before in calendars (0: none).
     default_time_zone: str | None = None
     night_reminder_minutes: int = Field(default=60, ge=0, le=10_080)
+    # Shifts the nights' clock (web/night_clock.py) this many minutes from the real time, for
+    # demos and tests that need a night to have happened (rating opens after it): the nights'
+    # routes, and the watch-together page's reading of past nights, act as if it were that late.
+    # Nothing else moves (log-ins, rate limits, models). 0 in production.
+    night_clock_shift_minutes: int = Field(default=0, ge=-525_600, le=525_600)
     # E-mail invitations (with the night's .ics attached): off unless ``smtp_host`` is set. A
     # member gets them only at an address they gave on their settings page.
     smtp_host: str | None = None

@@ -152,6 +152,8 @@ def test_plan_the_night_from_a_pick_vote_fix_rsvp_move_and_the_ics_follows(
     pick_id = pick(ann, "Heat", bob)
     together = bob.get("/together").text
     assert f'href="/together/picks/{pick_id}/night">Plan the night' in together
+    form = bob.get(f"/together/picks/{pick_id}/night").text
+    assert re.search(r"</a> \(\d{4}\) with Ann\. Propose", form)  # the others: not Bob himself
     night_id = plan(bob, pick_id)  # Bob was there: he may plan it (and organises it)
     assert f'href="/nights/{night_id}">See the night' in ann.get("/together").text
 

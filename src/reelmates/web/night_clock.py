@@ -4,7 +4,7 @@ that moves the clock past a night (``app.dependency_overrides[night_clock]``) mo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends
@@ -13,10 +13,11 @@ from reelmates.services.nights import NightRules
 from reelmates.web.deps import SettingsDep, now_utc
 
 
-def night_clock() -> datetime:
-    """The time a night's routes act at (UTC). One dependency, so that a test can move the clock
-    past a night (``app.dependency_overrides[night_clock]``)."""
-    return now_utc()
+def night_clock(settings: SettingsDep) -> datetime:
+    """The time a night's routes act at (UTC): now, shifted by the operator's
+    ``night_clock_shift_minutes`` (0 unless a demo or a test asks). One dependency, so that a
+    test can move the clock past a night (``app.dependency_overrides[night_clock]``)."""
+    return now_utc() + timedelta(minutes=settings.night_clock_shift_minutes)
 
 
 NowDep = Annotated[datetime, Depends(night_clock)]

@@ -99,6 +99,7 @@ def _plan_page(
     context = {
         "title": "Plan the night",
         "pick": pick,
+        "others": [m for m in pick.members if m.person_id != me.person_id],  # "with" them
         "zones": night_calendars.zone_choices(),
         "zone": zone or night_calendars.own_zone(session, me.person_id, rules),
         "times": shown,
