@@ -1,0 +1,241 @@
+"""Two real ``reelmates`` server processes on one database (the SQLite file, or PostgreSQL) and
+the local Redis, as an operator runs them behind a load balancer: ``reelmates demo`` seeds and
+serves, ``reelmates serve`` serves the same data directory. Jess swipes on the first process,
+Milly and a guest who joined by the room's link on the second; each keeps one event stream open
+on the process they use.
+
+Every swipe's news reaches every stream exactly once, whichever process it was made on; each
+match is told (``new_matches``) once to each member, one made on each process; both processes
+then show the same room; no stream had to reconnect. The Redis channel is the database's own
+(its identity names it), so parallel runs never hear each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from off_loop import run_off_loop
+from sqlalchemy import create_engine
+
+from processes import Served, served_app, served_demo
+from reelmates.services.uow import unit_of_work
+from reelmates.store.films import InstallationRepository
+
+pytestmark = pytest.mark.slow
+
+WAIT = 10.0  # seconds any one step may take
+QUIET = 1.0  # seconds of listening after the last swipe, to catch a duplicate
+
+
+@dataclass
+class Stream:
+    """One member's event stream: every ``room`` event it got, and how it went."""
+
+    who: str
+    events: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    connections: int = 0
+    retries: int = 0  # ``retry:`` lines: one per connection
+    ended: bool = False  # the server closed it
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def ids(self) -> list[int]:
+        return [i for i, _ in self.events]
+
+    def told(self) -> list[int]:
+        """Every film id in ``new_matches``, over all events."""
+        return [film for _, event in self.events for film in event["new_matches"]]
+
+
+@dataclass
+class Member:
+    name: str
+    client: httpx.AsyncClient
+    csrf: str = ""
+
+    async def post(self, path: str, body: object = None, **params: str) -> Any:
+        answer = await self.client.post(
+            path, json=body, params=params, headers={"X-CSRF-Token": self.csrf}
+        )
+        assert answer.is_success, (self.name, path, answer.status_code, answer.text)
+        return answer.json()
+
+    async def get(self, path: str) -> Any:
+        answer = await self.client.get(path)
+        assert answer.status_code == 200, (self.name, path, answer.text)
+        return answer.json()
+
+
+def _room_events(lines: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    fields: dict[str, str] = {}
+    for line in lines:
+        if line:
+            name, _, value = line.partition(":")
+            if name:  # ":" starts a comment (the heartbeat)
+                fields[name] = value.removeprefix(" ")
+            continue
+        if fields.get("event") == "room":
+            yield int(fields["id"]), json.loads(fields["data"])
+        fields = {}
+
+
+async def _listen(member: Member, room: int, stream: Stream) -> None:
+    async with member.client.stream("GET", f"/api/swipe/{room}/events") as answer:
+        assert answer.status_code == 200, (member.name, answer.status_code)
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        stream.connections += 1
+        pending: list[str] = []
+        async for line in answer.aiter_lines():
+            if line.startswith("retry:"):
+                stream.retries += 1
+            pending.append(line)
+            if line == "":
+                stream.events.extend(_room_events(pending))
+                pending = []
+                stream.changed.set()
+    stream.ended = True
+    stream.changed.set()
+
+
+async def _until(stream: Stream, seen: int) -> None:
+    """Until the stream has an event with id ``seen`` (or later)."""
+
+    async def wait() -> None:
+        while not (stream.events and stream.events[-1][0] >= seen):
+            assert not stream.ended, f"{stream.who}'s stream ended"
+            stream.changed.clear()
+            await stream.changed.wait()
+
+    try:
+        await asyncio.wait_for(wait(), WAIT)
+    except TimeoutError:
+        raise AssertionError(f"{stream.who} never heard of swipe {seen}: {stream.ids()}") from None
+
+
+async def _log_in(name: str, base_url: str, password: str) -> Member:
+    member = Member(name, _client(base_url))
+    member.csrf = (await member.get("/api/csrf"))["csrf_token"]  # and its nonce cookie
+    logged_in = await member.post("/api/login", {"handle": name, "password": password})
+    member.csrf = logged_in["csrf_token"]  # now tied to the session
+    return member
+
+
+def _client(base_url: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(WAIT, read=30.0))
+
+
+def _database_id(database_url: str) -> str:
+    engine = create_engine(database_url)
+    try:
+        with unit_of_work(engine, read_only=True) as session:
+            return InstallationRepository(session).database_id()
+    finally:
+        engine.dispose()
+
+
+async def _swipe_together(
+    one: Served, two: Served, log_ins: dict[str, str], redis_url: str, database_id: str
+) -> None:
+    jess = await _log_in("Jess", one.base_url, log_ins["Jess"])
+    milly = await _log_in("Milly", two.base_url, log_ins["Milly"])
+    guest = Member("Sam", _client(two.base_url))
+    members = [jess, milly, guest]
+    listeners: list[asyncio.Task[None]] = []
+    try:
+        # Jess starts a room on process 1; the guest joins by its link on process 2.
+        started = await jess.post("/api/swipe", **{"with": "Milly", "seen": "show-all"})
+        room = started["id"]
+        token = started["join_url"].rsplit("/", 1)[1]
+        guest.csrf = (await guest.get("/api/csrf"))["csrf_token"]
+        joined = await guest.post(
+            "/api/swipe/join-as-guest", {"token": token, "display_name": "Sam"}
+        )
+        assert joined["room_id"] == room
+        guest.csrf = joined["csrf_token"]
+
+        streams = {m.name: Stream(m.name) for m in members}
+        listeners = [asyncio.create_task(_listen(m, room, streams[m.name])) for m in members]
+        for stream in streams.values():
+            await _until(stream, 0)  # the room's state comes first
+        # All three streams listen on one channel: this database's, across both processes.
+        channel = f"reelmates:{database_id}:swipe:{room}"
+        with redis.Redis.from_url(redis_url, socket_timeout=WAIT) as r:
+            assert r.pubsub_numsub(channel) == [(channel.encode(), 3)]
+
+        swipes: list[int] = []  # each swipe's id, in order
+        swiped: dict[str, set[int]] = {m.name: set() for m in members}
+
+        async def swipe(member: Member, film: int, liked: bool) -> dict[str, Any]:
+            done: dict[str, Any] = await member.post(
+                f"/api/swipe/{room}/swipes", {"film_id": film, "liked": liked}
+            )
+            swiped[member.name].add(film)
+            swipes.append(done["room"]["last_swipe_id"])
+            for stream in streams.values():  # on both processes, before the next swipe
+                await _until(stream, swipes[-1])
+            return done
+
+        async def jess_card_nobody_swiped() -> int:
+            """Jess's next card that the others have not swiped (she passes the others)."""
+            film: int = (await jess.get(f"/api/swipe/{room}"))["card"]["id"]
+            while film in swiped["Milly"] | swiped["Sam"]:
+                film = (await swipe(jess, film, False))["room"]["card"]["id"]
+            return film
+
+        # A round of passes, alternating processes: no pass is a match.
+        for member in (jess, milly, guest):
+            card = (await member.get(f"/api/swipe/{room}"))["card"]["id"]
+            assert not (await swipe(member, card, False))["matched"]
+        # Milly and Sam (process 2) like a card of Jess's; her like (process 1) makes a match.
+        first = await jess_card_nobody_swiped()
+        assert not (await swipe(milly, first, True))["matched"]
+        assert not (await swipe(guest, first, True))["matched"]
+        assert (await swipe(jess, first, True))["matched"]
+        # And one made on process 2: Jess and Sam like another card, then Milly does.
+        second = await jess_card_nobody_swiped()
+        assert not (await swipe(jess, second, True))["matched"]
+        assert not (await swipe(guest, second, True))["matched"]
+        assert (await swipe(milly, second, True))["matched"]
+
+        await asyncio.sleep(QUIET)  # a duplicate would arrive by now
+        for stream in streams.values():
+            assert stream.connections == 1 and stream.retries == 1 and not stream.ended
+            assert [i for i in stream.ids() if i > 0] == swipes, (stream.who, stream.ids())
+            assert stream.told() == [first, second], stream.who  # each match once
+            assert stream.events[-1][1]["matches"][1]["swipe_id"] == swipes[-1]
+
+        # Both processes show the same room.
+        views = [await m.get(f"/api/swipe/{room}") for m in members]
+        for view in views:
+            counts = [(p["display_name"], p["swiped"]) for p in view["members"]]
+            assert counts == [(m.name, len(swiped[m.name])) for m in members]
+            assert [m["film_id"] for m in view["matches"]] == [first, second]
+            assert view["last_swipe_id"] == swipes[-1]
+        assert {json.dumps(v["matches"]) for v in views} == {json.dumps(views[0]["matches"])}
+    finally:
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        for m in members:
+            await m.client.aclose()
+
+
+def test_members_on_two_processes_each_hear_every_swipe_and_each_match_once(
+    tmp_path: Path, db_url: str, redis_url: str
+) -> None:
+    env = {"REELMATES_REDIS_URL": redis_url, "REELMATES_DATABASE_URL": db_url}
+    with served_demo(tmp_path, **env) as one, served_app(tmp_path, **env) as two:
+        try:
+            assert set(one.log_ins) == {"Jess", "Milly"}
+            run_off_loop(_swipe_together(one, two, one.log_ins, redis_url, _database_id(db_url)))
+        except BaseException:
+            print("--- process 1 (reelmates demo) ---", one.output(), sep="\n")
+            print("--- process 2 (reelmates serve) ---", two.output(), sep="\n")
+            raise
