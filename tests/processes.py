@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -138,9 +137,10 @@ def _serving(
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(served.base_url + "/login", timeout=2):
+                with urllib.request.urlopen(served.base_url + "/login", timeout=10):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            # Not listening yet, or (a busy machine) slow to answer its first page: try again.
+            except OSError:  # URLError, ConnectionError, TimeoutError
                 assert process.poll() is None, served.output()
                 assert time.monotonic() < deadline, f"reelmates {command} did not answer"
                 time.sleep(0.1)

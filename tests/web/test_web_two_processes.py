@@ -7,15 +7,15 @@ on the process they use.
 Every swipe's news reaches every stream exactly once, whichever process it was made on; each
 match is told (``new_matches``) once to each member: one made on each process, and one whose last
 two likes came at once on both (exactly one of them makes it). Both processes then show the same
-room; no stream had to reconnect. The Redis channel is the database's own
-(its identity names it), so parallel runs never hear each other.
+room, and Milly's accepting a match reaches Jess's stream too; no stream had to reconnect. The
+Redis channel is the database's own (its identity names it), so parallel runs never cross.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,9 +107,16 @@ async def _listen(member: Member, room: int, stream: Stream) -> None:
 
 async def _until(stream: Stream, seen: int) -> None:
     """Until the stream has an event with id ``seen`` (or later)."""
+    await _until_event(stream, lambda i, _: i >= seen, f"swipe {seen}")
+
+
+async def _until_event(
+    stream: Stream, wanted: Callable[[int, dict[str, Any]], bool], what: str
+) -> None:
+    """Until the stream's last event is ``wanted`` (id, data)."""
 
     async def wait() -> None:
-        while not (stream.events and stream.events[-1][0] >= seen):
+        while not (stream.events and wanted(*stream.events[-1])):
             assert not stream.ended, f"{stream.who}'s stream ended"
             stream.changed.clear()
             await stream.changed.wait()
@@ -117,7 +124,7 @@ async def _until(stream: Stream, seen: int) -> None:
     try:
         await asyncio.wait_for(wait(), WAIT)
     except TimeoutError:
-        raise AssertionError(f"{stream.who} never heard of swipe {seen}: {stream.ids()}") from None
+        raise AssertionError(f"{stream.who} never heard of {what}: {stream.ids()}") from None
 
 
 async def _log_in(name: str, base_url: str, password: str) -> Member:
@@ -254,6 +261,16 @@ async def _swipe_together(
             assert [m["film_id"] for m in view["matches"]] == [first, second, third]
             assert view["last_swipe_id"] == at_once[1]
         assert {json.dumps(v["matches"]) for v in views} == {json.dumps(views[0]["matches"])}
+
+        # Milly (process 2) accepts the first match: Jess's page (process 1) hears it too.
+        picked = await milly.post(f"/api/swipe/{room.id}/accept", {"film_id": first})
+        assert picked["film"]["id"] == first
+        for stream in room.streams.values():
+            await _until_event(stream, lambda _, e: e["accepted"] is not None, "the accept")
+            last_id, last = stream.events[-1]
+            assert last_id == at_once[1] and last["new_matches"] == []
+            assert last["accepted"]["film"]["id"] == first
+            assert last["accepted"]["chooser"]["display_name"] == "Milly"
     finally:
         for task in listeners:
             task.cancel()
