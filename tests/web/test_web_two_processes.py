@@ -32,7 +32,7 @@ from reelmates.store.films import InstallationRepository
 
 pytestmark = pytest.mark.slow
 
-WAIT = 10.0  # seconds any one step may take
+WAIT = 20.0  # seconds any one step may take (a busy machine is slow)
 QUIET = 1.0  # seconds of listening after the last swipe, to catch a duplicate
 
 
