@@ -14,10 +14,9 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -77,37 +76,45 @@ def free_port() -> int:
 
 
 @dataclass
-class ServedDemo:
-    """``reelmates demo`` serving on a free port: where it answers, the log-ins it printed."""
+class Served:
+    """A ``reelmates`` command serving the web app on a free port: where it answers, and
+    everything it printed so far (stdout and stderr)."""
 
     process: subprocess.Popen[str]
     base_url: str  # with the root path, no trailing slash
-    log_ins: dict[str, str]  # handle → password
-    lines: list[str]  # everything printed so far (stdout and stderr)
+    lines: list[str]
 
     def output(self) -> str:
         return "\n".join(self.lines)
 
 
+@dataclass
+class ServedDemo(Served):
+    """``reelmates demo`` serving: also the log-ins it printed."""
+
+    log_ins: dict[str, str] = field(default_factory=dict)  # handle → password
+
+
 @contextlib.contextmanager
-def served_demo(
+def _serving(
     home: Path,
-    *args: str,
-    root_path: str = "",
-    timeout: float = 120,
+    command: str,
+    args: tuple[str, ...],
+    root_path: str,
+    timeout: float,
+    env: dict[str, str],
     port: int | None = None,
-    **env: str,
-) -> Iterator[ServedDemo]:
-    """Start ``reelmates demo --port <free> [--root-path R] ARGS`` in ``home``; wait until it
+) -> Iterator[Served]:
+    """Start ``reelmates COMMAND --port <free> [--root-path R] ARGS`` in ``home``; wait until it
     answers; on leaving, stop it with SIGINT (Ctrl-C) and check it stopped cleanly. ``port``:
     that one rather than a free one (a restart on the same address, so that open pages
     reconnect)."""
     port = port or free_port()
-    command = [sys.executable, "-m", "reelmates", "demo", "--port", str(port), *args]
+    argv = [sys.executable, "-m", "reelmates", command, "--port", str(port), *args]
     if root_path:
-        command += ["--root-path", root_path]
+        argv += ["--root-path", root_path]
     process = subprocess.Popen(
-        command,
+        argv,
         env=_environment(home, env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -126,21 +133,19 @@ def served_demo(
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    served = ServedDemo(process, f"http://127.0.0.1:{port}{root_path}", {}, lines)
+    served = Served(process, f"http://127.0.0.1:{port}{root_path}", lines)
     try:
         ready.wait(timeout)
         assert process.poll() is None, served.output()
-        for line in list(lines):
-            if found := _LOG_IN_LINE.match(line):
-                served.log_ins[found.group(1)] = found.group(2)
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(served.base_url + "/login", timeout=2):
+                with urllib.request.urlopen(served.base_url + "/login", timeout=10):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            # Not listening yet, or (a busy machine) slow to answer its first page: try again.
+            except OSError:  # URLError, ConnectionError, TimeoutError
                 assert process.poll() is None, served.output()
-                assert time.monotonic() < deadline, "the demo did not answer"
+                assert time.monotonic() < deadline, f"reelmates {command} did not answer"
                 time.sleep(0.1)
         yield served
     finally:
@@ -154,3 +159,33 @@ def served_demo(
         reader.join(timeout=5)
     assert process.returncode == 0, served.output()
     assert "reelmates stopped." in served.output()
+
+
+@contextlib.contextmanager
+def served_demo(
+    home: Path,
+    *args: str,
+    root_path: str = "",
+    timeout: float = 120,
+    port: int | None = None,
+    **env: str,
+) -> Iterator[ServedDemo]:
+    """``reelmates demo --port <free> [--root-path R] ARGS`` in ``home``, answering (see
+    :func:`_serving`), with the log-ins it printed."""
+    with _serving(home, "demo", args, root_path, timeout, env, port) as served:
+        log_ins = {
+            found.group(1): found.group(2)
+            for line in list(served.lines)
+            if (found := _LOG_IN_LINE.match(line))
+        }
+        yield ServedDemo(served.process, served.base_url, served.lines, log_ins)
+
+
+@contextlib.contextmanager
+def served_app(
+    home: Path, *args: str, root_path: str = "", timeout: float = 60, **env: str
+) -> Iterator[Served]:
+    """``reelmates serve --port <free> [--root-path R] ARGS`` in ``home``, answering (see
+    :func:`_serving`): e.g. a second server process on a demo's data directory."""
+    with _serving(home, "serve", args, root_path, timeout, env) as served:
+        yield served
