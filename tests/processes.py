@@ -40,6 +40,20 @@ def reelmates(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess
     )
 
 
+def reelmates_process(*args: str, home: Path, **env: str) -> subprocess.Popen[bytes]:
+    """``reelmates ARGS`` started in the background (its output to files in ``home``), for a
+    test that stops it, politely or not."""
+    out = (home / "stdout.txt").open("ab")
+    err = (home / "stderr.txt").open("ab")
+    with out, err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reelmates", *args],
+            stdout=out,
+            stderr=err,
+            env=_environment(home, env),
+        )
+
+
 @dataclass(frozen=True)
 class Ran:
     returncode: int
