@@ -69,7 +69,7 @@ def _fsync(path: Path) -> None:
 def publish(partial: Path, final: Path) -> None:
     """Flush ``partial`` to disk and rename it to ``final`` (atomic: all of it or none)."""
     _fsync(partial)
-    os.replace(partial, final)
+    partial.replace(final)
 
 
 # --- SQLite ------------------------------------------------------------------------------------
