@@ -14,6 +14,7 @@ transaction, so a failure leaves the database as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL
@@ -126,7 +128,7 @@ def sqlite_revision(path: Path) -> str | None:
             return None
         rows = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise InputFileError(path, None, f"not a readable SQLite database: {exc}") from exc
+        raise InputFileError(path, None, f"the SQLite file is damaged: {exc}") from exc
     finally:
         conn.close()
     return str(rows[0][0]) if len(rows) == 1 else None
@@ -205,10 +207,16 @@ def pg_schema(engine: Engine) -> str:
     return str(schema)
 
 
+def _lines(output: str) -> list[str]:
+    return [line.strip() for line in output.splitlines() if line.strip()]
+
+
 def _run(command: list[str], env: dict[str, str], what: str) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, errors="replace", env=env, check=False
+    )
     if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
+        detail = _lines(done.stderr or done.stdout)
         raise ConfigurationError(
             f"{what} failed: {' / '.join(detail[-3:]) if detail else f'exit {done.returncode}'}",
             hint="Nothing was changed. Check the database URL and that the PostgreSQL client "
@@ -255,10 +263,15 @@ def pg_dump_contents(path: Path) -> DumpContents:
     tools = pg_tools()
     env = dict(os.environ)
     listing = subprocess.run(
-        [tools.pg_restore, "--list", str(path)], capture_output=True, text=True, env=env
+        [tools.pg_restore, "--list", str(path)],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        env=env,
+        check=False,
     )
     if listing.returncode != 0:
-        reason = listing.stderr.strip().splitlines()
+        reason = _lines(listing.stderr)
         raise InputFileError(
             path, None, f"not a readable pg_dump file: {reason[-1] if reason else 'unreadable'}"
         )
@@ -309,47 +322,68 @@ def pg_restore_into(url: URL, engine: Engine, path: Path, app_tables: Iterable[s
         listed.write("\n".join(keep) + "\n")
     list_file = Path(listed.name)
     try:
-        script = subprocess.Popen(
-            [
-                tools.pg_restore,
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                f"--use-list={list_file}",
-                "--file=-",
-                str(path),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-        assert script.stdout is not None
-        apply = subprocess.run(
-            [
-                tools.psql,
-                "--no-psqlrc",
-                "--quiet",
-                "--set=ON_ERROR_STOP=1",
-                "--single-transaction",
-                f"--command={prelude}",
-                "--file=-",
-                f"--dbname={target}",
-            ],
-            stdin=script.stdout,
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        script.stdout.close()
-        script_err = script.stderr.read().decode(errors="replace") if script.stderr else ""
-        script.wait()
+        with tempfile.TemporaryFile() as script_err, tempfile.TemporaryFile() as apply_err:
+            script = subprocess.Popen(
+                [
+                    tools.pg_restore,
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    f"--use-list={list_file}",
+                    "--file=-",
+                    str(path),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=script_err,
+                env=env,
+            )
+            apply = subprocess.Popen(
+                [
+                    tools.psql,
+                    "--no-psqlrc",
+                    "--quiet",
+                    "--set=ON_ERROR_STOP=1",
+                    "--single-transaction",
+                    f"--command={prelude}",
+                    "--file=-",
+                    f"--dbname={target}",
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=apply_err,
+                env=env,
+            )
+            _pump(script, apply)
+            errors = _lines(_read(script_err) + "\n" + _read(apply_err))
     finally:
         list_file.unlink(missing_ok=True)
     if script.returncode != 0 or apply.returncode != 0:
-        detail = (script_err + "\n" + apply.stderr).strip().splitlines()
         raise ConfigurationError(
-            f"the restore failed and was rolled back: {' / '.join(detail[-3:])}",
+            f"the restore failed and was rolled back: {' / '.join(errors[-3:])}",
             hint="The database is as it was before. Check the URL and that the PostgreSQL "
             "client tools are at least the server's version.",
         )
+
+
+def _read(file: IO[bytes]) -> str:
+    file.seek(0)
+    return file.read().decode(errors="replace")
+
+
+def _pump(script: subprocess.Popen[bytes], apply: subprocess.Popen[bytes]) -> None:
+    """Feed pg_restore's SQL to psql. psql commits only when its input ends normally: when
+    pg_restore fails (a file damaged half way), psql is killed first, so the server rolls the
+    transaction back; when psql stops at an error, pg_restore is stopped."""
+    assert script.stdout is not None and apply.stdin is not None
+    try:
+        while chunk := script.stdout.read(1 << 16):
+            apply.stdin.write(chunk)
+    except BrokenPipeError:  # psql stopped at an error (ON_ERROR_STOP): it rolled back
+        script.kill()
+    script.stdout.close()
+    if script.wait() != 0 and apply.poll() is None:
+        apply.kill()
+    else:
+        with contextlib.suppress(BrokenPipeError):
+            apply.stdin.close()
+    apply.wait()
