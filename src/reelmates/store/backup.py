@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,8 +36,8 @@ from reelmates.errors import BusyError, ConfigurationError, InputFileError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 VERSION_TABLE = "alembic_version"
-# How long a restore waits for SQLite's write lock (a running server's writes are short).
-RESTORE_LOCK_WAIT_SECONDS = 60.0
+# How long a backup or restore waits for SQLite's locks (a running server's writes are short).
+LOCK_WAIT_SECONDS = 60.0
 
 
 def file_kind(path: Path) -> str:
@@ -91,13 +92,13 @@ def sqlite_backup(source: Path, dest: Path) -> None:
     if not source.is_file():
         raise ConfigurationError(f"there is no database at {source}")
     partial = partial_path(dest)
-    src = sqlite3.connect(source, timeout=RESTORE_LOCK_WAIT_SECONDS)
+    src = sqlite3.connect(source, timeout=0.1)
     try:
         dst = sqlite3.connect(partial)
         try:
             # pages=-1: every page in one step, inside one read transaction. Stepping through a
             # few pages at a time would restart on each write by another connection.
-            src.backup(dst, pages=-1)
+            _copy_pages(src, dst, LOCK_WAIT_SECONDS)
             dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside
             problem = dst.execute("PRAGMA quick_check").fetchone()[0]
             if problem != "ok":
@@ -139,24 +140,46 @@ def sqlite_copy(source: Path, dest: Path) -> None:
     shutil.copyfile(source, dest)
 
 
-def sqlite_restore_into(source: Path, target: Path) -> None:
+class _GaveUp(Exception):
+    """Raised from the backup's progress callback: the lock did not come in time."""
+
+
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, wait_seconds: float) -> None:
+    """Every page of ``src`` into ``dst`` in one step. CPython retries a busy step forever: the
+    progress callback gives up after ``wait_seconds`` (then nothing was written)."""
+    deadline = time.monotonic() + wait_seconds
+
+    def check(status: int, _remaining: int, _total: int) -> None:
+        if status in _BUSY_CODES and time.monotonic() > deadline:
+            raise _GaveUp
+
+    try:
+        src.backup(dst, pages=-1, progress=check, sleep=0.05)
+    except _GaveUp as exc:
+        raise BusyError(
+            retry_after=5,
+            reason=f"another connection held the database's lock for {wait_seconds:.0f} s "
+            "(an import?); nothing was changed",
+        ) from exc
+
+
+def sqlite_restore_into(
+    source: Path, target: Path, *, lock_wait_seconds: float = LOCK_WAIT_SECONDS
+) -> None:
     """Replace every page of the database at ``target`` by ``source``'s, in one transaction.
 
-    Waits up to :data:`RESTORE_LOCK_WAIT_SECONDS` for the write lock; then :class:`BusyError`.
+    Waits up to ``lock_wait_seconds`` for the write lock; then :class:`BusyError`.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(source)  # a staged copy of the backup, nobody else's
     try:
-        dst = sqlite3.connect(target, timeout=RESTORE_LOCK_WAIT_SECONDS)
+        dst = sqlite3.connect(target, timeout=0.1)
         try:
-            src.backup(dst, pages=-1)
+            _copy_pages(src, dst, lock_wait_seconds)
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise BusyError(
-                    retry_after=int(RESTORE_LOCK_WAIT_SECONDS),
-                    reason=f"another connection held the database's write lock for "
-                    f"{RESTORE_LOCK_WAIT_SECONDS:.0f} s (an import?); nothing was restored",
-                ) from exc
             raise ConfigurationError(f"restoring into {target} failed: {exc}") from exc
         finally:
             dst.close()
