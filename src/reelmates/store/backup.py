@@ -140,7 +140,7 @@ def sqlite_copy(source: Path, dest: Path) -> None:
     shutil.copyfile(source, dest)
 
 
-class _GaveUp(Exception):
+class _LockWaitError(Exception):
     """Raised from the backup's progress callback: the lock did not come in time."""
 
 
@@ -154,11 +154,11 @@ def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, wait_seconds: 
 
     def check(status: int, _remaining: int, _total: int) -> None:
         if status in _BUSY_CODES and time.monotonic() > deadline:
-            raise _GaveUp
+            raise _LockWaitError
 
     try:
         src.backup(dst, pages=-1, progress=check, sleep=0.05)
-    except _GaveUp as exc:
+    except _LockWaitError as exc:
         raise BusyError(
             retry_after=5,
             reason=f"another connection held the database's lock for {wait_seconds:.0f} s "
