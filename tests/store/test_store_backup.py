@@ -5,7 +5,8 @@ backups taken while another connection commits all the time are each a whole dat
 one commit (every film with its genre, written together, never one without the other). A
 restore takes the write lock like any app write: it waits for a writer to finish (or gives up
 after its wait, changing nothing), then replaces everything, and connections that were open see
-the restored rows.
+the restored rows. On PostgreSQL, a restore waits for a transaction reading the tables at most
+its wait, then rolls back and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
-from reelmates.errors import BusyError
-from reelmates.store.backup import sqlite_backup, sqlite_restore_into
-from reelmates.store.db import create_db_engine
+from reelmates.errors import BusyError, ConfigurationError
+from reelmates.store.backup import (
+    pg_backup,
+    pg_restore_into,
+    pg_schema,
+    sqlite_backup,
+    sqlite_restore_into,
+)
+from reelmates.store.db import create_db_engine, normalise_url
 from reelmates.store.migrate import upgrade_to_head
+from reelmates.store.models import Base
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +154,33 @@ def test_a_restore_waits_for_a_writer_then_replaces_everything(live: Path, tmp_p
         assert titles == ["kept"]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_postgresql_restore_waits_for_open_transactions_at_most_its_wait(
+    db_engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    url = normalise_url(db_url)
+    with db_engine.begin() as conn:
+        conn.execute(text("INSERT INTO films (title, title_key) VALUES ('kept', 'kept')"))
+    dump = tmp_path / "copy.pgdump"
+    pg_backup(url, pg_schema(db_engine), dump)
+    with db_engine.begin() as conn:
+        conn.execute(text("INSERT INTO films (title, title_key) VALUES ('later', 'later')"))
+    tables = [*Base.metadata.tables, "alembic_version"]
+    with db_engine.connect() as reader:  # a request in the middle of a read
+        reader.execute(text("SELECT count(*) FROM films")).scalar_one()
+        started = time.monotonic()
+        with pytest.raises(ConfigurationError, match=r"rolled back.*lock timeout"):
+            pg_restore_into(url, db_engine, dump, tables, lock_wait_seconds=0.5)
+        assert time.monotonic() - started < 10
+        reader.rollback()
+    with db_engine.connect() as conn:
+        titles = conn.execute(text("SELECT title FROM films ORDER BY id")).scalars().all()
+    assert titles == ["kept", "later"]
+    pg_restore_into(url, db_engine, dump, tables, lock_wait_seconds=5)
+    with db_engine.connect() as conn:
+        titles = conn.execute(text("SELECT title FROM films ORDER BY id")).scalars().all()
+    assert titles == ["kept"]

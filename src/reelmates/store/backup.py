@@ -326,17 +326,26 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def pg_restore_into(url: URL, engine: Engine, path: Path, app_tables: Iterable[str]) -> None:
-    """Replace the app's tables in the URL's schema by the dump's, in one transaction."""
+def pg_restore_into(
+    url: URL,
+    engine: Engine,
+    path: Path,
+    app_tables: Iterable[str],
+    *,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> None:
+    """Replace the app's tables in the URL's schema by the dump's, in one transaction. Waits
+    up to ``lock_wait_seconds`` for other transactions on those tables (then rolls back)."""
     tools = pg_tools()
     schema = pg_schema(engine)
     names = set(app_tables)
     present = set(inspect(engine).get_table_names(schema=schema))
     drop = sorted(present & names)
-    prelude = "SELECT 1"
+    # A server's open transaction on a table would make the DROP wait: at most this long.
+    prelude = f"SET LOCAL lock_timeout = '{int(lock_wait_seconds * 1000)}ms'"
     if drop:
         tables = ", ".join(f"{_quoted(schema)}.{_quoted(t)}" for t in drop)
-        prelude = f"DROP TABLE IF EXISTS {tables} CASCADE"
+        prelude += f"; DROP TABLE IF EXISTS {tables} CASCADE"
     # Everything but the schema itself: the URL's schema exists and may hold other things.
     listing = _run([tools.pg_restore, "--list", str(path)], dict(os.environ), "pg_restore")
     keep = [line for line in listing.splitlines() if " SCHEMA " not in line]
