@@ -5,7 +5,8 @@ of every table exactly as it was at backup time, and the file is one its databas
 read. A missing file, a file that is not a backup, the other database's backup, a damaged backup
 (on PostgreSQL: damaged so that the restore fails half way, after dropping the tables) and a
 backup from a newer version are refused with a clear message and leave every row as it was. A
-backup of an older schema is upgraded to the newest on restore.
+backup of an older schema is upgraded to the newest on restore. Without a file name a backup
+goes to the data directory; a restore asks before replacing anything.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, text
+from typer.testing import CliRunner
 
 from every_table import empty_tables, fill_every_table, snapshot
 from processes import reelmates_here
+from reelmates.cli.app import _register_commands, app
 from reelmates.services.uow import unit_of_work
 from reelmates.store.db import create_db_engine
 from reelmates.store.migrate import (
@@ -221,3 +224,32 @@ def test_a_backup_from_a_newer_version_is_refused(
         assert snapshot(engine) == before
     finally:
         engine.dispose()
+
+
+def test_backup_names_its_own_file_and_restore_asks_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "data" / "reelmates.db"  # the default one, in the data directory
+
+    def handles() -> list[str]:
+        conn = sqlite3.connect(database)
+        try:
+            return [h for (h,) in conn.execute("SELECT handle FROM persons ORDER BY id")]
+        finally:
+            conn.close()
+
+    assert reelmates_here(monkeypatch, "people", "add", "ana", home=tmp_path).returncode == 0
+    made = reelmates_here(monkeypatch, "backup", home=tmp_path)
+    assert made.returncode == 0, made.stderr
+    (file,) = (tmp_path / "data" / "backups").glob("reelmates-*.db")
+    assert reelmates_here(monkeypatch, "people", "add", "bo", home=tmp_path).returncode == 0
+
+    _register_commands()
+    runner = CliRunner()
+    url = f"sqlite:///{database}"
+    refused = runner.invoke(app, ["restore", str(file), "--db", url], input="n\n")
+    assert refused.exit_code != 0 and "Replace everything" in refused.output
+    assert handles() == ["ana", "bo"]
+    agreed = runner.invoke(app, ["restore", str(file), "--db", url], input="y\n")
+    assert agreed.exit_code == 0, agreed.output
+    assert handles() == ["ana"]
