@@ -36,7 +36,8 @@ def backup(
     """Copy the whole database into one file, while the app keeps running.
 
     SQLite: SQLite's online backup, itself a SQLite database file. PostgreSQL: pg_dump's custom
-    format (needs the postgresql-client programs), a file pg_restore reads too.
+    format (needs the postgresql-client programs), a file pg_restore reads too. The fitted
+    taste models are not included: they are made from the database (`reelmates train`).
     """
     from reelmates.services.backup import backup_database, default_backup_path
 
