@@ -17,6 +17,27 @@ _MODELS_NOTE = (
 )
 
 
+# Paragraphs as single strings: typer's help keeps a paragraph's line breaks.
+BACKUP_HELP = "\n\n".join(
+    (
+        "Copy the whole database into one file, while the app keeps running.",
+        "SQLite: SQLite's online backup, itself a SQLite database file. PostgreSQL: pg_dump's "
+        "custom format (needs the postgresql-client programs), a file pg_restore reads too.",
+        _MODELS_NOTE,
+    )
+)
+RESTORE_HELP = "\n\n".join(
+    (
+        "Replace everything in the database by a backup; all or nothing.",
+        "The file is checked first (a reelmates database at a schema revision this version "
+        "knows; an older one is upgraded), so a wrong file changes nothing. The restore takes "
+        "the database's write lock: a running server waits for it; restart the server "
+        "afterwards (it keeps some things in memory).",
+        _MODELS_NOTE,
+    )
+)
+
+
 def _say(*parts: str | tuple[str, str]) -> None:
     """One line; paths and URLs are plain text, never rich markup."""
     console.print(Text.assemble(*parts), highlight=False)
@@ -33,12 +54,7 @@ def backup(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Copy the whole database into one file, while the app keeps running.
-
-    SQLite: SQLite's online backup, itself a SQLite database file. PostgreSQL: pg_dump's custom
-    format (needs the postgresql-client programs), a file pg_restore reads too. The fitted
-    taste models are not included: they are made from the database (`reelmates train`).
-    """
+    """Copy the whole database into one file (see BACKUP_HELP)."""
     from reelmates.services.backup import backup_database, default_backup_path
 
     settings = settings_from(db)
@@ -62,13 +78,7 @@ def restore(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Replace everything in the database by a backup; all or nothing.
-
-    The file is checked first (a reelmates database at a schema revision this version knows; an
-    older one is upgraded), so a wrong file changes nothing. The restore takes the database's
-    write lock: a running server waits for it, but restart the server afterwards (it keeps some
-    things in memory). Then run `reelmates train`: models are not part of a backup.
-    """
+    """Replace everything in the database by a backup (see RESTORE_HELP)."""
     from reelmates.services.backup import restore_database
 
     settings = settings_from(db)
@@ -97,5 +107,5 @@ def restore(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("backup")(backup)
-    app.command("restore")(restore)
+    app.command("backup", help=BACKUP_HELP)(backup)
+    app.command("restore", help=RESTORE_HELP)(restore)
