@@ -20,6 +20,7 @@ _MODULES = (
     "reelmates.cli.people",
     "reelmates.cli.serve",
     "reelmates.cli.admin",
+    "reelmates.cli.backup",
 )
 
 

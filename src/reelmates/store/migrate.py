@@ -26,6 +26,14 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def known_revisions() -> list[str]:
+    """Every revision of the shipped migration scripts, oldest first."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    script = ScriptDirectory.from_config(cfg)
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
 def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
