@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, text
 
+from every_table import snapshot
 from processes import reelmates, reelmates_process
 from reelmates.services.taste import ModelHolder, database_model_dir, model_files
 from reelmates.settings import Settings
-from reelmates.store.models import Base
 
 GENRES = "0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0"
 
@@ -48,16 +48,6 @@ def write_dataset(folder: Path, *, films: int, people: int, ratings: int, seed: 
     ]
     (folder / "u.data").write_text("".join(lines))
     return folder
-
-
-def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, in a stable order."""
-    rows: dict[str, list[tuple[object, ...]]] = {}
-    with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            got = conn.execute(select(table).order_by(*table.columns)).all()
-            rows[table.name] = [tuple(r) for r in got]
-    return rows
 
 
 def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
