@@ -4,6 +4,9 @@ prints the demo friends' log-ins (the same on every run), and stops cleanly on C
 from __future__ import annotations
 
 import re
+import signal
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -52,3 +55,43 @@ def test_demo_serves_and_logs_jess_in_with_the_printed_password(tmp_path: Path) 
         assert "Hello, Milly" in _log_in_over_http(
             second.base_url, "Milly", second.log_ins["Milly"]
         )
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_open_event_streams_cleanly_and_at_once(tmp_path: Path) -> None:
+    """A page left open on a swipe room holds an event stream; Ctrl-C must not wait out
+    uvicorn's grace period (5 s) for it, nor cut it mid-response: the stream ends as a whole
+    response, and the page reconnects once the server is back."""
+    with served_demo(tmp_path) as served, httpx.Client(base_url=served.base_url) as jess:
+        csrf = jess.get("/api/csrf").json()["csrf_token"]
+        login = {"handle": "Jess", "password": served.log_ins["Jess"]}
+        csrf = jess.post("/api/login", json=login, headers={"X-CSRF-Token": csrf}).json()[
+            "csrf_token"
+        ]
+        room = jess.post(
+            "/api/swipe", params={"with": "Milly"}, headers={"X-CSRF-Token": csrf}
+        ).json()["id"]
+        lines: list[str] = []
+        failed: list[BaseException] = []
+        opened = threading.Event()
+
+        def listen() -> None:
+            try:
+                with jess.stream("GET", f"/api/swipe/{room}/events", timeout=30) as answer:
+                    for line in answer.iter_lines():
+                        lines.append(line)
+                        if line.startswith("event: room"):
+                            opened.set()
+            except BaseException as error:  # an incomplete (cut) response, say
+                failed.append(error)
+
+        reader = threading.Thread(target=listen)
+        reader.start()
+        assert opened.wait(20), lines
+        started = time.monotonic()
+        served.process.send_signal(signal.SIGINT)
+        served.process.wait(20)
+        took = time.monotonic() - started
+        reader.join(10)
+    assert not reader.is_alive() and failed == [], failed
+    assert took < 4.0, f"Ctrl-C took {took:.1f} s with an event stream open"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
+import uvicorn
 
 from reelmates.cli.common import DbOption
 from reelmates.settings import Settings, load_settings
@@ -36,13 +40,25 @@ def serve(
     serve_web_app(load_settings(database_url=db, root_path=root_path), host=host, port=port)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which first tells the app it is stopping: open event streams end at
+    once (their pages reconnect when the server is back) instead of holding Ctrl-C for the
+    whole grace period."""
+
+    def __init__(self, config: uvicorn.Config, stopping: threading.Event) -> None:
+        super().__init__(config)
+        self._stopping = stopping
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._stopping.set()
+        await super().shutdown(sockets)
+
+
 def serve_web_app(
     settings: Settings, *, host: str, port: int, before: Callable[[], None] | None = None
 ) -> None:
     """Build the app (migrating the database first: errors show before listening), print the
     address, call ``before`` (more to print), then serve until Ctrl-C."""
-    import uvicorn
-
     from reelmates.web.app import create_app
 
     app = create_app(settings)
@@ -53,7 +69,7 @@ def serve_web_app(
     typer.echo("Press Ctrl-C to stop.")
     # Forwarded headers are the app's business (REELMATES_TRUSTED_PROXY), not uvicorn's: it
     # would otherwise trust any X-Forwarded-* sent from this machine.
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -62,6 +78,11 @@ def serve_web_app(
         log_level="info",
         timeout_graceful_shutdown=5,
     )
+    server = _Server(config, app.state.stopping)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:  # uvicorn said why (the port in use, say)
+        raise typer.Exit(3)
     typer.echo("reelmates stopped.")
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -105,6 +106,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.mailer = Mailer.from_settings(settings)  # None: e-mail is off
     app.state.rooms = rooms
     app.state.broadcaster = broadcaster
+    # Set by `reelmates serve` when it begins to stop: open event streams end (api/swipe.py).
+    app.state.stopping = threading.Event()
     app.state.templates = build_templates(settings)
     app.state.passwords = Passwords.from_settings(settings)
     app.state.login_limiter = LoginLimiter.from_settings(settings)

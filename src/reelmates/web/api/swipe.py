@@ -16,6 +16,7 @@ browser reconnects at once), so no connection outlives a server restart for long
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -45,6 +46,7 @@ router = APIRouter(prefix="/api/swipe", tags=["swipe"])
 
 STREAM_SECONDS = 55.0  # one event stream's life; the browser reconnects (Last-Event-ID)
 HEARTBEAT_SECONDS = 15.0  # a comment line, so that proxies keep an idle stream open
+WAKE_SECONDS = 1.0  # an idle stream looks this often whether the server is stopping
 RETRY_MS = 1000  # how soon a browser reconnects
 
 
@@ -345,6 +347,7 @@ async def events(
     stack = AsyncExitStack()
     subscription = await stack.enter_async_context(broadcaster.subscribe(room_id))
     told = last_event_id if last_event_id is not None else after
+    stopping: threading.Event = request.app.state.stopping  # the server is stopping: end
 
     def read() -> dict[str, Any]:
         with unit_of_work(engine, read_only=True) as session:
@@ -358,10 +361,13 @@ async def events(
             yield f"retry: {RETRY_MS}\n".encode()
             yield _frame(_with_news(now, seen if told is None else told), seen)
             end = time.monotonic() + STREAM_SECONDS
-            while (left := end - time.monotonic()) > 0:
-                event = await subscription.get(min(HEARTBEAT_SECONDS, left))
+            ping = time.monotonic() + HEARTBEAT_SECONDS
+            while (left := end - time.monotonic()) > 0 and not stopping.is_set():
+                event = await subscription.get(min(WAKE_SECONDS, left))
                 if event is None:
-                    yield b": still here\n\n"
+                    if time.monotonic() >= ping:
+                        yield b": still here\n\n"
+                        ping = time.monotonic() + HEARTBEAT_SECONDS
                 elif event["last_swipe_id"] >= seen:  # an older one (pushed late) is stale
                     yield _frame(_with_news(event, seen), event["last_swipe_id"])
                     seen = event["last_swipe_id"]
