@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -218,3 +219,48 @@ def test_a_bearer_token_call_needs_no_csrf_token(
         "/api/tokens", json={"name": "second"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert made.status_code == 201
+
+
+# --- every route of the app ------------------------------------------------------------------
+
+_DESTRUCTIVE = ("logout", "delete", "password", "keep")  # would end the session under test
+
+
+def _every_route(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every route, through FastAPI's nested routers, ids filled with 1."""
+
+    def walk(routes: list[Any]) -> Iterator[Any]:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # an included router
+            yield from walk(inner.routes) if inner is not None else [route]
+
+    found = []
+    for route in walk(app.router.routes):
+        for method in sorted(getattr(route, "methods", None) or ["GET"]):
+            if method != "HEAD":
+                found.append((method, re.sub(r"\{[^}]+\}", "1", route.path)))
+    return found
+
+
+def test_every_route_answers_with_the_security_headers_and_no_server_error(
+    app: FastAPI, new_browser: Callable[..., Browser]
+) -> None:
+    """As a stranger and as a logged-in member (unsafe calls with the API's CSRF header, except
+    those that would end the session), every route of the app, whatever it answers."""
+    routes = _every_route(app)
+    assert len(routes) > 150 and ("GET", "/api/swipe/1/events") in routes
+    member = new_browser()
+    member.sign_up("jess")
+    csrf = member.api_csrf()
+    stranger = new_browser()
+    answers = 0
+    for method, path in routes:
+        for who in (stranger, member):
+            headers = {}
+            if who is member and not any(word in path for word in _DESTRUCTIVE):
+                headers["X-CSRF-Token"] = csrf
+            response = who.client.request(method, path, headers=headers, follow_redirects=False)
+            assert response.status_code < 500, (method, path, response.status_code, response.text)
+            _assert_secure(response)
+            answers += 1
+    assert answers == 2 * len(routes)
