@@ -88,6 +88,10 @@ class Damage:
     refused: str = "may"
     says: str = ""  # words the message must hold when refused == "must"
 
+    def __repr__(self) -> str:  # a huge field would flood the report
+        shown = self.data if len(self.data) <= 400 else self.data[:400] + b"..."
+        return f"Damage({self.kind!r}, {shown!r}, line={self.line}, refused={self.refused!r})"
+
 
 BAD_BYTES = (
     b"\xff",

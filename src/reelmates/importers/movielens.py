@@ -21,7 +21,7 @@ from reelmates.catalog.identity import (
 from reelmates.catalog.records import TITLE_MAX_CHARS, FilmRecord
 from reelmates.errors import InputFileError
 from reelmates.importers.lines import Progress, csv_rows, decode_all, read_at_most
-from reelmates.importers.movielens_ratings import RatingTally, parse_ratings
+from reelmates.importers.movielens_ratings import MAX_ID_DIGITS, RatingTally, parse_ratings
 from reelmates.importers.records import RatingRecord
 from reelmates.importers.sources import DatasetRoot
 
@@ -164,8 +164,11 @@ class MovieLensDataset:
                     raise InputFileError(
                         where, line, f"imdbId {imdb[:40]!r} is not a number"
                     ) from None
-                if not film.isdecimal() or not (tmdb == "" or tmdb.isdecimal()):
-                    raise InputFileError(where, line, "movieId and tmdbId must be numbers")
+                if not _short_number(film) or not (tmdb == "" or _short_number(tmdb)):
+                    raise InputFileError(
+                        where, line, f"movieId and tmdbId must be numbers of at most "
+                        f"{MAX_ID_DIGITS} digits"
+                    )  # fmt: skip
                 links[str(int(film))] = (imdb_id, int(tmdb) if tmdb else None)
         return links
 
@@ -224,10 +227,18 @@ def _expect_header(first: tuple[int, list[str]], expected: list[str], where: str
         raise InputFileError(where, 1, f"expected the header {','.join(expected)!r}, found {shown}")
 
 
+def _short_number(value: str) -> bool:
+    return value.isdecimal() and len(value) <= MAX_ID_DIGITS
+
+
 def _film_id(raw: str, line: int, where: str) -> str:
     value = raw.strip()
     if not value.isdecimal():
         raise InputFileError(where, line, f"film id {value[:40]!r} is not a number")
+    if len(value) > MAX_ID_DIGITS:
+        raise InputFileError(
+            where, line, f"film id {value[:20]}... is longer than {MAX_ID_DIGITS} digits"
+        )
     return str(int(value))
 
 

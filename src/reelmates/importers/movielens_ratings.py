@@ -16,7 +16,7 @@ from reelmates.importers.lines import Progress, line_blocks
 from reelmates.importers.records import RatingRecord
 
 # Longer user ids or timestamps are refused (a 20-digit timestamp overflows a date).
-_MAX_DIGITS = 12
+_MAX_DIGITS = MAX_ID_DIGITS = 12
 _STARS: dict[str, float] = {}
 for _half in range(1, 11):
     _STARS[f"{_half / 2:.1f}"] = _half / 2
