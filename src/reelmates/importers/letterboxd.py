@@ -15,12 +15,15 @@ from typing import IO
 
 from reelmates.catalog.identity import normalise_title
 from reelmates.errors import InputFileError
-from reelmates.importers.lines import csv_rows
+from reelmates.importers.lines import csv_rows, read_at_most
 from reelmates.importers.movielens_ratings import parse_stars
 from reelmates.importers.records import DiaryEntry
 from reelmates.importers.sources import DatasetRoot
 
 LETTERBOXD_FILES = ("ratings.csv", "watched.csv", "watchlist.csv", "diary.csv")
+# Each file is read whole; a lifetime of logging is a few MB, so past this it is no export (a
+# zip entry that expands without end, say). Uploads have their own, smaller limits.
+MAX_EXPORT_FILE_BYTES = 64 * 1024 * 1024
 # Required columns per file; "Rating" is optional in the diary (unrated logs).
 _REQUIRED = {
     "ratings.csv": ("Date", "Name", "Year", "Rating"),
@@ -32,7 +35,7 @@ _REQUIRED = {
 
 def read_letterboxd_file(stream: IO[bytes], file: str, where: str) -> Iterator[DiaryEntry]:
     """One export file's lines as DiaryEntry (``file`` is its base name, e.g. ``diary.csv``)."""
-    rows = csv_rows(stream, where, "utf-8-sig")
+    rows = csv_rows(read_at_most(stream, where, MAX_EXPORT_FILE_BYTES), where, "utf-8-sig")
     _, header = next(rows, (1, []))
     columns = {name.strip(): i for i, name in enumerate(header)}
     missing = [c for c in _REQUIRED[file] if c not in columns]

@@ -138,17 +138,18 @@ class ZipRoot(DatasetRoot):
     """Reads members in place; nothing is extracted. A crafted entry name (absolute, ``..``,
     backslashes, control characters) refuses the whole archive: no release has one."""
 
-    def __init__(self, path: Path) -> None:
-        self.label = str(path)
+    def __init__(self, path: Path, *, label: str | None = None) -> None:
+        """``label`` names the zip in messages (an upload's name, not where it is stored)."""
+        self.label = label or str(path)
         try:
             self._zip = zipfile.ZipFile(path)
         except _ZIP_READ_ERRORS as exc:
-            raise InputFileError(path, None, f"not a readable zip file ({exc})") from exc
+            raise InputFileError(self.label, None, f"not a readable zip file ({exc})") from exc
         for name in self._zip.namelist():
             why = unsafe_member_name(name)
             if why is not None:
                 self._zip.close()
-                raise InputFileError(path, None, f"the file named {name!r} {why}")
+                raise InputFileError(self.label, None, f"the file named {name!r} {why}")
         names = [
             n for n in self._zip.namelist() if not n.startswith("__MACOSX/") and not n.endswith("/")
         ]

@@ -168,7 +168,7 @@ def open_upload(path: Path, filename: str, limits: UploadLimits) -> DatasetRoot:
         head = stream.read(4)
     if head.startswith(_ZIP_MAGIC):
         check_zip(path, label, limits)
-        return LimitedRoot(ZipRoot(path), label, limits)
+        return LimitedRoot(ZipRoot(path, label=label), label, limits)
     member = label.casefold()
     if member not in LETTERBOXD_FILES:
         raise InputFileError(
