@@ -7,6 +7,8 @@ name: the tests compare against that, never against what the importer happens to
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import struct
 import uuid
@@ -173,11 +175,13 @@ def damage(
         # The copy is line j+1; the original moves down when the copy goes above it.
         first, second = sorted((j + 1, i + 2 if j <= i else i + 1))
         return Damage(kind, _join(copied), line=second, says=f"first on line {first}")
-    fields = lines[i].split(sep)
+    quoted = sep == b"," and b'"' in lines[i]  # CSV with quotes: split and join as CSV does
+    fields = _csv_split(lines[i], encoding) if quoted else lines[i].split(sep)
+    glue = (lambda f: _csv_join(f, encoding)) if quoted else sep.join
     if kind == "rating-out-of-range":
         assert rating_field is not None
         fields[rating_field] = draw(st.sampled_from(BAD_RATINGS)).encode()
-        return Damage(kind, _join([*lines[:i], sep.join(fields), *lines[i + 1 :]]), i + 1, "must")
+        return Damage(kind, _join([*lines[:i], glue(fields), *lines[i + 1 :]]), i + 1, "must")
     k = draw(st.integers(0, len(fields) - 1))
     if kind == "huge-field":
         fill = draw(st.sampled_from([b"9", b"x", b"\xc3\xa9"]))
@@ -186,7 +190,17 @@ def damage(
         alphabet = st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"])
         junk = draw(st.text(alphabet, max_size=12)).encode(encoding, errors="replace")
         fields[k] = junk
-    return Damage(kind, _join([*lines[:i], sep.join(fields), *lines[i + 1 :]]), i + 1)
+    return Damage(kind, _join([*lines[:i], glue(fields), *lines[i + 1 :]]), i + 1)
+
+
+def _csv_split(line: bytes, encoding: str) -> list[bytes]:
+    return [f.encode(encoding) for f in next(csv.reader([line.decode(encoding)]))]
+
+
+def _csv_join(fields: list[bytes], encoding: str) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([f.decode(encoding, "replace") for f in fields])
+    return out.getvalue().encode(encoding, "replace")
 
 
 def check_refusal(exc: InputFileError, where: str, target: str, hurt: Damage) -> None:
