@@ -41,7 +41,8 @@ def summary() -> str | None:
     for (importer, _kind), n in TRIED.items():
         per_importer[importer] += n
     parts = ", ".join(f"{name} {n}" for name, n in sorted(per_importer.items()))
-    return f"malformed files tried: {sum(TRIED.values())} ({parts}; {len(TRIED)} kinds of damage)"
+    kinds = len({kind for _importer, kind in TRIED})
+    return f"malformed files tried: {sum(TRIED.values())} ({parts}; {kinds} kinds of damage)"
 
 
 # --- databases -------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from malformed_files import Damage, check_refusal, damage, tried
 from processes import reelmates_here
-
 from reelmates.cli.batch_io import read_ratings_csv
 from reelmates.cli.together_batch import read_groups
 from reelmates.errors import InputFileError
@@ -123,3 +123,25 @@ def test_the_last_of_two_ratings_counts(tmp_path: Path) -> None:
     users, items, values = _matrix(path)
     assert values[users.index("ana")][items.index("heat")] == 1.0
     assert np.count_nonzero(values) == 6
+
+
+def test_a_row_spanning_lines_is_named_by_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b'user,item,rating\nana,"heat\nx\ny\n' + b"z" * 5_000 + b"\n")
+    with pytest.raises(InputFileError) as caught:
+        read_ratings_csv(path)
+    # It named line 5 (where the row ended) and quoted the whole 5,000-character field.
+    field = "heat\nx\ny\n" + "z" * 31  # the first 40 characters
+    assert caught.value.message == f"{path}:2: expected 3 fields, got 2: ['ana', {field!r}]"
+
+
+def test_a_groups_file_names_the_line_of_a_bad_byte_and_ends_lines_at_newlines(
+    tmp_path: Path,
+) -> None:
+    path = _groups(tmp_path, b"ana,bo\nbo,cy\nana,\xe9bo\n")
+    with pytest.raises(InputFileError) as caught:
+        read_groups(path, {"ana", "bo", "cy"})
+    assert caught.value.line == 3 and "not valid UTF-8 text (byte e9" in caught.value.message
+    # \x1c is no line break: str.splitlines took it for one and refused the "empty" line 2.
+    path = _groups(tmp_path, b"ana,bo\x1c\nbo,cy\n")
+    assert read_groups(path, {"ana", "bo", "cy"}) == [["ana", "bo"], ["bo", "cy"]]

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine
+
 from malformed_files import (
     check_refusal,
     damage,
@@ -21,8 +23,6 @@ from malformed_files import (
     tried,
     write_zip,
 )
-from sqlalchemy import Engine
-
 from reelmates.errors import InputFileError
 from reelmates.importers.sources import open_path
 from reelmates.services.letterboxd import import_letterboxd
@@ -30,32 +30,34 @@ from reelmates.services.starter import seed_starter_catalog
 
 EXPORT: dict[str, bytes] = {
     "ratings.csv": (
-        "Date,Name,Year,Letterboxd URI,Rating\n"
-        "2024-01-02,Dracula,1931,https://boxd.it/a,4.5\n"
-        "2024-01-03,Duck Soup,1933,https://boxd.it/b,3\n"
-        '2024-01-04,"Frankenstein",1931,https://boxd.it/c,4\n'
-        "2024-01-05,King Kong,1933,https://boxd.it/d,0.5\n"
-    ).encode(),
+        b"Date,Name,Year,Letterboxd URI,Rating\n"
+        b"2024-01-02,Dracula,1931,https://boxd.it/a,4.5\n"
+        b"2024-01-03,Duck Soup,1933,https://boxd.it/b,3\n"
+        b'2024-01-04,"Frankenstein",1931,https://boxd.it/c,4\n'
+        b"2024-01-05,King Kong,1933,https://boxd.it/d,0.5\n"
+    ),
     "watched.csv": (
-        "Date,Name,Year,Letterboxd URI\n"
-        "2024-02-01,City Lights,1931,https://boxd.it/e\n"
-        "2024-02-02,Top Hat,1935,https://boxd.it/f\n"
-    ).encode(),
+        b"Date,Name,Year,Letterboxd URI\n"
+        b"2024-02-01,City Lights,1931,https://boxd.it/e\n"
+        b"2024-02-02,Top Hat,1935,https://boxd.it/f\n"
+    ),
     "watchlist.csv": (
         "\ufeffDate,Name,Year,Letterboxd URI\n"
         "2024-03-01,Modern Times,1936,https://boxd.it/g\n"
         "2024-03-02,The Thin Man,1934,https://boxd.it/h\n"
     ).encode(),
     "diary.csv": (
-        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
-        "2024-04-01,Bringing Up Baby,1938,https://boxd.it/i,3.5,,,2024-03-30\n"
-        '2024-04-02,"It Happened One Night",1934,https://boxd.it/j,5,Yes,"a, b",2024-04-01\n'
-        "2024-04-03,Top Hat,1935,https://boxd.it/k,,,,2024-04-02\n"
-    ).encode(),
+        b"Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+        b"2024-04-01,Bringing Up Baby,1938,https://boxd.it/i,3.5,,,2024-03-30\n"
+        b'2024-04-02,"It Happened One Night",1934,https://boxd.it/j,5,Yes,"a, b",2024-04-01\n'
+        b"2024-04-03,Top Hat,1935,https://boxd.it/k,,,,2024-04-02\n"
+    ),
 }
 RATING_FIELD = {"ratings.csv": 4, "diary.csv": 4}
 EARLIER = {  # what ana's database says before: some of it the export no longer has
-    "ratings.csv": b"Date,Name,Year,Letterboxd URI,Rating\n2023-01-01,Gone with the Wind,1939,x,2\n",
+    "ratings.csv": (
+        b"Date,Name,Year,Letterboxd URI,Rating\n2023-01-01,Gone with the Wind,1939,x,2\n"
+    ),
     "watched.csv": b"Date,Name,Year,Letterboxd URI\n2023-01-02,Dracula,1931,x\n",
     "watchlist.csv": b"Date,Name,Year,Letterboxd URI\n2023-01-03,Top Hat,1935,x\n",
 }

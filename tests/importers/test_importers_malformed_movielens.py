@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine
+
 from malformed_files import (
     UNSAFE_NAMES,
     Damage,
@@ -25,15 +27,13 @@ from malformed_files import (
     tried,
     write_zip,
 )
-from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, Files
-from sqlalchemy import Engine
-
 from reelmates.errors import InputFileError
 from reelmates.importers import movielens
 from reelmates.importers.movielens import open_movielens
 from reelmates.importers.sources import open_path
 from reelmates.services.importing import import_movielens
 from reelmates.services.starter import seed_starter_catalog
+from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, Files
 
 LAYOUTS: dict[str, Files] = {"100k": ML100K_FILES, "1m": ML1M_FILES, "csv": CSV_FILES}
 # file → (encoding, separator, header lines, index of the rating field)
@@ -183,7 +183,9 @@ def test_a_hostile_zip_is_refused_and_changes_nothing(
         assert "longer than" in message or "larger than" in message, message
 
 
-def test_twin_films_rated_twice_by_one_person_name_both_lines(template: Path, tmp_path: Path) -> None:
+def test_twin_films_rated_twice_by_one_person_name_both_lines(
+    template: Path, tmp_path: Path
+) -> None:
     # 100K's films 3 and 4 are one catalog film; a person's two ratings of film 3 (other lines
     # between) are a rating given twice, not twins to merge.
     files = _bytes(ML100K_FILES)

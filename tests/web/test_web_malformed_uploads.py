@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from malformed_files import UNSAFE_NAMES, Damage, damage, snapshot, tried
 from web_browsers import Browser
 
+from malformed_files import UNSAFE_NAMES, Damage, damage, snapshot, tried
 from reelmates.services.starter import seed_starter_catalog
 
 RATINGS = (
@@ -70,9 +70,7 @@ def site(make_app: Callable[..., FastAPI]) -> tuple[FastAPI, Browser, TestClient
     return app, ana, script
 
 
-def _send(
-    ana: Browser, script: TestClient, via: str, name: str, data: bytes
-) -> tuple[int, str]:
+def _send(ana: Browser, script: TestClient, via: str, name: str, data: bytes) -> tuple[int, str]:
     """(status, the reason the app gave) for one upload through the page or the API."""
     files = {"export": (name, data, "application/octet-stream")}
     if via == "api":
@@ -183,3 +181,17 @@ def test_a_damaged_or_hostile_upload_is_refused_with_its_reason_and_changes_noth
         on_a_line = re.match(rf"{re.escape(where)}:(\d+): ", reason)
         if hurt.refused == "must" or on_a_line:
             assert on_a_line and int(on_a_line.group(1)) == hurt.line, (reason, hurt.line)
+
+
+def test_an_upload_over_a_limit_under_a_megabyte_says_it_in_kilobytes(
+    site: tuple[FastAPI, Browser, TestClient],
+) -> None:
+    app, _ana, script = site
+    before = snapshot(app.state.engine)
+    big = RATINGS + b"2024-01-01,Heat,1995,x,3\n" * 20_000  # 500 KB, past the 390 KB allowed
+    response = script.post("/api/me/import", files={"export": ("ratings.csv", big, "text/csv")})
+    assert response.status_code == 413
+    assert response.json()["error"] == (  # it said "larger than 0 MB"
+        "the upload is larger than 390 KB, the most this server accepts"
+    )
+    assert snapshot(app.state.engine) == before and _uploads_left(app) == []

@@ -39,9 +39,7 @@ def read_groups(path: Path, known: set[str]) -> list[list[str]]:
             raise InputFileError(path, n, "expected member ids separated by commas")
         unknown = [m for m in members if m not in known]
         if unknown:
-            raise InputFileError(
-                path, n, f"unknown user {unknown[0][:40]!r} (not in the ratings)"
-            )
+            raise InputFileError(path, n, f"unknown user {unknown[0][:40]!r} (not in the ratings)")
         if len(set(members)) != len(members):
             raise InputFileError(path, n, "a member is listed twice")
         groups.append(members)

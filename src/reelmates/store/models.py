@@ -61,7 +61,9 @@ class Film(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
-    title_key: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))  # catalog.identity.normalise_title
+    title_key: Mapped[str] = mapped_column(
+        String(TITLE_MAX_CHARS)
+    )  # catalog.identity.normalise_title
     year: Mapped[int | None] = mapped_column(SmallInteger)
     runtime_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     director: Mapped[str | None] = mapped_column(String(200))
