@@ -73,6 +73,18 @@ def sqlite_template(folder: Path, seed: Callable[[Engine], None]) -> Path:
     return path
 
 
+_TEMPLATE_TABLES: dict[Path, dict[str, list[tuple[object, ...]]]] = {}
+
+
+def template_snapshot(template: Path) -> dict[str, list[tuple[object, ...]]]:
+    """``snapshot`` of every copy of ``template`` before it is used (taken once)."""
+    if template not in _TEMPLATE_TABLES:
+        engine = create_db_engine(f"sqlite:///{template}")
+        _TEMPLATE_TABLES[template] = snapshot(engine)
+        engine.dispose()
+    return _TEMPLATE_TABLES[template]
+
+
 def fresh_copy(template: Path, folder: Path) -> Engine:
     path = folder / f"{uuid.uuid4().hex}.db"
     shutil.copyfile(template, path)
@@ -109,6 +121,8 @@ BAD_BYTES = (
 )
 # Ratings no importer takes: outside 0.5-5 or not in half stars, or not a number at all.
 BAD_RATINGS = ("0", "0.0", "5.5", "6", "-1", "10", "4.25", "1e3", "nan", "inf", "-0.5", "0.25")
+# The batch CSVs take any number from 0.5 to 5 (scores from other tools), half stars or not.
+OUT_OF_RANGE = tuple(r for r in BAD_RATINGS if r != "4.25")
 HUGE = 2_100_000  # past the 1 MiB read block and every line limit
 
 
@@ -134,6 +148,7 @@ def damage(
     sep: bytes,
     header_lines: int = 0,
     rating_field: int | None = None,
+    bad_ratings: tuple[str, ...] = BAD_RATINGS,
 ) -> Damage:
     """One kind of damage to a valid file of ``sep``-separated lines (CSV or MovieLens)."""
     kinds = [
@@ -181,7 +196,7 @@ def damage(
     glue = (lambda f: _csv_join(f, encoding)) if quoted else sep.join
     if kind == "rating-out-of-range":
         assert rating_field is not None
-        fields[rating_field] = draw(st.sampled_from(BAD_RATINGS)).encode()
+        fields[rating_field] = draw(st.sampled_from(bad_ratings)).encode()
         return Damage(kind, _join([*lines[:i], glue(fields), *lines[i + 1 :]]), i + 1, "must")
     k = draw(st.integers(0, len(fields) - 1))
     if kind == "huge-field":

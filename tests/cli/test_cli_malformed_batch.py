@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from malformed_files import Damage, check_refusal, damage, tried
+from malformed_files import OUT_OF_RANGE, Damage, check_refusal, damage, tried
 from processes import reelmates_here
 from reelmates.cli.batch_io import read_ratings_csv
 from reelmates.cli.together_batch import read_groups
@@ -61,8 +61,10 @@ def test_a_damaged_ratings_csv_is_refused_with_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
 ) -> None:
     hurt: Damage = data.draw(
-        damage(RATINGS, encoding="utf-8", sep=b",", header_lines=1, rating_field=2), label="damage"
-    )
+        damage(RATINGS, encoding="utf-8", sep=b",", header_lines=1, rating_field=2,
+               bad_ratings=OUT_OF_RANGE),
+        label="damage",
+    )  # fmt: skip
     here = tmp_path / uuid.uuid4().hex
     here.mkdir()
     path = here / "ratings.csv"

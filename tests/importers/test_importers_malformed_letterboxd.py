@@ -20,6 +20,7 @@ from malformed_files import (
     fresh_copy,
     snapshot,
     sqlite_template,
+    template_snapshot,
     tried,
     write_zip,
 )
@@ -122,7 +123,7 @@ def test_a_damaged_export_is_refused_with_its_line_and_changes_nothing(
         path = _folder(here, files)
     tried("letterboxd", hurt.kind)
     engine = fresh_copy(template, here)
-    before = snapshot(engine)
+    before = template_snapshot(template)
     try:
         with open_path(path) as root:
             import_letterboxd(engine, root, "ana")
@@ -136,3 +137,19 @@ def test_a_damaged_export_is_refused_with_its_line_and_changes_nothing(
             assert _without_runs(snapshot(engine)) == undamaged
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_on_postgresql_a_bad_line_changes_nothing(db_engine: Engine, tmp_path: Path) -> None:
+    seed_starter_catalog(db_engine)
+    with open_path(_folder(tmp_path / "earlier", EARLIER)) as root:
+        import_letterboxd(db_engine, root, "ana")
+    before = snapshot(db_engine)
+    files = dict(EXPORT)
+    files["diary.csv"] += b"2024-04-04,Top Hat,1935,https://boxd.it/l,11,,,2024-04-03\n"
+    path = write_zip(tmp_path / "export.zip", files)
+    with pytest.raises(InputFileError) as caught, open_path(path) as root:
+        import_letterboxd(db_engine, root, "ana")
+    assert caught.value.message == f"{path}:diary.csv:5: rating '11' is not 0.5 to 5 in half stars"
+    assert snapshot(db_engine) == before

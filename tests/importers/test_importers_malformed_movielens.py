@@ -24,6 +24,7 @@ from malformed_files import (
     lie_about_size,
     snapshot,
     sqlite_template,
+    template_snapshot,
     tried,
     write_zip,
 )
@@ -32,7 +33,6 @@ from reelmates.importers import movielens
 from reelmates.importers.movielens import open_movielens
 from reelmates.importers.sources import open_path
 from reelmates.services.importing import import_movielens
-from reelmates.services.starter import seed_starter_catalog
 from sample_data import CSV_FILES, ML1M_FILES, ML100K_FILES, Files
 
 LAYOUTS: dict[str, Files] = {"100k": ML100K_FILES, "1m": ML1M_FILES, "csv": CSV_FILES}
@@ -58,8 +58,7 @@ def _bytes(files: Files) -> dict[str, bytes]:
 
 
 def _seed(engine: Engine) -> None:
-    """What a database holds before the damaged import: a catalog and an earlier import."""
-    seed_starter_catalog(engine)
+    """What a database holds before the damaged import: an earlier import."""
     with open_path(_folder(Path(engine.url.database or "").parent, "ml-seed", CSV_FILES)) as root:
         import_movielens(engine, open_movielens(root))
 
@@ -82,8 +81,13 @@ def _import(engine: Engine, path: Path) -> None:
         import_movielens(engine, open_movielens(root))
 
 
-def _refused_or_imported(engine: Engine, path: Path, target: str, hurt: Damage) -> None:
-    before = snapshot(engine)
+def _refused_or_imported(
+    engine: Engine,
+    before: dict[str, list[tuple[object, ...]]],
+    path: Path,
+    target: str,
+    hurt: Damage,
+) -> None:
     try:
         _import(engine, path)
     except InputFileError as exc:
@@ -117,7 +121,7 @@ def test_a_damaged_file_is_refused_with_its_line_and_changes_nothing(
     tried("movielens", hurt.kind)
     engine = fresh_copy(template, here)
     try:
-        _refused_or_imported(engine, path, target, hurt)
+        _refused_or_imported(engine, template_snapshot(template), path, target, hurt)
     finally:
         engine.dispose()
 
@@ -168,7 +172,7 @@ def test_a_hostile_zip_is_refused_and_changes_nothing(
     kind, path = _zip_attack(data.draw, here)
     tried("movielens", kind)
     engine = fresh_copy(template, here)
-    before = snapshot(engine)
+    before = template_snapshot(template)
     try:
         with pytest.raises(InputFileError) as caught:
             _import(engine, path)

@@ -195,3 +195,30 @@ def test_an_upload_over_a_limit_under_a_megabyte_says_it_in_kilobytes(
         "the upload is larger than 390 KB, the most this server accepts"
     )
     assert snapshot(app.state.engine) == before and _uploads_left(app) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_on_postgresql_hostile_uploads_change_nothing(
+    make_app: Callable[..., FastAPI], db_url: str
+) -> None:
+    app = make_app(signup_policy="open", database_url=db_url, **LIMITS)
+    seed_starter_catalog(app.state.engine)
+    ana = Browser(TestClient(app))
+    assert ana.sign_up("ana").status_code == 303
+    raw = ana.api_post("/api/tokens", {"name": "script"}).json()["token"]
+    script = TestClient(app, headers={"Authorization": f"Bearer {raw}"})
+    assert _send(ana, script, "api", "x.zip", _zip(EXPORT)) == (200, "")
+    before = snapshot(app.state.engine)
+    bad_line = RATINGS + b"2024-01-09,Top Hat,1935,x,5.5\n"
+    cases = [
+        ("x.zip", _zip({**EXPORT, "ratings.csv": bad_line}), 422, "x.zip:ratings.csv:5: rating"),
+        ("ratings.csv", bad_line, 422, "ratings.csv:5: rating '5.5' is not 0.5 to 5"),
+        ("x.zip", _zip({"ratings.csv": RATINGS + b"\n" * 3_000_000}), 413, "expands to"),
+        ("x.zip", _zip({"../../etc/passwd": b"x"}), 422, "points outside the archive"),
+    ]
+    for via in ("page", "api"):
+        for name, body, status, says in cases:
+            got, reason = _send(ana, script, via, name, body)
+            assert (got, says in reason) == (status, True), (via, reason)
+            assert snapshot(app.state.engine) == before and _uploads_left(app) == []
