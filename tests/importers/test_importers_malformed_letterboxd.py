@@ -2,7 +2,8 @@
 into a database where the person already has ratings, seen marks and a watchlist: a refusal names
 the file and (where there is one) the line, and leaves every table exactly as it was. A line given
 twice is the same fact said twice (Letterboxd's own diary repeats films): the import equals that
-of the undamaged export."""
+of the undamaged export. A zip with crafted entry names or an entry that expands past the limit
+is refused before anything is written."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from malformed_files import (
     write_zip,
 )
 from reelmates.errors import InputFileError
+from reelmates.importers import letterboxd
 from reelmates.importers.sources import open_path
 from reelmates.services.letterboxd import import_letterboxd
 from reelmates.services.starter import seed_starter_catalog
@@ -153,3 +155,30 @@ def test_on_postgresql_a_bad_line_changes_nothing(db_engine: Engine, tmp_path: P
         import_letterboxd(db_engine, root, "ana")
     assert caught.value.message == f"{path}:diary.csv:5: rating '11' is not 0.5 to 5 in half stars"
     assert snapshot(db_engine) == before
+
+
+@pytest.mark.parametrize(
+    ("entries", "says"),
+    [
+        ({"../../etc/passwd": b"x", **EXPORT}, "the file named '../../etc/passwd' points outside"),
+        ({"/ratings.csv": EXPORT["ratings.csv"]}, "the file named '/ratings.csv' is an absolute"),
+        ({"export\\ratings.csv": EXPORT["ratings.csv"]}, "has a backslash"),
+        ({"ratings.csv": EXPORT["ratings.csv"] + b"\n" * 3_000_000}, "is larger than 2 MB"),
+    ],
+)
+def test_a_hostile_export_zip_from_the_command_line_changes_nothing(
+    template: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    entries: dict[str, bytes],
+    says: str,
+) -> None:
+    monkeypatch.setattr(letterboxd, "MAX_EXPORT_FILE_BYTES", 2 * 1024 * 1024)
+    path = write_zip(tmp_path / "export.zip", entries)
+    tried("letterboxd", "hostile-zip")
+    engine = fresh_copy(template, tmp_path)
+    with pytest.raises(InputFileError) as caught, open_path(path) as root:
+        import_letterboxd(engine, root, "ana")
+    assert caught.value.message.startswith(f"{path}") and says in caught.value.message
+    assert snapshot(engine) == template_snapshot(template)
+    engine.dispose()
