@@ -1,8 +1,9 @@
 """Damaged MovieLens releases of every layout, as folders and zips, imported for real: each is
 refused with a short error naming the file and (where there is one) the line, and leaves every
 table exactly as it was; a damage that happens to be harmless imports. A rating given twice is
-refused with both lines; a zip with crafted entry names, an entry that expands past the limits or
-that lies about its size is refused too, never extracted and never a crash."""
+refused with both lines. Some refusals go through `reelmates import movielens` too: exit 2, the
+same message, no traceback. A zip with crafted entry names, an entry that expands past the limits
+or that lies about its size is refused too, never extracted and never a crash."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from malformed_files import (
     tried,
     write_zip,
 )
+from processes import reelmates_here
 from reelmates.errors import InputFileError
 from reelmates.importers import movielens
 from reelmates.importers.movielens import open_movielens
@@ -87,12 +89,23 @@ def _refused_or_imported(
     path: Path,
     target: str,
     hurt: Damage,
+    cli: pytest.MonkeyPatch | None = None,
 ) -> None:
+    """Import; a refusal must be clear and change nothing, and with ``cli`` the command must
+    say the same (exit 2, no traceback) on the same database."""
     try:
         _import(engine, path)
     except InputFileError as exc:
         check_refusal(exc, str(path), target, hurt)
         assert snapshot(engine) == before
+        if cli is not None:
+            url = engine.url.render_as_string(hide_password=False)
+            ran = reelmates_here(cli, "import", "movielens", str(path), "--db", url,
+                                 home=path.parent)  # fmt: skip
+            assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr[-1000:]
+            said = " ".join(ran.stderr.split())
+            assert f"error: {' '.join(exc.message.split())[:300]}" in said, said[:500]
+            assert snapshot(engine) == before
     else:
         assert hurt.refused != "must", f"{hurt.kind} was imported"
         assert hurt.kind != "empty" or target == "links.csv"
@@ -102,7 +115,11 @@ def _refused_or_imported(
 @given(data=st.data())
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_a_damaged_file_is_refused_with_its_line_and_changes_nothing(
-    layout: str, template: Path, tmp_path: Path, data: st.DataObject
+    layout: str,
+    template: Path,
+    tmp_path: Path,
+    data: st.DataObject,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files = _bytes(LAYOUTS[layout])
     target = data.draw(st.sampled_from(sorted(set(files) & set(SPECS))), label="file")
@@ -121,7 +138,8 @@ def test_a_damaged_file_is_refused_with_its_line_and_changes_nothing(
     tried("movielens", hurt.kind)
     engine = fresh_copy(template, here)
     try:
-        _refused_or_imported(engine, template_snapshot(template), path, target, hurt)
+        cli = monkeypatch if data.draw(st.integers(0, 7), label="by the command") == 0 else None
+        _refused_or_imported(engine, template_snapshot(template), path, target, hurt, cli)
     finally:
         engine.dispose()
 
