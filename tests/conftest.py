@@ -131,3 +131,16 @@ def redis_url() -> str:
             pytest.fail(f"Redis at {REDIS_URL} is not reachable in CI: {exc}")
         pytest.skip(f"Redis at {REDIS_URL} is not reachable: {exc}")
     return REDIS_URL
+
+
+# --- malformed files -------------------------------------------------------------------------
+# The importer property tests count the damaged files they try; the session's last line says how
+# many (the figure the reliability issue's closing note quotes).
+
+from malformed_files import summary as malformed_summary  # noqa: E402
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    line = malformed_summary()
+    if line is not None:
+        terminalreporter.write_line(line)

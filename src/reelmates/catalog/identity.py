@@ -178,8 +178,8 @@ def normalise_imdb_id(value: str | int | None) -> str | None:
     digits = str(value).strip().casefold().removeprefix("tt")
     if not digits:
         return None
-    if not digits.isdigit():
-        raise ValueError(f"not an IMDb id: {value!r}")
+    if not digits.isdigit() or len(digits) > 10:  # "tt" + 10 digits fits the column (16)
+        raise ValueError(f"not an IMDb id: {str(value)[:40]!r}")
     return f"tt{int(digits):07d}"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+TITLE_MAX_CHARS = 300  # the films.title column's length: a longer title is refused on import
+
 
 @dataclass(frozen=True, slots=True)
 class FilmRecord:

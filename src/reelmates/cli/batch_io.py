@@ -48,12 +48,15 @@ def read_ratings_csv(path: str | Path) -> RatingsMatrix:
                     p, 1, f"header is {','.join(head)!r}; expected user,item,rating[,timestamp]"
                 )
             width = len(cols)
+            done = reader.line_num  # lines read before this row; a quoted field may span lines
             for row in reader:
+                start, done = done + 1, reader.line_num
                 if len(row) != width or not row[0] or not row[1]:
                     if not row:
                         continue  # blank line
+                    shown = [field[:40] for field in row[:6]]
                     raise InputFileError(
-                        p, reader.line_num, f"expected {width} fields, got {len(row)}: {row}"
+                        p, start, f"expected {width} fields, got {len(row)}: {shown}"
                     )
                 users.append(row[0])
                 items.append(row[1])
@@ -84,11 +87,11 @@ def _parse_stars(p: Path, text: str, stars: list[str]) -> np.ndarray:
     number = _number(raw)
     lines = _line_numbers(text)
     if number is None or not math.isfinite(number):
-        raise InputFileError(p, lines[bad], f"rating {raw!r} is not a number")
+        raise InputFileError(p, lines[bad], f"rating {raw[:40]!r} is not a number")
     raise InputFileError(
         p,
         lines[bad],
-        f"rating {raw!r} is not from {MIN_STARS:g} to {MAX_STARS:g} stars",
+        f"rating {raw[:40]!r} is not from {MIN_STARS:g} to {MAX_STARS:g} stars",
         hint="Ratings are stars, 0.5 to 5 (MovieLens's scale); rescale other scales first.",
     )
 
@@ -106,9 +109,11 @@ def _line_numbers(text: str) -> list[int]:
     with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
+        done = reader.line_num
         for row in reader:
             if row:
-                out.append(reader.line_num)
+                out.append(done + 1)  # the row's first line (a quoted field may span lines)
+            done = reader.line_num
     return out
 
 

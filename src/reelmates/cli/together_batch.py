@@ -20,11 +20,18 @@ def register(app: typer.Typer) -> None:
 def read_groups(path: Path, known: set[str]) -> list[list[str]]:
     """One group per line, member ids separated by commas; errors name the line."""
     from reelmates.errors import InputFileError
+    from reelmates.importers.lines import decode_all
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, None, f"cannot read: {exc}") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    # Undecodable bytes, UTF-16 or a spreadsheet are named with their line and what to do.
+    text = decode_all(data, str(path), "utf-8-sig").replace("\r\n", "\n")
+    # Lines end at "\n" only (str.splitlines also breaks at \x1c-\x1e, \x85, U+2028...).
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     groups = []
     for n, line in enumerate(lines, 1):
         members = [m.strip() for m in line.split(",")]
@@ -32,7 +39,7 @@ def read_groups(path: Path, known: set[str]) -> list[list[str]]:
             raise InputFileError(path, n, "expected member ids separated by commas")
         unknown = [m for m in members if m not in known]
         if unknown:
-            raise InputFileError(path, n, f"unknown user {unknown[0]!r} (not in the ratings)")
+            raise InputFileError(path, n, f"unknown user {unknown[0][:40]!r} (not in the ratings)")
         if len(set(members)) != len(members):
             raise InputFileError(path, n, "a member is listed twice")
         groups.append(members)

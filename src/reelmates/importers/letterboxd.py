@@ -15,12 +15,15 @@ from typing import IO
 
 from reelmates.catalog.identity import normalise_title
 from reelmates.errors import InputFileError
-from reelmates.importers.lines import csv_rows
+from reelmates.importers.lines import csv_rows, read_at_most
 from reelmates.importers.movielens_ratings import parse_stars
 from reelmates.importers.records import DiaryEntry
 from reelmates.importers.sources import DatasetRoot
 
 LETTERBOXD_FILES = ("ratings.csv", "watched.csv", "watchlist.csv", "diary.csv")
+# Each file is read whole; a lifetime of logging is a few MB, so past this it is no export (a
+# zip entry that expands without end, say). Uploads have their own, smaller limits.
+MAX_EXPORT_FILE_BYTES = 64 * 1024 * 1024
 # Required columns per file; "Rating" is optional in the diary (unrated logs).
 _REQUIRED = {
     "ratings.csv": ("Date", "Name", "Year", "Rating"),
@@ -32,12 +35,12 @@ _REQUIRED = {
 
 def read_letterboxd_file(stream: IO[bytes], file: str, where: str) -> Iterator[DiaryEntry]:
     """One export file's lines as DiaryEntry (``file`` is its base name, e.g. ``diary.csv``)."""
-    rows = csv_rows(stream, where, "utf-8-sig")
+    rows = csv_rows(read_at_most(stream, where, MAX_EXPORT_FILE_BYTES), where, "utf-8-sig")
     _, header = next(rows, (1, []))
     columns = {name.strip(): i for i, name in enumerate(header)}
     missing = [c for c in _REQUIRED[file] if c not in columns]
     if missing:
-        found = ", ".join(columns) or "nothing"
+        found = ", ".join(c[:40] for c in list(columns)[:12]) or "nothing"
         raise InputFileError(where, 1, f"missing column(s) {', '.join(missing)} (found {found})")
     kind = file.removesuffix(".csv")
     for line, row in rows:
@@ -59,7 +62,9 @@ def read_letterboxd_file(stream: IO[bytes], file: str, where: str) -> Iterator[D
         raw_stars = cell("Rating")
         stars = parse_stars(raw_stars) if raw_stars else None
         if raw_stars and stars is None:
-            raise InputFileError(where, line, f"rating {raw_stars!r} is not 0.5 to 5 in half stars")
+            raise InputFileError(
+                where, line, f"rating {raw_stars[:40]!r} is not 0.5 to 5 in half stars"
+            )
         if kind == "ratings" and stars is None:
             raise InputFileError(where, line, "the Rating is empty")
         yield DiaryEntry(
@@ -78,8 +83,8 @@ def read_letterboxd_file(stream: IO[bytes], file: str, where: str) -> Iterator[D
 def _year(raw: str, where: str, line: int) -> int | None:
     if not raw:
         return None
-    if not raw.isdecimal() or not 1870 <= int(raw) <= 2200:
-        raise InputFileError(where, line, f"year {raw!r} is not a year")
+    if not raw.isdecimal() or len(raw) != 4 or not 1870 <= int(raw) <= 2200:
+        raise InputFileError(where, line, f"year {raw[:40]!r} is not a year")
     return int(raw)
 
 
@@ -89,7 +94,9 @@ def _date(raw: str, column: str, where: str, line: int) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InputFileError(where, line, f"{column} {raw!r} is not a YYYY-MM-DD date") from None
+        raise InputFileError(
+            where, line, f"{column} {raw[:40]!r} is not a YYYY-MM-DD date"
+        ) from None
 
 
 class LetterboxdExport:

@@ -14,6 +14,9 @@ from typing import IO
 from reelmates.errors import InputFileError
 
 BLOCK_BYTES = 1 << 20
+# No line of a data file is this long: past it, a file is refused rather than held in memory
+# while waiting for a line to end (a zip entry of one endless line, say).
+MAX_LINE_BYTES = 1 << 20
 
 Progress = Callable[[int], None]  # called with the number of bytes just consumed
 
@@ -112,8 +115,11 @@ def line_blocks(
     *,
     progress: Progress | None = None,
     block_bytes: int = BLOCK_BYTES,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(number of the first line, lines)`` per block; lines carry no line ending."""
+    """Yield ``(number of the first line, lines)`` per block; lines carry no line ending.
+
+    A line longer than ``max_line_bytes`` is refused with its number."""
     first_line = 1
     pending = b""
     while True:
@@ -128,11 +134,15 @@ def line_blocks(
         if block:
             cut = data.rfind(b"\n") + 1
             if cut == 0:  # no newline yet: a very long line, keep reading
+                if len(data) > max_line_bytes:
+                    raise _too_long(where, first_line, max_line_bytes)
                 pending = data
                 continue
             data, pending = data[:cut], data[cut:]
         else:
             pending = b""
+            if len(data) - (data.rfind(b"\n") + 1) > max_line_bytes:
+                raise _too_long(where, first_line + data.count(b"\n"), max_line_bytes)
         check_text(data, where, encoding, first_line=first_line)
         try:
             text = data.decode(encoding)
@@ -149,6 +159,22 @@ def line_blocks(
             return
 
 
+def _too_long(where: str, line: int, limit: int) -> InputFileError:
+    return InputFileError(
+        where, line, f"the line is longer than {limit:,} bytes", hint="Is this the right file?"
+    )
+
+
+def read_at_most(stream: IO[bytes], where: str, limit: int) -> bytes:
+    """The whole (small) file, refused when it is larger than ``limit`` bytes."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputFileError(
+            where, None, f"is larger than {limit / (1024 * 1024):.0f} MB, too large to be this file"
+        )
+    return data
+
+
 def decode_all(data: bytes, where: str, encoding: str) -> str:
     """Decode a whole (small) file, naming the line of the first undecodable byte."""
     check_text(data, where, encoding)
@@ -158,9 +184,13 @@ def decode_all(data: bytes, where: str, encoding: str) -> str:
         raise _undecodable(data, where, encoding, 1, exc) from exc
 
 
-def csv_rows(stream: IO[bytes], where: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """``(line number, fields)`` for a small CSV file with quoting (titles contain commas)."""
-    reader = csv.reader(io.StringIO(decode_all(stream.read(), where, encoding), newline=""))
+def csv_rows(
+    source: IO[bytes] | bytes, where: str, encoding: str
+) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, fields)`` for a small CSV file (a stream or its bytes) with quoting
+    (titles contain commas)."""
+    data = source if isinstance(source, bytes) else source.read()
+    reader = csv.reader(io.StringIO(decode_all(data, where, encoding), newline=""))
     done = 0  # lines read before this row; a quoted field may span lines
     try:
         for row in reader:

@@ -12,15 +12,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reelmates.catalog.identity import display_title, normalise_imdb_id, split_title_year
-from reelmates.catalog.records import FilmRecord
+from reelmates.catalog.identity import (
+    display_title,
+    normalise_imdb_id,
+    normalise_title,
+    split_title_year,
+)
+from reelmates.catalog.records import TITLE_MAX_CHARS, FilmRecord
 from reelmates.errors import InputFileError
-from reelmates.importers.lines import Progress, csv_rows, decode_all
-from reelmates.importers.movielens_ratings import RatingTally, parse_ratings
+from reelmates.importers.lines import Progress, csv_rows, decode_all, read_at_most
+from reelmates.importers.movielens_ratings import MAX_ID_DIGITS, RatingTally, parse_ratings
 from reelmates.importers.records import RatingRecord
 from reelmates.importers.sources import DatasetRoot
 
 Layout = Literal["100k", "1m", "csv"]
+
+# The films and links files are read whole: the largest release's are a few MB, so anything
+# past this is not a MovieLens file (a zip entry that expands without end, say).
+MAX_FILMS_FILE_BYTES = 64 * 1024 * 1024
 
 GENRES = (
     "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama",
@@ -107,23 +116,31 @@ class MovieLensDataset:
                 skipped.append(film)
                 continue
             yield film
+        if not seen:
+            raise InputFileError(
+                self.root.where(self.films_file), None, "has no films (no data lines)"
+            )
         self.skipped = SkippedFilms(skipped)
         self._film_ids = {i for i in seen if i not in self.skipped.ids}
 
     def _raw_films(self) -> Iterator[FilmRecord]:
         where = self.root.where(self.films_file)
         with self.root.open(self.films_file) as stream:
+            data = read_at_most(stream, where, MAX_FILMS_FILE_BYTES)
             if self.layout == "csv":
                 links = self._links()
-                rows = csv_rows(stream, where, self._encoding)
+                rows = csv_rows(data, where, self._encoding)
                 _expect_header(next(rows, (1, [])), ["movieId", "title", "genres"], where)
                 for line, row in rows:
                     if row:
                         yield _csv_film(row, line, where, links)
             else:
-                text = decode_all(stream.read(), where, self._encoding)
+                text = decode_all(data, where, self._encoding)
                 parse = _film_100k if self.layout == "100k" else _film_1m
-                for line, raw in enumerate(text.splitlines(), start=1):
+                # Lines end at "\n" only: str.splitlines would also break at \x85, \x1c-\x1e
+                # and others, which Latin-1 text may hold, and misnumber every later line.
+                lines = text.replace("\r\n", "\n").split("\n")
+                for line, raw in enumerate(lines, start=1):
                     if raw.strip():
                         yield parse(raw, line, where)
 
@@ -133,7 +150,7 @@ class MovieLensDataset:
         where = self.root.where("links.csv")
         links: dict[str, tuple[str | None, int | None]] = {}
         with self.root.open("links.csv") as stream:
-            rows = csv_rows(stream, where, "utf-8")
+            rows = csv_rows(read_at_most(stream, where, MAX_FILMS_FILE_BYTES), where, "utf-8")
             _expect_header(next(rows, (1, [])), ["movieId", "imdbId", "tmdbId"], where)
             for line, row in rows:
                 if not row:
@@ -144,9 +161,14 @@ class MovieLensDataset:
                 try:
                     imdb_id = normalise_imdb_id(imdb)
                 except ValueError:
-                    raise InputFileError(where, line, f"imdbId {imdb!r} is not a number") from None
-                if not film.isdecimal() or not (tmdb == "" or tmdb.isdecimal()):
-                    raise InputFileError(where, line, "movieId and tmdbId must be numbers")
+                    raise InputFileError(
+                        where, line, f"imdbId {imdb[:40]!r} is not a number"
+                    ) from None
+                if not _short_number(film) or not (tmdb == "" or _short_number(tmdb)):
+                    raise InputFileError(
+                        where, line, f"movieId and tmdbId must be numbers of at most "
+                        f"{MAX_ID_DIGITS} digits"
+                    )  # fmt: skip
                 links[str(int(film))] = (imdb_id, int(tmdb) if tmdb else None)
         return links
 
@@ -201,13 +223,22 @@ def open_movielens(root: DatasetRoot) -> MovieLensDataset:
 def _expect_header(first: tuple[int, list[str]], expected: list[str], where: str) -> None:
     found = [c.lstrip("\ufeff").strip() for c in first[1]]
     if found != expected:
-        raise InputFileError(where, 1, f"expected the header {','.join(expected)!r}, found {found}")
+        shown = [c[:40] for c in found[:8]]
+        raise InputFileError(where, 1, f"expected the header {','.join(expected)!r}, found {shown}")
+
+
+def _short_number(value: str) -> bool:
+    return value.isdecimal() and len(value) <= MAX_ID_DIGITS
 
 
 def _film_id(raw: str, line: int, where: str) -> str:
     value = raw.strip()
     if not value.isdecimal():
-        raise InputFileError(where, line, f"film id {value!r} is not a number")
+        raise InputFileError(where, line, f"film id {value[:40]!r} is not a number")
+    if len(value) > MAX_ID_DIGITS:
+        raise InputFileError(
+            where, line, f"film id {value[:20]}... is longer than {MAX_ID_DIGITS} digits"
+        )
     return str(int(value))
 
 
@@ -223,6 +254,10 @@ def _film(
     if not title:
         raise InputFileError(where, line, f"film {source_id} has no title")
     shown = title if is_placeholder(title, year) else display_title(title)
+    if max(len(shown), len(normalise_title(shown))) > TITLE_MAX_CHARS:
+        raise InputFileError(
+            where, line, f"film {source_id}'s title is longer than {TITLE_MAX_CHARS} characters"
+        )
     return FilmRecord(
         source_id, shown, year, genres, imdb_id=imdb_tmdb[0], tmdb_id=imdb_tmdb[1], line=line
     )

@@ -16,7 +16,7 @@ from reelmates.importers.lines import Progress, line_blocks
 from reelmates.importers.records import RatingRecord
 
 # Longer user ids or timestamps are refused (a 20-digit timestamp overflows a date).
-_MAX_DIGITS = 12
+_MAX_DIGITS = MAX_ID_DIGITS = 12
 _STARS: dict[str, float] = {}
 for _half in range(1, 11):
     _STARS[f"{_half / 2:.1f}"] = _half / 2
@@ -132,10 +132,9 @@ def _slow_path(
     if len(film) > _MAX_DIGITS:
         raise fail(f"film id {film[:20]}... is longer than {_MAX_DIGITS} digits")
     film = film if film in films or film in skip_films else str(int(film))
-    if film in skip_films:
-        return None
-    if film not in films:
+    if film not in films and film not in skip_films:
         raise fail(f"film id {film} is not in the films file")
+    # A placeholder film's rating is skipped, but only once the whole line is known good.
     stars = parse_stars(raw)
     if stars is None:
         raise fail(f"rating {raw[:40]!r} is not 0.5 to 5 in half stars")
@@ -143,4 +142,6 @@ def _slow_path(
         raise fail(f"timestamp {ts[:40]!r} is not a whole number of seconds")
     if len(ts) > _MAX_DIGITS:
         raise fail(f"timestamp {ts[:20]}... is too large for a date")
+    if film in skip_films:
+        return None
     return RatingRecord(user, film, stars, int(ts), number)

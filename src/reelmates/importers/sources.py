@@ -6,9 +6,11 @@ files in (``ml-100k.zip`` holds ``ml-100k/u.data``), so parsers ask for ``u.data
 
 from __future__ import annotations
 
+import io
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import IO, Self
 
@@ -86,15 +88,68 @@ def _descend_single_folder(path: Path) -> Path:
     return path
 
 
-class ZipRoot(DatasetRoot):
-    """Reads members in place; nothing is extracted."""
+def unsafe_member_name(name: str) -> str | None:
+    """Why a zip entry's name is refused, or None when it is an ordinary relative name."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "has control characters"
+    if "\\" in name:
+        return "has a backslash"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "is an absolute path"
+    if ".." in PurePosixPath(name).parts:
+        return "points outside the archive (..)"
+    return None
 
-    def __init__(self, path: Path) -> None:
-        self.label = str(path)
+
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+
+class _ZipMember(io.RawIOBase):
+    """A zip entry's stream whose read errors (a bad CRC, a cut or lying archive) are the
+    user's file's fault: InputFileError naming the entry, not a traceback."""
+
+    def __init__(self, inner: IO[bytes], where: str) -> None:
+        super().__init__()
+        self._inner, self._where = inner, where
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._inner.read(len(buffer))
+        except _ZIP_READ_ERRORS as exc:
+            raise InputFileError(self._where, None, f"cannot be read from the zip ({exc})") from exc
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.read(-1 if size is None else size)
+        except _ZIP_READ_ERRORS as exc:
+            raise InputFileError(self._where, None, f"cannot be read from the zip ({exc})") from exc
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+class ZipRoot(DatasetRoot):
+    """Reads members in place; nothing is extracted. A crafted entry name (absolute, ``..``,
+    backslashes, control characters) refuses the whole archive: no release has one."""
+
+    def __init__(self, path: Path, *, label: str | None = None) -> None:
+        """``label`` names the zip in messages (an upload's name, not where it is stored)."""
+        self.label = label or str(path)
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InputFileError(path, None, f"not a readable zip file ({exc})") from exc
+        except _ZIP_READ_ERRORS as exc:
+            raise InputFileError(self.label, None, f"not a readable zip file ({exc})") from exc
+        for name in self._zip.namelist():
+            why = unsafe_member_name(name)
+            if why is not None:
+                self._zip.close()
+                raise InputFileError(self.label, None, f"the file named {name!r} {why}")
         names = [
             n for n in self._zip.namelist() if not n.startswith("__MACOSX/") and not n.endswith("/")
         ]
@@ -118,7 +173,12 @@ class ZipRoot(DatasetRoot):
             raise NotFoundError(f"{self.label} has no {member}") from exc
 
     def open(self, member: str) -> IO[bytes]:
-        return self._zip.open(self._info(member))
+        where = self.where(member)
+        try:
+            stream = self._zip.open(self._info(member))
+        except _ZIP_READ_ERRORS as exc:
+            raise InputFileError(where, None, f"cannot be read from the zip ({exc})") from exc
+        return _ZipMember(stream, where)  # type: ignore[return-value]
 
     def size(self, member: str) -> int:
         return self._info(member).file_size

@@ -19,7 +19,7 @@ from typing import IO
 
 from reelmates.errors import InputFileError, TooLargeError
 from reelmates.importers.letterboxd import LETTERBOXD_FILES
-from reelmates.importers.sources import DatasetRoot, ZipRoot
+from reelmates.importers.sources import DatasetRoot, ZipRoot, unsafe_member_name
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _EXPORT_HINT = (
@@ -38,19 +38,6 @@ class UploadLimits:
 
 def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
-
-
-def unsafe_member_name(name: str) -> str | None:
-    """Why a zip entry's name is refused, or None when it is an ordinary relative name."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return "has control characters"
-    if "\\" in name:
-        return "has a backslash"
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return "is an absolute path"
-    if ".." in PurePosixPath(name).parts:
-        return "points outside the archive (..)"
-    return None
 
 
 def check_zip(path: Path, label: str, limits: UploadLimits) -> None:
@@ -181,7 +168,7 @@ def open_upload(path: Path, filename: str, limits: UploadLimits) -> DatasetRoot:
         head = stream.read(4)
     if head.startswith(_ZIP_MAGIC):
         check_zip(path, label, limits)
-        return LimitedRoot(ZipRoot(path), label, limits)
+        return LimitedRoot(ZipRoot(path, label=label), label, limits)
     member = label.casefold()
     if member not in LETTERBOXD_FILES:
         raise InputFileError(

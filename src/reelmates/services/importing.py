@@ -170,6 +170,13 @@ def _stream_ratings(
         if rec.film_id in twins:
             key = (pid, film_ids[rec.film_id])
             prior = held.get(key)
+            if prior is not None and prior.film_id == rec.film_id:
+                raise InputFileError(
+                    ratings_path,
+                    rec.line,
+                    f"user {rec.person_id} rates film {rec.film_id} twice "
+                    f"(first on line {prior.line})",
+                )
             if prior is not None:
                 report.ratings_merged += 1
                 if (rec.rated_at or 0) < (prior.rated_at or 0):

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from reelmates.catalog.records import TITLE_MAX_CHARS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -58,8 +60,10 @@ class Film(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
-    title_key: Mapped[str] = mapped_column(String(300))  # catalog.identity.normalise_title
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS))
+    title_key: Mapped[str] = mapped_column(
+        String(TITLE_MAX_CHARS)
+    )  # catalog.identity.normalise_title
     year: Mapped[int | None] = mapped_column(SmallInteger)
     runtime_minutes: Mapped[int | None] = mapped_column(SmallInteger)
     director: Mapped[str | None] = mapped_column(String(200))

@@ -35,9 +35,14 @@ def upload_dir(settings: Settings) -> Path:
     return folder
 
 
+def _size(limit: int) -> str:
+    """``20 MB``, or ``390 KB`` under a megabyte (never "0 MB")."""
+    return f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
 def _too_large(limit: int) -> TooLargeError:
     return TooLargeError(
-        f"the upload is larger than {limit / (1024 * 1024):.0f} MB, the most this server accepts",
+        f"the upload is larger than {_size(limit)}, the most this server accepts",
         hint="A Letterboxd export zip is usually far smaller: upload that zip as it is.",
     )
 
