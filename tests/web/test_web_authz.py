@@ -1,0 +1,260 @@
+"""Who may see and change what: every route of the app, through its pages and its API, asked by
+every kind of caller — the owner of a thing, her friend, a fellow member of her swipe session
+and night, a guest of that session, a stranger with an account, and someone logged out — answers
+what the hand-written table ``authz_matrix.csv`` says (200/201/204/303 allowed, 403 not this,
+404 not yours or not there, 401/303-to-log-in logged out). The table is data written by hand,
+never derived from the authorization code it checks; a guard proves every route of the app is
+in it. And a member who keeps her taste private is never given away: none of the films she
+rated or marked seen appears in what the others are shown (pages, API answers, reasons,
+exports), and her watchlist is named by no reason.
+
+On the starter catalog with the demo's model, trained once for the module; the world is in
+``authz_world.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from authz_world import CALLERS, RATED, SEEN, WATCHLIST, World, build_world
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute, Mount
+from web_browsers import Browser, web_settings
+
+from reelmates.services.demo import run_demo
+from reelmates.store.migrate import open_database
+from reelmates.web.app import create_app
+from reelmates.web.security import CSRF_FIELD, CSRF_HEADER
+
+TABLE = Path(__file__).with_name("authz_matrix.csv")
+ORDER = ("anonymous", "stranger", "guest", "member", "friend", "owner")  # the owner's last
+WORLDS = ("shared", "last", "fresh", "fresh-night")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_n = iter(range(10**6))
+
+# Routes of the app not in the table, each with the reason. (None: every route is in it.)
+EXCLUDED: dict[tuple[str, str], str] = {}
+
+
+@dataclass(frozen=True)
+class Row:
+    resource: str
+    action: str
+    surface: str
+    method: str
+    path: str
+    body: str
+    world: str
+    expected: dict[str, str]
+    note: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.surface} {self.method} {self.path} ({self.resource}: {self.action})"
+
+
+def read_table() -> list[Row]:
+    lines = [line for line in TABLE.read_text().splitlines() if not line.startswith("#")]
+    reader = csv.reader(lines, delimiter="|")
+    header = [h.strip() for h in next(reader)]
+    rows = []
+    for cells in reader:
+        found = dict(zip(header, (c.strip() for c in cells), strict=True))
+        rows.append(
+            Row(
+                resource=found["resource"],
+                action=found["action"],
+                surface=found["surface"],
+                method=found["method"],
+                path=found["path"],
+                body=found["body"],
+                world=found["world"],
+                expected={c: found[c] for c in CALLERS},
+                note=found["note"],
+            )
+        )
+    return rows
+
+
+ROWS = read_table()
+# The shared world's rows in file order, then those that change the owner's things.
+PLAYED = [r for r in ROWS if r.world == "shared"] + [r for r in ROWS if r.world == "last"]
+FRESH = [r for r in ROWS if r.world in ("fresh", "fresh-night")]
+CELLS = sum(1 for r in ROWS for c in CALLERS if r.expected[c] != "-")
+
+
+# --- the app and its worlds -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    settings = web_settings(tmp_path_factory.mktemp("authz"), signup_policy="open")
+    engine = open_database(settings)
+    run_demo(engine, settings)
+    engine.dispose()
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def new_browser(trained_app: FastAPI) -> Iterator[Callable[[], Browser]]:
+    clients: list[TestClient] = []
+
+    def make() -> Browser:
+        client = TestClient(trained_app)
+        clients.append(client)
+        return Browser(client)
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def world(new_browser: Callable[[], Browser]) -> World:
+    """The shared world; Jess is the server's first account, so its operator."""
+    jess = new_browser()
+    assert jess.sign_up("jess-operator", display_name="Jess").status_code == 303
+    assert jess.get("/api/me").json()["role"] == "operator"
+    return build_world(new_browser, owner=jess)
+
+
+# --- one cell ---------------------------------------------------------------------------------
+
+
+def fill(template: str, world: World, caller: str, new_browser: Callable[[], Browser]) -> str:
+    def value(found: re.Match[str]) -> str:
+        key = found.group(1)
+        if key in ("me", "me_display"):  # the logged out are nobody
+            return world.ids.get(f"{caller}_{'handle' if key == 'me' else 'display'}", "nobody")
+        if key == "new_handle":
+            return f"new{next(_n)}"
+        if key == "new_invite_token":
+            made = world.browsers["owner"].api_post("/api/friends/invites")
+            assert made.status_code == 201, made.text
+            return str(made.json()["url"]).rsplit("/", 1)[1]
+        return world.ids[key]
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def send(row: Row, browser: Browser, path: str, body: str) -> int:
+    headers: dict[str, str] = {}
+    kwargs: dict[str, Any] = {}
+    data = json.loads(body) if body else None
+    if row.method not in ("GET", "HEAD"):
+        token = browser.api_csrf()
+        if row.surface == "page":
+            kwargs["data"] = {CSRF_FIELD: token, **(data or {})}
+        else:
+            headers[CSRF_HEADER] = token
+            if data is not None:
+                kwargs["json"] = data
+    if path.endswith("/events"):  # a live stream: its answer's status, then hang up
+        with browser.client.stream(row.method, path, headers=headers) as streamed:
+            return streamed.status_code
+    answer: httpx.Response = browser.client.request(
+        row.method, path, headers=headers, follow_redirects=False, **kwargs
+    )
+    return answer.status_code
+
+
+def play(row: Row, world: World, new_browser: Callable[[], Browser]) -> list[str]:
+    """Every caller's cell of the row; what differs from the table."""
+    wrong = []
+    for caller in ORDER:
+        expected = row.expected[caller]
+        if expected == "-":
+            continue
+        if caller == "anonymous":
+            browser = new_browser()  # a new one each time: a cell may log it in
+            browser.get("/api/csrf")
+        else:
+            browser = world.browsers[caller]
+        path = fill(row.path, world, caller, new_browser)
+        body = fill(row.body, world, caller, new_browser)
+        got = send(row, browser, path, body)
+        if str(got) != expected:
+            wrong.append(f"{caller}: expected {expected}, got {got}")
+    return wrong
+
+
+@pytest.mark.parametrize("row", PLAYED, ids=[r.id for r in PLAYED])
+def test_the_shared_world_answers_as_the_table_says(
+    row: Row, world: World, new_browser: Callable[[], Browser]
+) -> None:
+    wrong = play(row, world, new_browser)
+    assert not wrong, f"{row.id}: {'; '.join(wrong)}"
+
+
+@pytest.mark.parametrize("row", FRESH, ids=[r.id for r in FRESH])
+def test_a_fresh_world_answers_as_the_table_says(
+    row: Row, new_browser: Callable[[], Browser]
+) -> None:
+    fresh = build_world(new_browser, night=row.world == "fresh-night")
+    wrong = play(row, fresh, new_browser)
+    assert not wrong, f"{row.id}: {'; '.join(wrong)}"
+
+
+# --- the table itself -------------------------------------------------------------------------
+
+
+def _routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, into FastAPI's nested (included) routers."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path.split("?", 1)[0])
+
+
+def test_every_route_of_the_app_is_in_the_table(trained_app: FastAPI) -> None:
+    listed = {(r.method, _shape(r.path)) for r in ROWS}
+    missing = []
+    seen = 0
+    for route in _routes(trained_app.router.routes):
+        if isinstance(route, Mount):
+            assert ("GET", _shape(route.path) + "/app.css") in listed, route.path
+            continue
+        methods = getattr(route, "methods", None) or set()
+        path = getattr(route, "path", "")
+        for method in sorted(methods - {"HEAD"}):
+            seen += 1
+            key = (method, _shape(path))
+            if key not in listed and key not in EXCLUDED:
+                missing.append(f"{method} {path}")
+    assert not missing, f"routes the table does not list: {missing}"
+    assert seen > 100, seen  # the walk did reach into the included routers
+    apis = [r for r in _routes(trained_app.router.routes) if isinstance(r, APIRoute)]
+    assert len(apis) == seen - 1  # all but the OpenAPI document's own route
+
+
+def test_the_table_is_well_formed() -> None:
+    for row in ROWS:
+        assert row.surface in ("page", "api"), row.id
+        assert row.world in WORLDS, row.id
+        assert (row.surface == "api") == row.path.startswith("/api/"), row.id
+        for caller in CALLERS:
+            value = row.expected[caller]
+            assert value == "-" or re.fullmatch(r"[1-5]\d\d", value), (row.id, caller)
+        if row.body:
+            json.loads(_PLACEHOLDER.sub("1", row.body))
+    ids = [r.id for r in ROWS]
+    assert len(set(ids)) == len(ids)
+    assert CELLS > 900, CELLS
