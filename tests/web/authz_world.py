@@ -111,7 +111,9 @@ def build_world(
 
     # Jess's taste, private.
     for stars, title in zip(("0.5", "1.5", "4.5"), RATED, strict=True):
-        _ok(jess.api_post(f"/api/films/{film_id(jess, title)}/rating", {"stars": float(stars)}), 200)
+        _ok(
+            jess.api_post(f"/api/films/{film_id(jess, title)}/rating", {"stars": float(stars)}), 200
+        )
     _ok(jess.api_post(f"/api/films/{film_id(jess, SEEN)}/seen"), 200)
     _ok(jess.api_post(f"/api/films/{film_id(jess, WATCHLIST)}/watchlist"), 200)
     ids["film"] = str(film_id(jess, RATED[0]))

@@ -258,3 +258,94 @@ def test_the_table_is_well_formed() -> None:
     ids = [r.id for r in ROWS]
     assert len(set(ids)) == len(ids)
     assert CELLS > 900, CELLS
+
+
+# --- a private member's taste -----------------------------------------------------------------
+
+# What each of the others is shown that could give Jess's taste away (her films' own pages and
+# the search are left out: a title is on its film's page whoever asks).
+SHOWN = (
+    "/",
+    "/together",
+    "/api/together/picks",
+    "/nights",
+    "/api/nights",
+    "/nights/{night}",
+    "/api/nights/{night}",
+    "/swipe/{room}",
+    "/api/swipe/{room}",
+    "/friends",
+    "/api/friends",
+    "/settings/export/ratings.csv",
+    "/settings/export/watched.csv",
+    "/settings/export/watchlist.csv",
+    "/api/me/export/ratings.csv",
+)
+# What only her friend may open, all of it about Jess.
+SHOWN_TO_FRIENDS = (
+    "/friends/{owner_handle}",
+    "/api/friends/{owner_handle}/compatibility",
+    "/together?with={owner_handle}",
+    "/api/together?with={owner_handle}",
+    "/together/picks/{pick}/night",
+)
+HERS = (*RATED, SEEN)
+
+
+def _reasons(answer: object) -> Iterator[str]:
+    """Every text under a "reasons" key of a JSON answer."""
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if key == "reasons":
+                yield json.dumps(value)
+            yield from _reasons(value)
+    elif isinstance(answer, list):
+        for value in answer:
+            yield from _reasons(value)
+
+
+def test_a_private_members_films_are_shown_to_no_one_but_her(
+    new_browser: Callable[[], Browser],
+) -> None:
+    fresh = build_world(new_browser)
+    ids, jess = fresh.ids, fresh.browsers["owner"]
+    # The markers are real: Jess sees all of her own.
+    mine = (
+        jess.get("/settings/export/ratings.csv").text + jess.get("/api/me/export/watched.csv").text
+    )
+    assert all(title in mine for title in HERS), mine
+    assert jess.get(f"/api/films/{ids['film']}").json()["my_stars"] == 0.5
+    looked = 0
+    for caller in ("friend", "member", "guest", "stranger"):
+        browser = fresh.browsers[caller]
+        paths = SHOWN + (SHOWN_TO_FRIENDS if caller == "friend" else ())
+        for template in paths:
+            path = _PLACEHOLDER.sub(lambda m: ids[m.group(1)], template)
+            answer = browser.get(path)
+            assert answer.status_code in (200, 404), (caller, path, answer.status_code)
+            looked += 1
+            for title in HERS:
+                assert title not in answer.text, (caller, path, title)
+            if answer.headers["content-type"].startswith("application/json"):
+                for reasons in _reasons(answer.json()):
+                    named = "Jess" in reasons or ids["owner_handle"] in reasons
+                    assert "watchlist" not in reasons.lower() or not named, reasons
+                    assert WATCHLIST not in reasons, (caller, path, reasons)
+        # A film she rated 0.5: her friend sees a prediction and "suits her taste", never her
+        # stars or that she has seen it; anyone else sees nothing of her at all.
+        film = browser.get(f"/api/films/{ids['film']}").json()
+        hers = [c for c in film["companions"] if c["handle"] == ids["owner_handle"]]
+        if caller == "friend":
+            (her,) = hers
+            assert her["seen"] is False and her["seen_stars"] is None, her
+            assert her["stars"] != 0.5 and her["reason"]["kind"] == "private", her
+        else:
+            assert not hers and ids["owner_handle"] not in json.dumps(film), film
+        page = browser.get(f"/films/{ids['film']}").text.split("<main", 1)[1]
+        assert ("Jess" in page) == (caller == "friend")
+    assert looked == 4 * len(SHOWN) + len(SHOWN_TO_FRIENDS)
+    # Milly may see the friend page, never a chart of a private taste.
+    milly = fresh.browsers["friend"]
+    compat = milly.get(f"/api/friends/{ids['owner_handle']}/compatibility").json()
+    assert compat["private"] is True, compat
+    assert milly.get(f"/friends/{ids['owner_handle']}/chart.svg").status_code == 404
