@@ -15,8 +15,10 @@ On the starter catalog with the demo's model, trained once for the module; the w
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,13 +172,46 @@ def send(row: Row, browser: Browser, path: str, body: str) -> int:
     return answer.status_code
 
 
+# What is Jess's alone: no one else's call, allowed or refused, may change any of it.
+OWNER_STATE = (
+    "/api/me/settings",
+    "/api/me/export.zip",  # its files (the zip's own times change)
+    "/api/tokens",
+    "/api/calendar",
+    "/api/friends",
+)
+
+
+def owner_state(world: World) -> dict[str, str]:
+    jess = world.browsers["owner"]
+    state = {path: jess.get(path).text for path in OWNER_STATE if not path.endswith(".zip")}
+    with zipfile.ZipFile(io.BytesIO(jess.get("/api/me/export.zip").content)) as exported:
+        for name in sorted(exported.namelist()):
+            state[name] = exported.read(name).decode()
+    pending = {str(i["id"]) for i in jess.get("/api/friends/invites").json()}
+    state["invites"] = str(sorted({world.ids["invite_id"], world.ids["invite_id2"]} & pending))
+    feed = jess.get(f"/calendar/{world.ids['feed']}.ics")
+    state["feed"] = str(feed.status_code)
+    return state
+
+
 def play(row: Row, world: World, new_browser: Callable[[], Browser]) -> list[str]:
-    """Every caller's cell of the row; what differs from the table."""
+    """Every caller's cell of the row; what differs from the table. A write in the shared world
+    is also checked to have left Jess's own things as they were until her own cell."""
     wrong = []
+    guarded = row.method != "GET" and row.world in ("shared", "last")
+    before = owner_state(world) if guarded else None
     for caller in ORDER:
         expected = row.expected[caller]
         if expected == "-":
             continue
+        if caller == "owner" and before is not None:
+            after = owner_state(world)
+            changed = [k for k in before if before[k] != after[k]]
+            if "new_invite_token" in row.path + row.body:  # her link: whoever uses it is hers
+                changed = [k for k in changed if k != "/api/friends"]
+            if changed:
+                wrong.append(f"others changed Jess's {changed}")
         if caller == "anonymous":
             browser = new_browser()  # a new one each time: a cell may log it in
             browser.get("/api/csrf")
