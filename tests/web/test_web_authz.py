@@ -4,9 +4,12 @@ and night, a guest of that session, a stranger with an account, and someone logg
 what the hand-written table ``authz_matrix.csv`` says (200/201/204/303 allowed, 403 not this,
 404 not yours or not there, 401/303-to-log-in logged out). The table is data written by hand,
 never derived from the authorization code it checks; a guard proves every route of the app is
-in it. And a member who keeps her taste private is never given away: none of the films she
-rated or marked seen appears in what the others are shown (pages, API answers, reasons,
-exports), and her watchlist is named by no reason.
+in it. Every write is also checked to leave the owner's own things (settings, vetoes, ratings,
+seen marks, watchlist, tokens, calendar, friends, invites, feed) as they were until her own
+cell: a 200 for someone else is never a change to hers. A friend removed sees no more of what
+only friends see. And a member who keeps her taste private is never given away: none of the
+films she rated or marked seen appears in what the others are shown (pages, API answers,
+reasons, exports), and her watchlist is named by no reason.
 
 On the starter catalog with the demo's model, trained once for the module; the world is in
 ``authz_world.py``.
@@ -384,3 +387,25 @@ def test_a_private_members_films_are_shown_to_no_one_but_her(
     compat = milly.get(f"/api/friends/{ids['owner_handle']}/compatibility").json()
     assert compat["private"] is True, compat
     assert milly.get(f"/friends/{ids['owner_handle']}/chart.svg").status_code == 404
+
+
+def test_a_friend_no_more_sees_what_only_friends_see(new_browser: Callable[[], Browser]) -> None:
+    """After Jess removes Milly, Milly is a stranger to her taste; the night they share stays
+    theirs (she is still one of its members)."""
+    fresh = build_world(new_browser)
+    ids, jess, milly = fresh.ids, fresh.browsers["owner"], fresh.browsers["friend"]
+    jess_page = f"/friends/{ids['owner_handle']}"
+    assert milly.get(jess_page).status_code == 200
+    gone = jess.client.delete(
+        f"/api/friends/{ids['friend_handle']}", headers={"X-CSRF-Token": jess.api_csrf()}
+    )
+    assert gone.status_code == 204
+    for path in (
+        jess_page,
+        f"/api/friends/{ids['owner_handle']}/compatibility",
+        f"/together?with={ids['owner_handle']}",
+        f"/api/together?with={ids['owner_handle']}",
+    ):
+        assert milly.get(path, follow_redirects=False).status_code == 404, path
+    assert milly.get(f"/api/nights/{ids['night']}").status_code == 200
+    assert milly.get(f"/api/swipe/{ids['room']}").status_code == 200
