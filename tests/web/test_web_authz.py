@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 import pytest
-from authz_world import CALLERS, RATED, SEEN, WATCHLIST, World, build_world
+from authz_world import CALLERS, RATED, SEEN, WATCHLIST, World, build_world, film_id
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -384,8 +384,16 @@ def test_a_private_members_films_are_shown_to_no_one_but_her(
     assert looked == 4 * len(SHOWN) + len(SHOWN_TO_FRIENDS)
     # Milly may see the friend page, never a chart of a private taste.
     milly = fresh.browsers["friend"]
+    for title in RATED:  # films they both rated, now
+        rated = milly.api_post(f"/api/films/{film_id(milly, title)}/rating", {"stars": 4.0})
+        assert rated.status_code == 200, rated.text
     compat = milly.get(f"/api/friends/{ids['owner_handle']}/compatibility").json()
     assert compat["private"] is True, compat
+    # No breakdown, and not even how many films they both rated.
+    assert compat["genres"] == compat["decades"] == [] and compat["shared"] is None, compat
+    assert compat["most_different"] is None, compat
+    page = milly.get(f"/friends/{ids['owner_handle']}").text
+    assert not [title for title in HERS if title in page], page
     assert milly.get(f"/friends/{ids['owner_handle']}/chart.svg").status_code == 404
 
 
