@@ -417,3 +417,28 @@ def test_a_friend_no_more_sees_what_only_friends_see(new_browser: Callable[[], B
         assert milly.get(path, follow_redirects=False).status_code == 404, path
     assert milly.get(f"/api/nights/{ids['night']}").status_code == 200
     assert milly.get(f"/api/swipe/{ids['room']}").status_code == 200
+
+
+def test_an_api_token_gets_the_answers_its_owner_gets(
+    world: World, new_browser: Callable[[], Browser]
+) -> None:
+    """The API's reads, called with a personal API token instead of the log-in cookie: the
+    table's answers for the same caller (a token is its holder, no more)."""
+    tokens = {}
+    for caller in ("owner", "friend", "member", "stranger"):
+        made = world.browsers[caller].api_post("/api/tokens", {"name": "matrix"})
+        assert made.status_code == 201, made.text
+        tokens[caller] = made.json()["token"]
+    rows = [r for r in PLAYED if r.surface == "api" and r.method == "GET" and r.world == "shared"]
+    wrong = []
+    for row in rows:
+        for caller, token in tokens.items():
+            if row.expected[caller] == "-":
+                continue
+            bare = new_browser()  # no cookie: the token alone
+            bare.client.headers["Authorization"] = f"Bearer {token}"
+            got = send(row, bare, fill(row.path, world, caller, new_browser), "")
+            if str(got) != row.expected[caller]:
+                wrong.append(f"{row.id} {caller}: expected {row.expected[caller]}, got {got}")
+    assert not wrong, wrong
+    assert len(rows) >= 25  # every API read of the shared world
