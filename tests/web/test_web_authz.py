@@ -281,6 +281,18 @@ def test_every_route_of_the_app_is_in_the_table(trained_app: FastAPI) -> None:
     assert seen > 100, seen  # the walk did reach into the included routers
     apis = [r for r in _routes(trained_app.router.routes) if isinstance(r, APIRoute)]
     assert len(apis) == seen - 1  # all but the OpenAPI document's own route
+    # And no row names a route the app does not have (a row is never a typo that 404s).
+    patterns = [
+        (method, route.path_regex)
+        for route in _routes(trained_app.router.routes)
+        if hasattr(route, "path_regex") and not isinstance(route, Mount)
+        for method in getattr(route, "methods", None) or ()
+    ]
+    for row in ROWS:
+        if row.path.startswith("/static/"):
+            continue
+        concrete = _PLACEHOLDER.sub("x1", row.path.split("?", 1)[0])
+        assert any(m == row.method and p.match(concrete) for m, p in patterns), row.id
 
 
 def test_the_table_is_well_formed() -> None:
