@@ -1,7 +1,8 @@
 """Guests: a friend's link lets someone join with just a name; they are the inviter's friend at
 once, rate films, can be chosen as a friend, cannot invite or make tokens, and keep the account
 by choosing a handle and a password. The link works once and not after it expires; a closed
-server refuses guests; a guest never counts as the server's first account."""
+server refuses guests; a guest never counts as the server's first account. Someone logged in
+is never swapped for a guest."""
 
 from __future__ import annotations
 
@@ -214,6 +215,28 @@ def test_the_api_joins_and_keeps_and_the_guest_lifetime_holds(
         assert kept.json()["csrf_token"] != joined.json()["csrf_token"]  # a fresh log-in
         assert sam.get("/api/me").json()["handle"] == "sam"
         assert Browser(TestClient(app)).log_in("sam").status_code == 303
+
+
+def test_someone_logged_in_is_never_swapped_for_a_guest(
+    new_browser: Callable[..., Browser],
+) -> None:
+    """Joining as a guest is for the logged out: an account posting it to the API is refused
+    (it stays logged in as itself, no guest is made), and the page sends it to the link."""
+    jess, milly = new_browser(), new_browser()
+    jess.sign_up("jess")
+    assert milly.sign_up("milly", invite=jess.invite()).status_code == 303
+    token = jess.api_post("/api/friends/invites").json()["url"].rsplit("/", 1)[1]
+    refused = milly.api_post("/api/friends/join-as-guest", {"token": token, "display_name": "M"})
+    assert refused.status_code == 409 and "logged in" in refused.json()["error"]
+    assert "set-cookie" not in refused.headers
+    assert milly.get("/api/me").json()["handle"] == "milly"
+    assert _friends(jess) == []
+    page = milly.submit(
+        f"/friends/join/{token}", f"/friends/join/{token}/guest", {"display_name": "M"}
+    )
+    assert page.status_code == 303 and page.headers["location"] == f"/friends/join/{token}"
+    assert milly.get("/api/me").json()["handle"] == "milly" and _friends(jess) == []
+    assert milly.api_post("/api/friends/accept", {"token": token}).status_code == 200
 
 
 def test_a_guest_is_never_the_first_account(

@@ -5,7 +5,7 @@ what they may do.
   they never queue behind an import; the others write, and commit before the response is sent
   (a commit that fails becomes the error response, never a success that was not saved).
 - ``OptionalUser`` / ``CurrentUser`` / ``OperatorUser``: the caller by their session cookie or
-  ``Authorization: Bearer <personal API token>``.
+  ``Authorization: Bearer <personal API token>``; ``LoggedOut``: only for someone logged out.
 - ``csrf_guard`` (on every route, set by the app): an unsafe request from a browser must carry
   the CSRF token of its session (header ``X-CSRF-Token`` or form field ``csrf_token``). A call
   authenticated by a bearer token needs none: a browser never adds that header by itself.
@@ -21,7 +21,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from reelmates.errors import AuthenticationError, BusyError, PermissionDeniedError
+from reelmates.errors import AuthenticationError, BusyError, ConflictError, PermissionDeniedError
 from reelmates.services import accounts
 from reelmates.services.accounts import Identity, LoginLimiter, Passwords
 from reelmates.services.posters import PosterFetcher
@@ -158,6 +158,19 @@ def current_identity(identity: OptionalUser) -> Identity:
 
 
 CurrentUser = Annotated[Identity, Depends(current_identity)]
+
+
+def logged_out_caller(identity: OptionalUser) -> None:
+    """Only for someone logged out (joining as a guest): a logged-in caller is refused, never
+    swapped for a new guest account behind their back."""
+    if identity is not None:
+        raise ConflictError(
+            "you are logged in: a guest account is for someone without one",
+            hint="Join with your own account instead.",
+        )
+
+
+LoggedOut = Annotated[None, Depends(logged_out_caller)]
 
 
 def operator_identity(identity: CurrentUser) -> Identity:

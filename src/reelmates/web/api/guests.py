@@ -7,7 +7,14 @@ from pydantic import BaseModel, Field
 
 from reelmates.services import accounts, guests
 from reelmates.web.api.account import LoggedIn, logged_in
-from reelmates.web.deps import CurrentUser, PasswordsDep, SessionDep, SettingsDep, now_utc
+from reelmates.web.deps import (
+    CurrentUser,
+    LoggedOut,
+    PasswordsDep,
+    SessionDep,
+    SettingsDep,
+    now_utc,
+)
 from reelmates.web.sessions import log_browser_in, renew_browser_login
 
 router = APIRouter(prefix="/api", tags=["guests"])
@@ -30,9 +37,11 @@ def join_as_guest(
     body: GuestCreate,
     session: SessionDep,
     settings: SettingsDep,
+    _logged_out: LoggedOut,
 ) -> LoggedIn:
     """Join with just a display name: a guest, friends with the link's inviter, logged in by
-    the session cookie this sets (no password: it is the only way in until they keep it)."""
+    the session cookie this sets (no password: it is the only way in until they keep it).
+    Only for someone logged out (409 otherwise: accept the link as yourself)."""
     who = guests.join_as_guest(
         session,
         token=body.token,

@@ -35,7 +35,14 @@ from reelmates.together.swipes import CardReason
 from reelmates.together.wording import card_text
 from reelmates.web.api.account import LoggedIn, logged_in
 from reelmates.web.api.together import GroupPickPublic, _pick
-from reelmates.web.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, now_utc
+from reelmates.web.deps import (
+    CurrentUser,
+    EngineDep,
+    LoggedOut,
+    SessionDep,
+    SettingsDep,
+    now_utc,
+)
 from reelmates.web.live import Broadcaster, announce
 from reelmates.web.sessions import log_browser_in
 from reelmates.web.slots import release_slot
@@ -233,9 +240,11 @@ def join_as_guest(
     rooms: RoomsDep,
     broadcaster: BroadcasterDep,
     body: GuestJoinCreate,
+    _logged_out: LoggedOut,
 ) -> GuestJoinedPublic:
     """Join a swipe session by its link with just a display name: a guest account, logged in by
-    the session cookie this sets (as a friend's link does for a guest)."""
+    the session cookie this sets (as a friend's link does for a guest). Only for someone logged
+    out (409 otherwise: POST /api/swipe/join joins as yourself)."""
     who, room_id = guests.join_room_as_guest(
         session,
         rooms,
