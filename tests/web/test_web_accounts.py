@@ -179,6 +179,8 @@ def test_every_page_shows_a_domain_message_as_a_sentence() -> None:
     assert sentence(LOGIN_FAILED) == "The handle or the password is wrong."
     assert sentence("sign-up is closed.") == "Sign-up is closed."
     assert sentence("is it?") == "Is it?" and sentence("") == ""
+    # A file name is shown as it is (it is the member's data), only the full stop is added.
+    assert sentence("x.zip: ratings.csv:3: not a rating") == "x.zip: ratings.csv:3: not a rating."
     templates = Path(templating.__file__).with_name("templates")
     for page in templates.glob("*.html"):
         html = page.read_text()

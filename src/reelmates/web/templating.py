@@ -9,6 +9,7 @@ data (names, titles) is always text, never markup. Every error a page shows goes
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,13 +53,18 @@ def _path_cache(app: Any) -> Callable[[str, tuple[tuple[str, Any], ...]], str]:
     return found
 
 
+_WORD = re.compile(r"[^\W\d_][\w'-]*[,;]?")
+
+
 def sentence(text: str) -> str:
     """A domain message as a page shows it: a sentence, first letter upper-case and a full stop
-    at the end (the services word their messages lower-case, for the terminal's "error: ...")."""
+    at the end (the services word their messages lower-case, for the terminal's "error: ...").
+    A message that starts with a file name keeps it as it is."""
     text = text.strip()
     if not text:
         return text
-    text = text[:1].upper() + text[1:]
+    if _WORD.fullmatch(text.split(maxsplit=1)[0]):  # not a file name ("ratings.csv:3: ...")
+        text = text[:1].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
 
