@@ -323,3 +323,17 @@ def test_titles_listed_twice_are_reported_on_every_import(
     copy = _import(db_engine, write_folder(tmp_path / "copy" / "ml-100k-b", ML100K_FILES))
     assert copy.duplicate_titles == ["Chasing Amy (1997)"]
     assert (copy.films_created, copy.films_matched) == (0, 3)
+
+
+def test_a_dataset_name_as_long_as_the_database_keeps_imports_and_a_longer_one_is_refused(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    longest = "ml-" + "x" * 37  # 40 characters: PostgreSQL's column holds it
+    _import(db_engine, write_folder(tmp_path / longest, ML100K_FILES))
+    with unit_of_work(db_engine) as session:
+        assert session.scalar(select(ImportRun.dataset)) == longest
+    before = _counts(db_engine)
+    with pytest.raises(InputFileError, match="longer than 40 characters") as refused:
+        _import(db_engine, write_folder(tmp_path / (longest + "y"), ML100K_FILES))
+    assert "Rename the folder" in (refused.value.hint or "")
+    assert _counts(db_engine) == before

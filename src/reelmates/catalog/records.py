@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TITLE_MAX_CHARS = 300  # the films.title column's length: a longer title is refused on import
+SOURCE_MAX_CHARS = 40  # a community dataset's name (its folder or zip), as the database keeps it
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from reelmates.catalog.identity import (
     normalise_title,
     split_title_year,
 )
-from reelmates.catalog.records import TITLE_MAX_CHARS, FilmRecord
+from reelmates.catalog.records import SOURCE_MAX_CHARS, TITLE_MAX_CHARS, FilmRecord
 from reelmates.errors import InputFileError
 from reelmates.importers.lines import Progress, csv_rows, decode_all, read_at_most
 from reelmates.importers.movielens_ratings import MAX_ID_DIGITS, RatingTally, parse_ratings
@@ -89,6 +89,14 @@ class MovieLensDataset:
     def __init__(self, root: DatasetRoot) -> None:
         self.root = root
         self.layout: Layout = detect_layout(root)
+        if len(root.name) > SOURCE_MAX_CHARS:  # it names the community's raters ("ml-1m:42")
+            raise InputFileError(
+                root.label,
+                None,
+                f"the dataset's name {root.name[:SOURCE_MAX_CHARS]!r}... is longer than "
+                f"{SOURCE_MAX_CHARS} characters",
+                hint="Rename the folder or zip (e.g. ml-latest-small) and import it again.",
+            )
         self.name = root.name
         # 100K's item ids are its own; 1M and the CSV releases share MovieLens's movieId.
         self.id_space = "ml-100k" if self.layout == "100k" else "movielens"

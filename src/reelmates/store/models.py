@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from reelmates.catalog.records import TITLE_MAX_CHARS
+from reelmates.catalog.records import SOURCE_MAX_CHARS, TITLE_MAX_CHARS
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -111,7 +111,7 @@ class Person(Base):
     handle_key: Mapped[str | None] = mapped_column(String(HANDLE_MAX), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_MAX))  # free text
     kind: Mapped[str] = mapped_column(String(12))
-    source: Mapped[str | None] = mapped_column(String(40), index=True)
+    source: Mapped[str | None] = mapped_column(String(SOURCE_MAX_CHARS), index=True)
     # Private taste: others see that a film suits them, never what they rated (see privacy.py).
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -176,7 +176,7 @@ class ImportRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # movielens | letterboxd | starter
     source: Mapped[str] = mapped_column(String(IMPORT_SOURCE_MAX))
-    dataset: Mapped[str | None] = mapped_column(String(40))
+    dataset: Mapped[str | None] = mapped_column(String(SOURCE_MAX_CHARS))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
     films_added: Mapped[int] = mapped_column(Integer, default=0)
     films_matched: Mapped[int] = mapped_column(Integer, default=0)
