@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from reelmates.errors import ConflictError
 from reelmates.services import accounts
 from reelmates.services.accounts import Identity
 from reelmates.web.deps import (
@@ -118,7 +119,13 @@ def signup(
     session: SessionDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
+    me: OptionalUser,
 ) -> LoggedIn:
+    if me is not None:
+        raise ConflictError(
+            f"you are logged in as {me.holder.handle}: a new account is for someone without one",
+            hint="Log out first to make another account.",
+        )
     who = accounts.sign_up(
         session,
         passwords,

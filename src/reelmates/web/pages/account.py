@@ -127,12 +127,15 @@ def signup(
     session: SessionDep,
     settings: SettingsDep,
     passwords: PasswordsDep,
+    me: OptionalUser,
     handle: FormText,
     password: FormText,
     display_name: OptionalFormText = None,
     invite: OptionalFormText = None,
     next: OptionalFormText = None,
 ) -> Response:
+    if me is not None:  # an old form sent again: never swap the log-in for a new account
+        return _see_other(safe_next(request, next))
     try:
         who = accounts.sign_up(
             session,
