@@ -1,0 +1,221 @@
+"""The JSON API fuzzed from its own OpenAPI document (schemathesis, in-process), logged in on a
+seeded world (tests/web/fuzz_world.py): every ``/api`` operation gets valid and invalid
+requests, with path ids, handles, tokens and the like often steered to real seeded rows so the
+calls get past authentication and validation.
+
+It proves: no answer is a 5xx; every error is a JSON body ``{"error": <reason>, "detail": ...}``
+with a non-empty reason; answers conform to the documented status codes, content types and
+response schemas; and every operation of the document answered 2xx at least once. Operations
+that end the caller's log-ins or account (log out, log out everywhere, a new password, delete,
+import, keep a guest account) get a fresh member (or guest) per case; log-in and sign-up run
+logged out. Derandomized, so CI sees the same cases every time."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from fuzz_world import Pools, World, build_world
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from web_browsers import PASSWORD
+
+pytestmark = pytest.mark.slow
+
+POSITIVE_EXAMPLES = 14  # per operation (valid requests)
+NEGATIVE_EXAMPLES = 6  # per operation (requests the document says are invalid)
+LOGGED_OUT = {"POST /api/signup", "POST /api/login", "POST /api/friends/join-as-guest",
+              "POST /api/swipe/join-as-guest", "GET /api/csrf"}  # fmt: skip
+FRESH_MEMBER = {"POST /api/logout", "POST /api/logout-everywhere", "POST /api/me/password",
+                "POST /api/me/delete", "POST /api/me/import",
+                "DELETE /api/tokens/{token_id}"}  # fmt: skip
+FRESH_GUEST = {"POST /api/me/keep-account"}
+_fresh = itertools.count()
+LETTERBOXD_CSV = b"Date,Name,Year,Letterboxd URI,Rating\n2024-01-02,Heat,1995,,4.5\n"
+
+
+@schemathesis.check
+def error_is_json_with_a_reason(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 4xx/5xx under /api is JSON with a non-empty "error" (the reason)."""
+    if response.status_code < 400:
+        return None
+    kind = response.headers.get("content-type", [""])[0]
+    assert kind.startswith("application/json"), f"{response.status_code} answered as {kind!r}"
+    body = response.json()
+    assert isinstance(body, dict), body
+    assert isinstance(body.get("error"), str) and body["error"].strip(), body
+    assert set(body) == {"error", "detail"}, body
+    return True
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    error_is_json_with_a_reason,
+]
+
+
+@dataclass
+class Tally:
+    cases: int = 0
+    by_status: dict[str, dict[int, int]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def saw(self, label: str, status: int) -> None:
+        self.cases += 1
+        counts = self.by_status.setdefault(label, {})
+        counts[status] = counts.get(status, 0) + 1
+
+    def reached_2xx(self, label: str) -> bool:
+        return any(200 <= s < 300 for s in self.by_status.get(label, {}))
+
+
+@dataclass
+class Caller:
+    headers: dict[str, str]
+    cookies: dict[str, str]
+    pool: Pools = field(default_factory=dict)  # values only this caller has (its own handle)
+
+
+def _logged_out(client: TestClient) -> Caller:
+    csrf = client.get("/api/csrf")
+    return Caller({"X-CSRF-Token": csrf.json()["csrf_token"]}, dict(client.cookies))
+
+
+def _caller(world: World, client: TestClient, label: str) -> Caller:
+    """Who makes this operation's next call: the seeded operator by its API token, or a fresh
+    member or guest (logged in by session cookie and CSRF header), or nobody."""
+    client.cookies.clear()
+    if label in LOGGED_OUT:
+        return _logged_out(client)
+    if label in FRESH_MEMBER:
+        handle = f"fresh{next(_fresh)}"
+        start = _logged_out(client)
+        made = client.post(
+            "/api/signup", json={"handle": handle, "password": PASSWORD}, headers=start.headers
+        )
+        assert made.status_code == 201, made.text
+        pool: Pools = {"confirm_handle": [handle], "current": [PASSWORD]}
+        pool["export"] = [LETTERBOXD_CSV]
+        headers = {"X-CSRF-Token": made.json()["csrf_token"]}
+        if label == "DELETE /api/tokens/{token_id}":
+            spare = client.post("/api/tokens", json={"name": "spare"}, headers=headers)
+            pool["token_id"] = [spare.json()["id"]]
+        return Caller(headers, dict(client.cookies), pool)
+    if label in FRESH_GUEST:
+        me = {"Authorization": f"Bearer {world.token}"}
+        invite = client.post("/api/friends/invites", headers=me)
+        assert invite.status_code == 201, invite.text
+        url = invite.json()["url"]
+        start = _logged_out(client)
+        body = {"token": url.rsplit("/", 1)[1], "display_name": "Guest"}
+        joined = client.post("/api/friends/join-as-guest", json=body, headers=start.headers)
+        assert joined.status_code == 201, joined.text
+        pool = {"handle": [f"kept{next(_fresh)}"], "password": [PASSWORD]}
+        return Caller({"X-CSRF-Token": joined.json()["csrf_token"]}, dict(client.cookies), pool)
+    return Caller({"Authorization": f"Bearer {world.token}"}, {})
+
+
+def _steer(value: Any, pool: Pools, draw: Callable[[st.SearchStrategy[Any]], Any]) -> Any:
+    """Replace, often but not always, each field named in ``pool`` (at any depth) by one of
+    its real values."""
+    if isinstance(value, dict):
+        for key in list(value):
+            if key in pool and pool[key] and draw(st.integers(0, 3)) > 0:
+                value[key] = draw(st.sampled_from(pool[key]))
+            else:
+                value[key] = _steer(value[key], pool, draw)
+    elif isinstance(value, list):
+        return [_steer(v, pool, draw) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    built = build_world(tmp_path_factory.mktemp("fuzz"))
+    yield built
+    asgi.shutdown_lifespans()
+    built.app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def tally() -> Tally:
+    return Tally()
+
+
+def _fuzz(world: World, schema: Any, operation: Any, mode: GenerationMode, tally: Tally) -> None:
+    label = operation.label
+    examples = POSITIVE_EXAMPLES if mode == GenerationMode.POSITIVE else NEGATIVE_EXAMPLES
+    client = TestClient(world.app)
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    def run(case: Any, data: st.DataObject) -> None:
+        caller = _caller(world, client, label)
+        pool = world.pool(label) | caller.pool
+        case.path_parameters = _steer(case.path_parameters or {}, pool, data.draw)
+        case.query = _steer(case.query or {}, pool, data.draw)
+        if isinstance(case.body, dict | list):
+            case.body = _steer(case.body, pool, data.draw)
+        response = case.call(headers=caller.headers, cookies=caller.cookies, timeout=10)
+        tally.saw(label, response.status_code)
+        case.validate_response(response, checks=CHECKS)
+
+    try:
+        run()
+    except Unsatisfiable:
+        assert mode == GenerationMode.NEGATIVE, label  # nothing in it can be invalid
+    except (Failure, FailureGroup, AssertionError) as exc:
+        tally.failures[f"{label} ({mode.value})"] = str(exc)[:2000]
+    finally:
+        client.close()
+
+
+def test_the_api_survives_fuzzing_from_its_own_document(world: World, tally: Tally) -> None:
+    started = time.monotonic()
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", world.app)
+    schema.config.max_stream_events = 1  # the room's events: its state, then the stream ends
+    operations = [r.ok() for r in schema.include(path_regex="^/api/").get_all_operations()]
+    assert len(operations) >= 70, len(operations)
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz(world, schema, operation, mode, tally)
+    took = time.monotonic() - started
+    print(f"fuzzed {len(operations)} operations: {tally.cases} cases in {took:.1f} s")
+    assert not tally.failures, "\n\n".join(f"{k}: {v}" for k, v in tally.failures.items())
+    assert took < 90
+
+
+def test_every_operation_answered_2xx_at_least_once(world: World, tally: Tally) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", world.app)
+    labels = [r.ok().label for r in schema.include(path_regex="^/api/").get_all_operations()]
+    missing = {
+        label: tally.by_status.get(label) for label in labels if not tally.reached_2xx(label)
+    }
+    print(f"{len(labels) - len(missing)} of {len(labels)} operations reached a 2xx")
+    assert not missing, missing
