@@ -7,6 +7,7 @@ values its parameters are steered to (by name: path, query and body fields alike
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ class World:
     app: FastAPI
     me: str  # the fuzzing caller's handle (the operator)
     token: str  # its personal API token
+    seconds: float = 0.0  # CPU time the world took to build
     pools: dict[str, Pools] = field(default_factory=dict)  # operation label -> name -> values
     common: Pools = field(default_factory=dict)  # for every operation
 
@@ -95,6 +97,7 @@ def _room(me: Member, *others: Member) -> dict[str, Any]:
 
 
 def build_world(tmp_path: Path) -> World:
+    started = time.process_time()
     app = trained_app(tmp_path)
     tag = next(_n)
     me = Member(app, f"fuzzme{tag}")
@@ -117,7 +120,7 @@ def build_world(tmp_path: Path) -> World:
     me.call("POST", "/api/me/vetoes/genres", json={"genre": "Horror"})
     picks = [
         me.call("POST", "/api/together/picks", 201, json={"film_id": f, "with": [bob.handle]})
-        for f in films[:4]
+        for f in films[:6]
     ]
 
     # Two nights already over (the clock moved back while they were planned and fixed), one to
@@ -128,6 +131,7 @@ def build_world(tmp_path: Path) -> World:
     app.dependency_overrides.pop(night_clock)
     planning = _night(me, picks[2]["id"], now + timedelta(days=30), fix=False)
     doomed = _night(me, picks[3]["id"], now + timedelta(days=30), fix=False)
+    fixed = _night(me, picks[4]["id"], now + timedelta(days=30), fix=True)
     bob_pick = bob.call("POST", "/api/together/picks", 201,
                         json={"film_id": films[8], "with": [me.handle]})  # fmt: skip
     bobs_night = _night(bob, bob_pick["id"], now + timedelta(days=30), fix=False)
@@ -141,13 +145,14 @@ def build_world(tmp_path: Path) -> World:
     bobs_room = _room(bob, me)
 
     invites_in = [s.friend_invite()["token"] for s in strangers]  # others' invites to me
-    my_invites = [me.friend_invite() for _ in range(3)]
-    code_from = dan.friend_invite()  # Dan and me are friends already: a code of another
+    my_invites = [me.friend_invite() for _ in range(3)]  # to cancel
+    for_guests = [me.friend_invite()["token"] for _ in range(3)]
     coded = strangers[0].friend_invite()
     me.call("POST", "/api/calendar/feed", 201)
     onboarding = me.get("/api/onboarding/next").json()
 
     world = World(app=app, me=me.handle, token=token)
+    world.seconds = time.process_time() - started
     world.common = {
         "film_id": films,
         "handle": [bob.handle, cat.handle],
@@ -168,10 +173,8 @@ def build_world(tmp_path: Path) -> World:
         "DELETE /api/friends/invites/{invite_id}": {"invite_id": [i["id"] for i in my_invites]},
         "POST /api/friends/accept": {"token": invites_in[1:3]},
         "POST /api/friends/decline": {"token": invites_in[3:]},
-        "POST /api/friends/accept-code": {
-            "handle": [strangers[0].handle, dan.handle],
-            "code": [coded["code"], code_from["code"]],
-        },
+        # A wrong code counts a try (a few burn it): the handle is always the code's.
+        "POST /api/friends/accept-code": {"handle": [strangers[0].handle], "code": [coded["code"]]},
         "POST /api/together/picks": {"film_id": films[:10]},
         "POST /api/nights": {
             "pick_id": [p["id"] for p in picks],
@@ -184,12 +187,12 @@ def build_world(tmp_path: Path) -> World:
         },
         "POST /api/nights/{night_id}/time": {"time_id": planning_times},
         "POST /api/nights/{night_id}/cancel": {"night_id": [doomed["id"]]},
-        "PUT /api/nights/{night_id}/rsvp": {"night_id": [over[0]["id"]]},
+        "PUT /api/nights/{night_id}/rsvp": {"night_id": [fixed["id"]]},
         "POST /api/nights/{night_id}/rating": {"night_id": [over[0]["id"]]},
         "POST /api/nights/{night_id}/rating/skip": {"night_id": [over[1]["id"]]},
         "POST /api/swipe/join": {"token": [bobs_room["token"]]},
         "POST /api/swipe/join-as-guest": {"token": [fresh_room["token"]]},
-        "POST /api/friends/join-as-guest": {"token": [i["token"] for i in my_invites]},
+        "POST /api/friends/join-as-guest": {"token": for_guests},
         "POST /api/swipe/{room_id}/swipes": {"film_id": [fresh_room["card"]["id"]]},
         "POST /api/swipe/{room_id}/accept": {"room_id": [matched["id"]], "film_id": [card]},
         "POST /api/onboarding/answers": {"film_id": [onboarding["film"]["id"]]}

@@ -12,8 +12,10 @@ logged out. Derandomized, so CI sees the same cases every time."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,8 +40,8 @@ from web_browsers import PASSWORD
 
 pytestmark = pytest.mark.slow
 
-POSITIVE_EXAMPLES = 14  # per operation (valid requests)
-NEGATIVE_EXAMPLES = 6  # per operation (requests the document says are invalid)
+POSITIVE_EXAMPLES = 20  # per operation (valid requests)
+NEGATIVE_EXAMPLES = 8  # per operation (requests the document says are invalid)
 LOGGED_OUT = {"POST /api/signup", "POST /api/login", "POST /api/friends/join-as-guest",
               "POST /api/swipe/join-as-guest", "GET /api/csrf"}  # fmt: skip
 FRESH_MEMBER = {"POST /api/logout", "POST /api/logout-everywhere", "POST /api/me/password",
@@ -47,7 +49,18 @@ FRESH_MEMBER = {"POST /api/logout", "POST /api/logout-everywhere", "POST /api/me
                 "DELETE /api/tokens/{token_id}"}  # fmt: skip
 FRESH_GUEST = {"POST /api/me/keep-account"}
 _fresh = itertools.count()
-LETTERBOXD_CSV = b"Date,Name,Year,Letterboxd URI,Rating\n2024-01-02,Heat,1995,,4.5\n"
+
+
+def _letterboxd_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n2024-01-02,Heat,1995,,4.5\n"
+        )
+    return buffer.getvalue()
+
+
+LETTERBOXD_ZIP = _letterboxd_zip()
 
 
 @schemathesis.check
@@ -78,6 +91,7 @@ class Tally:
     cases: int = 0
     by_status: dict[str, dict[int, int]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def saw(self, label: str, status: int) -> None:
         self.cases += 1
@@ -114,7 +128,7 @@ def _caller(world: World, client: TestClient, label: str) -> Caller:
         )
         assert made.status_code == 201, made.text
         pool: Pools = {"confirm_handle": [handle], "current": [PASSWORD]}
-        pool["export"] = [LETTERBOXD_CSV]
+        pool["export"] = [LETTERBOXD_ZIP]
         headers = {"X-CSRF-Token": made.json()["csrf_token"]}
         if label == "DELETE /api/tokens/{token_id}":
             spare = client.post("/api/tokens", json={"name": "spare"}, headers=headers)
@@ -186,6 +200,7 @@ def _fuzz(world: World, schema: Any, operation: Any, mode: GenerationMode, tally
         tally.saw(label, response.status_code)
         case.validate_response(response, checks=CHECKS)
 
+    t0 = time.monotonic()
     try:
         run()
     except Unsatisfiable:
@@ -194,10 +209,11 @@ def _fuzz(world: World, schema: Any, operation: Any, mode: GenerationMode, tally
         tally.failures[f"{label} ({mode.value})"] = str(exc)[:2000]
     finally:
         client.close()
+        tally.seconds[label] = tally.seconds.get(label, 0.0) + time.monotonic() - t0
 
 
 def test_the_api_survives_fuzzing_from_its_own_document(world: World, tally: Tally) -> None:
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", world.app)
     schema.config.max_stream_events = 1  # the room's events: its state, then the stream ends
     operations = [r.ok() for r in schema.include(path_regex="^/api/").get_all_operations()]
@@ -205,10 +221,17 @@ def test_the_api_survives_fuzzing_from_its_own_document(world: World, tally: Tal
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(world, schema, operation, mode, tally)
-    took = time.monotonic() - started
-    print(f"fuzzed {len(operations)} operations: {tally.cases} cases in {took:.1f} s")
+    took, cpu_took = time.monotonic() - started, time.process_time() - cpu
+    slow = sorted(tally.seconds.items(), key=lambda kv: -kv[1])[:12]
+    print("slowest:", ", ".join(f"{k} {v:.1f}s" for k, v in slow))
+    print(
+        f"fuzzed {len(operations)} operations: {tally.cases} cases in {took:.1f} s "
+        f"({cpu_took:.1f} s of CPU; the world took {world.seconds:.1f} s)"
+    )
     assert not tally.failures, "\n\n".join(f"{k}: {v}" for k, v in tally.failures.items())
-    assert took < 90
+    # The budget, as CPU time (this process runs the app too): wall time on a busy machine says
+    # more about the neighbours than about the fuzz.
+    assert world.seconds + cpu_took < 90, (world.seconds, cpu_took)
 
 
 def test_every_operation_answered_2xx_at_least_once(world: World, tally: Tally) -> None:
