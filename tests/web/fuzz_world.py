@@ -202,6 +202,11 @@ def build_world(tmp_path: Path) -> World:
         "POST /api/admin/accounts/{handle}/enable": {"handle": [strangers[1].handle]},
         "POST /api/admin/accounts/{handle}/reset-password": {"handle": [strangers[2].handle]},
         "POST /api/login": {"handle": [me.handle], "password": [PASSWORD]},
+        "POST /api/signup": {
+            "handle": [f"newcomer{tag}x{i}" for i in range(40)],
+            "password": [PASSWORD],
+            "invite": [None],
+        },
     }
     for member in (me, bob, cat, dan, *gone, *strangers):
         member.client.close()
