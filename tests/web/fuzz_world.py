@@ -40,8 +40,9 @@ class World:
         return self.common | self.pools.get(label, {})
 
 
-def trained_app(tmp_path: Path) -> FastAPI:
-    settings = web_settings(tmp_path, signup_policy="open")
+def trained_app(tmp_path: Path, database_url: str | None = None) -> FastAPI:
+    overrides = {"database_url": database_url} if database_url else {}
+    settings = web_settings(tmp_path, signup_policy="open", **overrides)
     engine = open_database(settings)
     run_demo(engine, settings)
     engine.dispose()
@@ -96,9 +97,9 @@ def _room(me: Member, *others: Member) -> dict[str, Any]:
     return room
 
 
-def build_world(tmp_path: Path) -> World:
+def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     started = time.process_time()
-    app = trained_app(tmp_path)
+    app = trained_app(tmp_path, database_url)
     tag = next(_n)
     me = Member(app, f"fuzzme{tag}")
     assert me.get("/api/me").json()["role"] == "operator"

@@ -6,10 +6,13 @@ the ``{"error", "detail"}`` body they are, not FastAPI's default 422 schema."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from web_browsers import Browser
 
 from reelmates.web.ids import MAX_ROW_ID
@@ -39,12 +42,12 @@ def member(browser: Browser) -> Browser:
     return browser
 
 
-def _call(browser: Browser, method: str, path: str, json: object = None) -> tuple[int, dict]:
+def _call(browser: Browser, method: str, path: str, json: object = None) -> tuple[int, Any]:
     answer = browser.client.request(
         method, path, json=json, headers={"X-CSRF-Token": browser.api_csrf()}
     )
     assert answer.headers["content-type"].startswith("application/json"), answer.text
-    body: dict = answer.json()
+    body = answer.json()
     return answer.status_code, body
 
 
@@ -111,3 +114,20 @@ def test_every_api_operation_documents_its_errors_as_they_are(app: FastAPI) -> N
     assert "HTTPValidationError" not in str(
         {p: o for p, o in document["paths"].items() if p.startswith("/api/")}
     )
+
+
+def test_text_with_a_nul_character_is_refused_with_a_reason_not_a_500(
+    make_app: Callable[..., FastAPI], db_url: str
+) -> None:
+    browser = Browser(TestClient(make_app(database_url=db_url)))
+    assert browser.sign_up("ann").status_code == 303
+    on_postgres = db_url.startswith("postgresql")
+    status, body = _call(browser, "POST", "/api/tokens", {"name": "a\u0000b"})
+    if on_postgres:
+        assert status == 422, body
+        assert body["error"] == "text cannot contain the NUL character (\\0)", body
+    else:
+        assert status == 201, body  # SQLite stores it
+    logged_out = Browser(TestClient(browser.client.app))
+    status, body = _call(logged_out, "POST", "/api/login", {"handle": "\u0000", "password": "x"})
+    assert status == (422 if on_postgres else 401), body
