@@ -214,6 +214,9 @@ def _fuzz(world: World, operation: Any, mode: GenerationMode, tally: Tally) -> N
         assert mode == GenerationMode.NEGATIVE, label  # nothing in it can be invalid
     except (Failure, FailureGroup, AssertionError) as exc:
         tally.failures[f"{label} ({mode.value})"] = str(exc)[:2000]
+    except Exception as exc:  # a bug that escaped the app's handlers (in-process: it is raised)
+        notes = "\n".join(getattr(exc, "__notes__", []))
+        tally.failures[f"{label} ({mode.value})"] = f"{type(exc).__name__}: {exc}\n{notes}"[:2000]
     finally:
         client.close()
         tally.seconds[label] = tally.seconds.get(label, 0.0) + time.monotonic() - t0
