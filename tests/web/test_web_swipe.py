@@ -499,7 +499,9 @@ def test_the_openapi_document_names_only_schemas_it_has(trained_app: FastAPI) ->
     assert refs <= names, refs - names
     events_doc = schema["paths"]["/api/swipe/{room_id}/events"]["get"]["responses"]["200"]
     event = events_doc["content"]["text/event-stream"]["schema"]
-    assert {"new_matches", "matches", "members", "last_swipe_id"} <= set(event["properties"])
+    assert set(event["properties"]) == {"event", "id", "retry", "data"}
+    data = event["properties"]["data"]["contentSchema"]
+    assert {"new_matches", "matches", "members", "last_swipe_id"} <= set(data["properties"])
 
 
 def test_the_deck_keeps_the_filters_of_watch_together(pair: tuple[Browser, Browser]) -> None:

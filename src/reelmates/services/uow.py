@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
-from reelmates.errors import BusyError
-from reelmates.store.db import is_busy
+from reelmates.errors import BusyError, InvalidValueError
+from reelmates.store.db import is_busy, is_nul_in_text
 from reelmates.store.db import long_wait as waiting
 from reelmates.store.db import read_only as reader
 
@@ -37,6 +37,16 @@ def unit_of_work(
         if not is_busy(exc):
             raise
         raise BusyError(retry_after=RETRY_AFTER_SECONDS) from exc
+    except DataError as exc:
+        # The database refused a value the request carried (PostgreSQL: a NUL character in
+        # text, a number out of its column's range): the request's fault, said as such.
+        if is_nul_in_text(exc):
+            raise InvalidValueError(
+                "text cannot contain the NUL character (\\0)", hint="Remove it and send again."
+            ) from exc
+        raise InvalidValueError(
+            "a value in the request cannot be stored (out of range or malformed)"
+        ) from exc
     except PoolTimeoutError as exc:  # every connection in use for seconds: overloaded
         raise BusyError(
             retry_after=RETRY_AFTER_SECONDS, reason="the server is answering too many requests"

@@ -282,7 +282,10 @@ class ApiTokenRepository:
             .where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
             .order_by(ApiToken.id)
         )
-        return [TokenSummary(int(i), n, c, _utc(u)) for i, n, c, u in rows]
+        return [
+            TokenSummary(int(i), n, c.replace(tzinfo=c.tzinfo or UTC), _utc(u))
+            for i, n, c, u in rows
+        ]
 
     def revoke(self, token_id: int, person_id: int, now: datetime) -> bool:
         """Only the token's own person can revoke it (an id of someone else's changes nothing)."""

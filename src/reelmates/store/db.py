@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, NoSuchModuleError, OperationalError
 
 from reelmates.errors import ConfigurationError
 from reelmates.settings import Settings
@@ -149,6 +149,11 @@ def sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
 def is_busy(exc: OperationalError) -> bool:
     """SQLite gave up waiting for another connection's write lock (after the busy timeout)."""
     return "database is locked" in str(exc.orig)
+
+
+def is_nul_in_text(exc: DataError) -> bool:
+    """PostgreSQL refused text with a NUL character in it (SQLite stores it)."""
+    return "cannot contain NUL" in str(exc.orig)
 
 
 def engine_from_settings(settings: Settings) -> Engine:

@@ -35,7 +35,7 @@ from reelmates.web.api import onboarding as onboarding_api
 from reelmates.web.api import swipe as swipe_api
 from reelmates.web.api import together as together_api
 from reelmates.web.deps import csrf_guard
-from reelmates.web.errors import install_error_handlers
+from reelmates.web.errors import API_ERRORS, install_error_handlers
 from reelmates.web.limits import BodyLimitMiddleware
 from reelmates.web.live import broadcaster_for
 from reelmates.web.pages import account as account_pages
@@ -115,29 +115,29 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.request_slots = RequestSlots(settings.web_threads, settings.web_queue_seconds)
 
     app.include_router(account_pages.router)
-    app.include_router(account_api.router)
+    app.include_router(account_api.router, responses=API_ERRORS)
     app.include_router(films_pages.router)
-    app.include_router(films_api.router)
+    app.include_router(films_api.router, responses=API_ERRORS)
     app.include_router(data_pages.router)
-    app.include_router(data_api.router)
+    app.include_router(data_api.router, responses=API_ERRORS)
     app.include_router(friends_pages.router)
-    app.include_router(friends_api.router)
+    app.include_router(friends_api.router, responses=API_ERRORS)
     app.include_router(together_pages.router)
-    app.include_router(together_api.router)
+    app.include_router(together_api.router, responses=API_ERRORS)
     app.include_router(nights_pages.router)
-    app.include_router(nights_api.router)
+    app.include_router(nights_api.router, responses=API_ERRORS)
     app.include_router(swipe_pages.router)
-    app.include_router(swipe_api.router)
+    app.include_router(swipe_api.router, responses=API_ERRORS)
     app.include_router(onboarding_pages.router)
-    app.include_router(onboarding_api.router)
+    app.include_router(onboarding_api.router, responses=API_ERRORS)
     app.include_router(password_pages.router)
     app.include_router(guests_pages.router)
-    app.include_router(guests_api.router)
+    app.include_router(guests_api.router, responses=API_ERRORS)
     app.include_router(admin_pages.router)
-    app.include_router(admin_api.router)
+    app.include_router(admin_api.router, responses=API_ERRORS)
     # Last: after every other /friends/... route (/friends/code is not a handle).
     app.include_router(compat_pages.router)
-    app.include_router(compat_api.router)
+    app.include_router(compat_api.router, responses=API_ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

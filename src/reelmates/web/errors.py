@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -35,6 +36,20 @@ TITLES = {
     500: "Something went wrong on our side",
     502: "A source is unavailable",
     503: "Busy, try again in a moment",
+}
+
+
+class ErrorPublic(BaseModel):
+    """What every error under ``/api`` answers, whatever its status."""
+
+    error: str = Field(description="The reason, in plain words.")
+    detail: str | None = Field(description="What to do about it (or what was wrong), if known.")
+
+
+# Documents every ``/api`` route's errors (any status: 4xx, or 5xx for a fault) as ErrorPublic;
+# it takes the place of FastAPI's default 422 schema, which is not what the handlers send.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    "default": {"model": ErrorPublic, "description": "An error: its reason and what to do."}
 }
 
 

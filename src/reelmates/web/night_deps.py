@@ -22,6 +22,7 @@ from reelmates.services.nights import Link, NightRules
 from reelmates.store.friends import FriendSummary
 from reelmates.store.nights import NightRecord
 from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.ids import RowId
 from reelmates.web.night_clock import NightRulesDep as NightRulesDep
 from reelmates.web.night_clock import NowDep as NowDep
 from reelmates.web.night_clock import night_clock as night_clock
@@ -45,7 +46,7 @@ class NightAccess:
         return self.me.person_id
 
 
-def night_of_caller(night_id: int, session: SessionDep, me: CurrentUser) -> NightAccess:
+def night_of_caller(night_id: RowId, session: SessionDep, me: CurrentUser) -> NightAccess:
     return NightAccess(nights.night_for(session, me.person_id, night_id), me)
 
 

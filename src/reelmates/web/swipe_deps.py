@@ -17,6 +17,7 @@ from reelmates.services import swipes
 from reelmates.services.accounts import Identity
 from reelmates.services.swipes import SwipeRooms
 from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.ids import RowId
 from reelmates.web.live import Broadcaster
 
 
@@ -32,7 +33,7 @@ class RoomAccess:
         return self.me.holder.handle
 
 
-def room_member(room_id: int, session: SessionDep, me: CurrentUser) -> RoomAccess:
+def room_member(room_id: RowId, session: SessionDep, me: CurrentUser) -> RoomAccess:
     swipes.require_member(session, room_id, me.person_id)
     return RoomAccess(room_id, me)
 

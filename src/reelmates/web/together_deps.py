@@ -28,6 +28,7 @@ from reelmates.together.inputs import SeenPolicy
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
 from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.film_deps import FiltersDep
+from reelmates.web.ids import RowId
 from reelmates.web.night_clock import NightRulesDep, NowDep
 
 TOGETHER_DEFAULT, TOGETHER_MAX = 10, 50
@@ -109,7 +110,7 @@ TogetherQueryDep = Annotated[TogetherQuery, Depends(together_query)]
 
 
 class PickCreate(BaseModel):
-    film_id: int
+    film_id: RowId
     with_: list[str] = Field(
         alias="with",
         min_length=1,

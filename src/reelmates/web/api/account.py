@@ -20,6 +20,7 @@ from reelmates.web.deps import (
     SettingsDep,
     now_utc,
 )
+from reelmates.web.ids import RowId
 from reelmates.web.security import client_address, csrf_token_for, issue_csrf_cookie
 from reelmates.web.sessions import log_browser_in, log_browser_out
 
@@ -196,7 +197,7 @@ def create_token(body: TokenCreate, session: SessionDep, identity: CurrentUser) 
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: SessionDep, identity: CurrentUser) -> None:
+def revoke_token(token_id: RowId, session: SessionDep, identity: CurrentUser) -> None:
     accounts.revoke_api_token(session, identity, token_id, now_utc())
 
 

@@ -13,6 +13,7 @@ from reelmates.services import erase, export, member_settings
 from reelmates.services.letterboxd import import_letterboxd_upload
 from reelmates.services.member_settings import MemberSettings
 from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep, now_utc
+from reelmates.web.ids import RowId
 from reelmates.web.pages.data import UPLOAD_FIELD, attachment, export_name, upload_limits
 from reelmates.web.sessions import log_browser_out
 from reelmates.web.uploads import RequestForm, uploaded_file
@@ -48,7 +49,7 @@ class GenreVetoCreate(BaseModel):
 
 
 class FilmVetoCreate(BaseModel):
-    film_id: int
+    film_id: RowId
 
 
 class Changed(BaseModel):
@@ -119,7 +120,7 @@ def veto_film(body: FilmVetoCreate, session: SessionDep, me: CurrentUser) -> Cha
 
 
 @router.delete("/vetoes/films/{film_id}", response_model=Changed)
-def unveto_film(film_id: int, session: SessionDep, me: CurrentUser) -> Changed:
+def unveto_film(film_id: RowId, session: SessionDep, me: CurrentUser) -> Changed:
     return Changed(changed=member_settings.unveto_film(session, me, film_id))
 
 

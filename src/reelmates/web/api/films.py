@@ -13,6 +13,7 @@ from reelmates.together.reasons import Reason
 from reelmates.together.wording import plain, reason_parts
 from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.film_deps import PicksQueryDep, TasteDep
+from reelmates.web.ids import RowId
 from reelmates.web.reasons import reason_view
 
 router = APIRouter(prefix="/api", tags=["films"])
@@ -115,7 +116,9 @@ def search(session: SessionDep, me: CurrentUser, q: str = "") -> list[FilmPublic
 
 
 @router.get("/films/{film_id}", response_model=FilmDetailsPublic)
-def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) -> FilmDetailsPublic:
+def film(
+    session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: RowId
+) -> FilmDetailsPublic:
     d = films_page.film_details(
         session, taste.context, me.holder.handle, film_id, no_model=taste.note
     )
@@ -158,32 +161,32 @@ def film(session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int) ->
 
 
 @router.post("/films/{film_id}/rating", response_model=MarksPublic)
-def rate(body: RatingCreate, session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+def rate(body: RatingCreate, session: SessionDep, me: CurrentUser, film_id: RowId) -> MarksPublic:
     return _marks(films_page.rate(session, me.holder.handle, film_id, body.stars))
 
 
 @router.delete("/films/{film_id}/rating", response_model=MarksPublic)
-def unrate(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+def unrate(session: SessionDep, me: CurrentUser, film_id: RowId) -> MarksPublic:
     return _marks(films_page.unrate(session, me.holder.handle, film_id))
 
 
 @router.post("/films/{film_id}/seen", response_model=MarksPublic)
-def seen(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+def seen(session: SessionDep, me: CurrentUser, film_id: RowId) -> MarksPublic:
     return _marks(films_page.mark_seen(session, me.holder.handle, film_id))
 
 
 @router.delete("/films/{film_id}/seen", response_model=MarksPublic)
-def unseen(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+def unseen(session: SessionDep, me: CurrentUser, film_id: RowId) -> MarksPublic:
     return _marks(films_page.unmark_seen(session, me.holder.handle, film_id))
 
 
 @router.post("/films/{film_id}/watchlist", response_model=MarksPublic)
-def watch(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+def watch(session: SessionDep, me: CurrentUser, film_id: RowId) -> MarksPublic:
     return _marks(films_page.add_to_watchlist(session, me.holder.handle, film_id))
 
 
 @router.delete("/films/{film_id}/watchlist", response_model=MarksPublic)
-def unwatch(session: SessionDep, me: CurrentUser, film_id: int) -> MarksPublic:
+def unwatch(session: SessionDep, me: CurrentUser, film_id: RowId) -> MarksPublic:
     return _marks(films_page.remove_from_watchlist(session, me.holder.handle, film_id))
 
 

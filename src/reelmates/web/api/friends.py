@@ -13,7 +13,8 @@ from reelmates.services import friends
 from reelmates.services.friends import FriendRules
 from reelmates.store.friends import FriendSummary, InviteSummary
 from reelmates.web.deps import CurrentUser, SessionDep, SettingsDep, now_utc
-from reelmates.web.errors import error_response
+from reelmates.web.errors import ErrorPublic, error_response
+from reelmates.web.ids import RowId
 
 router = APIRouter(prefix="/api/friends", tags=["friends"])
 
@@ -91,7 +92,7 @@ def create_invite(
 
 
 @router.delete("/invites/{invite_id}", status_code=204)
-def cancel_invite(invite_id: int, session: SessionDep, me: CurrentUser) -> None:
+def cancel_invite(invite_id: RowId, session: SessionDep, me: CurrentUser) -> None:
     friends.cancel_invite(session, me.person_id, invite_id, now_utc())
 
 
@@ -109,7 +110,9 @@ def decline_link(body: LinkBase, session: SessionDep, me: CurrentUser) -> Friend
 @router.post(
     "/accept-code",
     response_model=FriendPublic,
-    responses={400: {"description": "The code does not work (the try was counted)."}},
+    responses={
+        400: {"model": ErrorPublic, "description": "The code does not work (the try was counted)."}
+    },
 )
 def accept_code(
     request: Request, body: CodeCreate, session: SessionDep, settings: SettingsDep, me: CurrentUser

@@ -19,6 +19,7 @@ from reelmates.services.nights import NightView
 from reelmates.store.friends import FriendSummary
 from reelmates.web.api.together import GroupMemberPublic, PickedFilmPublic
 from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.ids import RowId
 from reelmates.web.night_deps import (
     LinkDep,
     MailerDep,
@@ -36,7 +37,7 @@ TIMES_SENT_MAX = 20  # more than this is not a poll (2 to 5 are taken, with a re
 
 
 class NightCreate(BaseModel):
-    pick_id: int = Field(description="The group pick the night is for (one you were in).")
+    pick_id: RowId = Field(description="The group pick the night is for (one you were in).")
     times: list[datetime] = Field(
         max_length=TIMES_SENT_MAX,
         description=f"2 to {MAX_TIMES} times to propose: wall-clock times in `time_zone` "
@@ -48,7 +49,7 @@ class NightCreate(BaseModel):
 
 
 class PollAnswer(BaseModel):
-    time_id: int
+    time_id: RowId
     answer: Answer
 
 
@@ -57,7 +58,7 @@ class PollAnswers(BaseModel):
 
 
 class TimeChoice(BaseModel):
-    time_id: int = Field(description="One of the night's proposed times.")
+    time_id: RowId = Field(description="One of the night's proposed times.")
 
 
 class PlaceChange(BaseModel):

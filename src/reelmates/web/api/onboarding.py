@@ -9,6 +9,7 @@ from reelmates.services import onboarding
 from reelmates.services.onboarding import OnboardingStep
 from reelmates.web.deps import CurrentUser, SessionDep, now_utc
 from reelmates.web.film_deps import TasteDep
+from reelmates.web.ids import RowId
 
 router = APIRouter(prefix="/api/onboarding", tags=["onboarding"])
 
@@ -33,7 +34,7 @@ class StepPublic(BaseModel):
 
 
 class AnswerCreate(BaseModel):
-    film_id: int
+    film_id: RowId
     stars: float | None = Field(description="0.5 to 5 in half stars; null: haven't seen it.")
 
 

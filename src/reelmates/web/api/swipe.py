@@ -43,6 +43,7 @@ from reelmates.web.deps import (
     SettingsDep,
     now_utc,
 )
+from reelmates.web.ids import RowId
 from reelmates.web.live import Broadcaster, announce
 from reelmates.web.sessions import log_browser_in
 from reelmates.web.slots import release_slot
@@ -107,7 +108,7 @@ class RoomStatePublic(RoomPublic):
 
 
 class SwipeCreate(BaseModel):
-    film_id: int
+    film_id: RowId
     liked: bool
 
 
@@ -117,7 +118,7 @@ class SwipeResultPublic(BaseModel):
 
 
 class AcceptCreate(BaseModel):
-    film_id: int = Field(description="One of the room's matches.")
+    film_id: RowId = Field(description="One of the room's matches.")
 
 
 class JoinCreate(BaseModel):
@@ -317,16 +318,31 @@ def _with_news(event: dict[str, Any], told: int) -> dict[str, Any]:
 
 
 def _event_schema() -> dict[str, Any]:
-    """The schema of an event's data; the models it names are the API's own (in components)."""
-    schema = RoomEventPublic.model_json_schema(ref_template="#/components/schemas/{model}")
-    schema.pop("$defs", None)
-    return schema
+    """The schema of one event (its fields as an SSE reader parses them, as OpenAPI 3.2 reads a
+    ``text/event-stream`` schema), its ``data`` JSON of the room (``contentSchema``); the models
+    it names are the API's own (in components)."""
+    data = RoomEventPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    data.pop("$defs", None)
+    return {
+        "type": "object",
+        "required": ["event", "id", "data"],
+        "properties": {
+            "event": {"const": "room"},
+            "id": {"type": "string", "description": "The room's last swipe id."},
+            "retry": {"type": "integer", "description": "Milliseconds before reconnecting."},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": data,
+            },
+        },
+    }
 
 
 EVENTS_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-sent events: `event: room`, `id:` the room's last swipe id, "
-        "`data:` the room as JSON (this schema).",
+        "`data:` the room as JSON (its `contentSchema`).",
         "content": {"text/event-stream": {"schema": _event_schema()}},
     }
 }

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from reelmates.services import films_page, posters
 from reelmates.web.deps import CurrentUser, PostersDep, SessionDep
 from reelmates.web.film_deps import PicksQueryDep, TasteDep
+from reelmates.web.ids import RowId
 from reelmates.web.model_line import context_line
 from reelmates.web.posters import poster_svg
 from reelmates.web.reasons import reason_view
@@ -47,7 +48,7 @@ def search(
 
 @router.get("/films/{film_id}", name="film_page")
 def film_page(
-    request: Request, session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: int
+    request: Request, session: SessionDep, me: CurrentUser, taste: TasteDep, film_id: RowId
 ) -> Response:
     film = films_page.film_details(
         session, taste.context, me.holder.handle, film_id, no_model=taste.note
@@ -82,7 +83,7 @@ CARD_WHILE_FETCHING = "private, no-cache"
 
 
 @router.get("/films/{film_id}/poster", name="film_poster")
-def poster(session: SessionDep, me: CurrentUser, fetcher: PostersDep, film_id: int) -> Response:
+def poster(session: SessionDep, me: CurrentUser, fetcher: PostersDep, film_id: RowId) -> Response:
     """The poster from TMDB once fetched (served from here: img-src stays 'self'), else the
     card drawn as SVG at once (a fetch, if any, runs in the background)."""
     found = posters.poster_for(session, fetcher, film_id)
@@ -98,7 +99,7 @@ def poster(session: SessionDep, me: CurrentUser, fetcher: PostersDep, film_id: i
 
 
 @router.get("/films/{film_id}/poster.svg", name="film_poster_svg")
-def poster_card(session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+def poster_card(session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     """The drawn card, always (links made before real posters keep working)."""
     svg = poster_svg(films_page.film_card(session, film_id))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": CARD_CACHE})
@@ -109,7 +110,7 @@ def rate(
     request: Request,
     session: SessionDep,
     me: CurrentUser,
-    film_id: int,
+    film_id: RowId,
     stars: Annotated[float, Form()],
 ) -> Response:
     films_page.rate(session, me.holder.handle, film_id, stars)
@@ -117,31 +118,31 @@ def rate(
 
 
 @router.post("/films/{film_id}/rating/clear", name="unrate_film")
-def unrate(request: Request, session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+def unrate(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     films_page.unrate(session, me.holder.handle, film_id)
     return _back_to_film(request, film_id)
 
 
 @router.post("/films/{film_id}/seen", name="mark_seen")
-def seen(request: Request, session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+def seen(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     films_page.mark_seen(session, me.holder.handle, film_id)
     return _back_to_film(request, film_id)
 
 
 @router.post("/films/{film_id}/unseen", name="unmark_seen")
-def unseen(request: Request, session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+def unseen(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     films_page.unmark_seen(session, me.holder.handle, film_id)
     return _back_to_film(request, film_id)
 
 
 @router.post("/films/{film_id}/watchlist", name="add_to_watchlist")
-def watch(request: Request, session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+def watch(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     films_page.add_to_watchlist(session, me.holder.handle, film_id)
     return _back_to_film(request, film_id)
 
 
 @router.post("/films/{film_id}/watchlist/remove", name="remove_from_watchlist")
-def unwatch(request: Request, session: SessionDep, me: CurrentUser, film_id: int) -> Response:
+def unwatch(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     films_page.remove_from_watchlist(session, me.holder.handle, film_id)
     return _back_to_film(request, film_id)
 

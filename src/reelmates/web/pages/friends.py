@@ -15,6 +15,7 @@ from reelmates.services import accounts, friends, guests
 from reelmates.services.friends import FriendRules, LinkGoneError
 from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
 from reelmates.web.flash import forget_flash, read_flash, set_flash
+from reelmates.web.ids import RowId
 from reelmates.web.templating import render
 
 router = APIRouter(prefix="/friends")
@@ -82,7 +83,7 @@ def friend_invite_made(request: Request, settings: SettingsDep, me: CurrentUser)
 
 @router.post("/invites/{invite_id}/cancel", name="cancel_friend_invite")
 def cancel_friend_invite(
-    request: Request, invite_id: int, session: SessionDep, me: CurrentUser
+    request: Request, invite_id: RowId, session: SessionDep, me: CurrentUser
 ) -> Response:
     friends.cancel_invite(session, me.person_id, invite_id, now_utc())
     return _to_friends(request)

@@ -26,6 +26,7 @@ from reelmates.store.group_picks import GroupPickSummary
 from reelmates.store.nights import NightRecord
 from reelmates.web.deps import CurrentUser, SessionDep
 from reelmates.web.flash import forget_flash, read_flash, set_flash
+from reelmates.web.ids import RowId
 from reelmates.web.night_deps import (
     LinkDep,
     MailerDep,
@@ -114,7 +115,7 @@ def _plan_page(
 
 @router.get("/together/picks/{pick_id}/night", name="plan_night_page")
 def plan_night_page(
-    request: Request, session: SessionDep, me: CurrentUser, rules: NightRulesDep, pick_id: int
+    request: Request, session: SessionDep, me: CurrentUser, rules: NightRulesDep, pick_id: RowId
 ) -> Response:
     pick = together_page.pick_of(session, me.person_id, pick_id)
     return _plan_page(request, session, me, rules, pick)
@@ -127,7 +128,7 @@ def plan_night(
     now: NowDep,
     me: CurrentUser,
     rules: NightRulesDep,
-    pick_id: int,
+    pick_id: RowId,
     time_zone: Text,
     place_kind: Text,
     times: Annotated[list[str], Form()] = [],  # noqa: B006

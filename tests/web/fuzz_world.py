@@ -1,0 +1,214 @@
+"""The seeded world the API fuzz runs in: the demo (starter catalog, a trained model) and a
+handful of members made through the API itself: the fuzzing caller (the operator), friends,
+invites, ratings, group picks, nights (one already over), swipe rooms (one with a match), a
+and a calendar feed. ``World.pools`` names, for each operation, the real ids and
+values its parameters are steered to (by name: path, query and body fields alike)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from web_browsers import PASSWORD, Browser, web_settings
+
+from reelmates.services.demo import run_demo
+from reelmates.store.migrate import open_database
+from reelmates.web.app import create_app
+from reelmates.web.night_clock import night_clock
+
+_n = itertools.count()
+Pools = dict[str, list[Any]]
+
+
+@dataclass
+class World:
+    app: FastAPI
+    me: str  # the fuzzing caller's handle (the operator)
+    token: str  # its personal API token
+    seconds: float = 0.0  # CPU time the world took to build
+    pools: dict[str, Pools] = field(default_factory=dict)  # operation label -> name -> values
+    common: Pools = field(default_factory=dict)  # for every operation
+
+    def pool(self, label: str) -> Pools:
+        return self.common | self.pools.get(label, {})
+
+
+def trained_app(tmp_path: Path, database_url: str | None = None) -> FastAPI:
+    overrides = {"database_url": database_url} if database_url else {}
+    settings = web_settings(tmp_path, signup_policy="open", **overrides)
+    engine = open_database(settings)
+    run_demo(engine, settings)
+    engine.dispose()
+    return create_app(settings)
+
+
+def _ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, (response.request.url, response.text)
+    return response.json() if response.content else None
+
+
+class Member(Browser):
+    """A member logged in by session cookie (the CSRF header on every unsafe call)."""
+
+    def __init__(self, app: FastAPI, handle: str) -> None:
+        super().__init__(TestClient(app))
+        self.handle = handle
+        _ok(self.sign_up(handle, display_name=handle.title()), 303)
+
+    def call(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        headers = {"X-CSRF-Token": self.api_csrf()}
+        return _ok(self.client.request(method, path, headers=headers, **kwargs), status)
+
+    def friend_invite(self) -> dict[str, Any]:
+        made: dict[str, Any] = self.call("POST", "/api/friends/invites", 201)
+        made["token"] = made["url"].rsplit("/", 1)[1]
+        return made
+
+
+def befriend(a: Member, b: Member) -> None:
+    b.call("POST", "/api/friends/accept", json={"token": a.friend_invite()["token"]})
+
+
+def _times(start: datetime) -> list[str]:
+    return [(start + timedelta(days=d)).strftime("%Y-%m-%dT20:00") for d in (0, 1)]
+
+
+def _night(me: Member, pick_id: int, start: datetime, *, fix: bool) -> dict[str, Any]:
+    body = {"pick_id": pick_id, "times": _times(start), "time_zone": "Europe/London"}
+    night: dict[str, Any] = me.call("POST", "/api/nights", 201, json=body)
+    if fix:
+        time_id = night["times"][0]["id"]
+        night = me.call("POST", f"/api/nights/{night['id']}/time", json={"time_id": time_id})
+    return night
+
+
+def _room(me: Member, *others: Member) -> dict[str, Any]:
+    room: dict[str, Any] = me.call(
+        "POST", "/api/swipe", 201, params={"with": [o.handle for o in others]}
+    )
+    room["token"] = room["join_url"].rsplit("/", 1)[1]
+    return room
+
+
+def build_world(tmp_path: Path, database_url: str | None = None) -> World:
+    started = time.process_time()
+    app = trained_app(tmp_path, database_url)
+    tag = next(_n)
+    me = Member(app, f"fuzzme{tag}")
+    assert me.get("/api/me").json()["role"] == "operator"
+    bob, cat, dan = (Member(app, f"fuzz{who}{tag}") for who in ("bob", "cat", "dan"))
+    gone = [Member(app, f"fuzzgone{tag}x{i}") for i in range(3)]  # friends to remove
+    for friend in (bob, cat, dan, *gone):
+        befriend(me, friend)
+    strangers = [Member(app, f"fuzzstr{tag}x{i}") for i in range(4)]
+    token = me.call("POST", "/api/tokens", 201, json={"name": "fuzz"})["token"]
+
+    films = [f["id"] for f in me.get("/api/films", params={"q": "the"}).json()][:30]
+    assert len(films) >= 10, films
+    for stars, film in zip((4.5, 3.0, 5.0, 2.0), films, strict=False):
+        me.call("POST", f"/api/films/{film}/rating", json={"stars": stars})
+        bob.call("POST", f"/api/films/{film}/rating", json={"stars": stars})
+    me.call("POST", f"/api/films/{films[5]}/seen")
+    me.call("POST", f"/api/films/{films[6]}/watchlist")
+    me.call("POST", "/api/me/vetoes/films", json={"film_id": films[7]})
+    me.call("POST", "/api/me/vetoes/genres", json={"genre": "Horror"})
+    picks = [
+        me.call("POST", "/api/together/picks", 201, json={"film_id": f, "with": [bob.handle]})
+        for f in films[:6]
+    ]
+
+    # Two nights already over (the clock moved back while they were planned and fixed), one to
+    # plan, one to cancel.
+    now = datetime.now(UTC)
+    app.dependency_overrides[night_clock] = lambda: now - timedelta(days=20)
+    over = [_night(me, picks[i]["id"], now - timedelta(days=10), fix=True) for i in (0, 1)]
+    app.dependency_overrides.pop(night_clock)
+    planning = _night(me, picks[2]["id"], now + timedelta(days=30), fix=False)
+    doomed = _night(me, picks[3]["id"], now + timedelta(days=30), fix=False)
+    fixed = _night(me, picks[4]["id"], now + timedelta(days=30), fix=True)
+    bob_pick = bob.call("POST", "/api/together/picks", 201,
+                        json={"film_id": films[8], "with": [me.handle]})  # fmt: skip
+    bobs_night = _night(bob, bob_pick["id"], now + timedelta(days=30), fix=False)
+
+    # A room with a match to accept; a room of Bob's to join; rooms to join as a guest.
+    matched = _room(me, bob)
+    card = matched["card"]["id"]
+    me.call("POST", f"/api/swipe/{matched['id']}/swipes", json={"film_id": card, "liked": True})
+    bob.call("POST", f"/api/swipe/{matched['id']}/swipes", json={"film_id": card, "liked": True})
+    fresh_room = _room(me, bob)
+    bobs_room = _room(bob, me)
+
+    invites_in = [s.friend_invite()["token"] for s in strangers]  # others' invites to me
+    my_invites = [me.friend_invite() for _ in range(3)]  # to cancel
+    for_guests = [me.friend_invite()["token"] for _ in range(3)]
+    coded = strangers[0].friend_invite()
+    me.call("POST", "/api/calendar/feed", 201)
+    onboarding = me.get("/api/onboarding/next").json()
+
+    world = World(app=app, me=me.handle, token=token)
+    world.seconds = time.process_time() - started
+    world.common = {
+        "film_id": films,
+        "handle": [bob.handle, cat.handle],
+        "with": [[bob.handle], [bob.handle, cat.handle]],
+        "night_id": [planning["id"]],
+        "room_id": [fresh_room["id"]],
+        "genre": ["Horror", "Comedy", "Drama"],
+        "file": ["ratings.csv", "watched.csv", "watchlist.csv"],
+        "time_zone": ["Europe/London", "America/New_York"],
+        "stars": [0.5, 3.5, 5.0],
+    }
+    planning_times = [t["id"] for t in planning["times"]]
+    world.pools = {
+        "POST /api/me/vetoes/films": {"film_id": films[10:]},
+        "DELETE /api/me/vetoes/films/{film_id}": {"film_id": [films[7]]},
+        "DELETE /api/me/vetoes/genres/{genre}": {"genre": ["Horror"]},
+        "DELETE /api/friends/{handle}": {"handle": [g.handle for g in gone]},
+        "DELETE /api/friends/invites/{invite_id}": {"invite_id": [i["id"] for i in my_invites]},
+        "POST /api/friends/accept": {"token": invites_in[1:3]},
+        "POST /api/friends/decline": {"token": invites_in[3:]},
+        # A wrong code counts a try (a few burn it): the handle is always the code's.
+        "POST /api/friends/accept-code": {"handle": [strangers[0].handle], "code": [coded["code"]]},
+        "POST /api/together/picks": {"film_id": films[:10]},
+        "POST /api/nights": {
+            "pick_id": [p["id"] for p in picks],
+            "times": [_times(now + timedelta(days=40))],
+        },
+        "GET /api/nights/{night_id}": {"night_id": [planning["id"], bobs_night["id"]]},
+        "PUT /api/nights/{night_id}/poll": {
+            "night_id": [planning["id"], bobs_night["id"]],
+            "time_id": planning_times + [t["id"] for t in bobs_night["times"]],
+        },
+        "POST /api/nights/{night_id}/time": {"time_id": planning_times},
+        "POST /api/nights/{night_id}/cancel": {"night_id": [doomed["id"]]},
+        "PUT /api/nights/{night_id}/rsvp": {"night_id": [fixed["id"]]},
+        "POST /api/nights/{night_id}/rating": {"night_id": [over[0]["id"]]},
+        "POST /api/nights/{night_id}/rating/skip": {"night_id": [over[1]["id"]]},
+        "POST /api/swipe/join": {"token": [bobs_room["token"]]},
+        "POST /api/swipe/join-as-guest": {"token": [fresh_room["token"]]},
+        "POST /api/friends/join-as-guest": {"token": for_guests},
+        "POST /api/swipe/{room_id}/swipes": {"film_id": [fresh_room["card"]["id"]]},
+        "POST /api/swipe/{room_id}/accept": {"room_id": [matched["id"]], "film_id": [card]},
+        "POST /api/onboarding/answers": {"film_id": [onboarding["film"]["id"]]}
+        if onboarding.get("film")
+        else {},
+        "POST /api/admin/accounts/{handle}/disable": {"handle": [strangers[1].handle]},
+        "POST /api/admin/accounts/{handle}/enable": {"handle": [strangers[1].handle]},
+        "POST /api/admin/accounts/{handle}/reset-password": {"handle": [strangers[2].handle]},
+        "POST /api/login": {"handle": [me.handle], "password": [PASSWORD]},
+        "POST /api/signup": {
+            "handle": [f"newcomer{tag}x{i}" for i in range(40)],
+            "password": [PASSWORD],
+            "invite": [None],
+        },
+    }
+    for member in (me, bob, cat, dan, *gone, *strangers):
+        member.client.close()
+    return world
