@@ -1,0 +1,250 @@
+"""Every kind of link or credential the web app hands out keeps the rules the product promises:
+it works fresh; it is refused once expired (just before, it still works), once revoked, and (if
+single use) the second time, with a clear 4xx reason and nothing written (no account, friendship,
+membership or log-in made); a multi-use one keeps working; after the allowed number of wrong
+tries the limited one is refused even with the right value, until its window passes.
+
+The rules are the table below, written by hand from the product's promises (README, settings.py
+defaults), not read from the code it checks. The app runs with its default settings; every
+request goes through it (TestClient browsers, CSRF forms), every row checked is a real row.
+How each kind is made, used, aged and revoked: link_drivers.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from link_drivers import DRIVERS, OPERATOR, Driver, World
+from web_browsers import Browser, web_settings
+
+from reelmates.services.demo import run_demo
+from reelmates.store.migrate import open_database
+from reelmates.web.app import create_app
+
+MINUTE = timedelta(minutes=1)
+GONE_INVITE = (403, "used already or has expired")  # the sign-up form's answer
+GONE_LINK = (404, "This invite link has been used or has expired")
+WRONG_CODE = (400, "does not match a live invite")
+LOGGED_OUT = (401, "you need to log in first")
+WRONG_PASSWORD = (401, "The handle or the password is wrong")
+TOO_MANY = (429, "Too many failed log-ins")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    expires_after: timedelta | None  # None: it never expires
+    revoked_by: str | None  # how its owner (or the operator) ends it; None: it cannot be
+    single_use: bool | None  # False: multi-use, a second use works too
+    attempts: int | None  # wrong tries before even the right value is refused; None: no limit
+    window: timedelta | None  # when the limit lifts; None: never (the credential is dead)
+    refused: tuple[int, str]  # the answer once expired, revoked or used up: status, reason
+    limited: tuple[int, str] | None = None  # the answer once the attempt limit is reached
+
+
+# fmt: off
+RULES: list[Rule] = [
+    # POST /api/invites (the operator's sign-up-only invite). Revoked: None, the app has no way
+    # to withdraw one (it dies when used or after 7 days). Attempts: None, 256 random bits.
+    Rule("signup-invite", timedelta(days=7), None, True, None, None, GONE_INVITE),
+    # A friend invite's link, accepted by a member. 256 bits: no attempt limit. The sign-up
+    # invite that rides on its token ends with it: test_the_sign_up_invite_on_a_friend_link...
+    Rule("friend-link", timedelta(days=7), "the inviter cancels the invite", True, None, None,
+         GONE_LINK),
+    # The same invite's short code, typed with the inviter's handle: an hour, five wrong tries
+    # for that inviter kill it for good (window None: a new invite is needed).
+    Rule("friend-code", timedelta(minutes=60), "the inviter cancels the invite", True, 5, None,
+         WRONG_CODE, WRONG_CODE),
+    # A friend's link opened by someone new who joins as a guest with just a name.
+    Rule("guest-by-friend-link", timedelta(days=7), "the inviter cancels the invite", True, None,
+         None, GONE_LINK),
+    # A swipe room's join link: no end (expires None: it lasts as long as the room; revoked None:
+    # a room cannot be closed, its members may show the link again), multi-use (up to 8
+    # people), 192 random bits (no attempt limit). Refused only when wrong: 404.
+    Rule("room-link-member", None, None, False, None, None, (404, "does not work")),
+    Rule("room-link-guest", None, None, False, None, None, (404, "does not work")),
+    # A member's log-in: session_days (30) at most, even when used every day ...
+    Rule("member-session", timedelta(days=30), "log out everywhere", False, None, None,
+         LOGGED_OUT),
+    # ... and session_idle_days (14) unused. (Plain log-out of a copied cookie, and a password
+    # change ending the others: test_web_accounts and test_web_password.)
+    Rule("member-session-idle", timedelta(days=14), "log out everywhere", False, None, None,
+         LOGGED_OUT),
+    # A guest's log-in (their only way in: no password): guest_days (30); idle as a member's.
+    Rule("guest-session", timedelta(days=30), "the guest logs out", False, None, None,
+         LOGGED_OUT),
+    # A personal API token: no expiry (until revoked), 256 bits (no attempt limit). Disabling
+    # the account revokes it too: test_web_admin.test_a_disabled_account_stops_at_once.
+    Rule("api-token", None, "DELETE /api/tokens/{id}", False, None, None,
+         (401, "this API token does not work")),
+    # The private calendar feed address: no expiry, revoked (or replaced by a new one) on the
+    # settings page; 256 bits. Replacing it: test_web_nights (the feed test).
+    Rule("calendar-feed", None, "DELETE /api/calendar/feed", False, None, None,
+         (404, "This calendar feed does not exist")),
+    # What the operator's reset issues: a password (not a link), shown once; it is the
+    # member's password until changed, so it does not expire and is not single use. Revoked:
+    # another reset. Attempts: None here: it is typed at /login like any password (the
+    # password rows' limits). The sessions a reset ends: test_web_admin (the reset test).
+    Rule("admin-reset-password", None, "the operator resets it again", False, None, None,
+         WRONG_PASSWORD),
+    # Log-in by password: 5 failures per account, 20 per address, in a 15-minute window.
+    Rule("password-per-account", None, "the member changes the password", False, 5,
+         timedelta(seconds=900), WRONG_PASSWORD, TOO_MANY),
+    Rule("password-per-address", None, "the member changes the password", False, 20,
+         timedelta(seconds=900), WRONG_PASSWORD, TOO_MANY),
+]
+# fmt: on
+
+BY_KIND = {rule.kind: rule for rule in RULES}
+
+
+def _rows(**where: Callable[[Rule], bool]) -> list[Any]:
+    return [pytest.param(r, id=r.kind) for r in RULES if all(p(r) for p in where.values())]
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, Browser]]:
+    """One app for the module, on the demo (a swipe room needs a taste model), with the
+    default rules; its operator signed up. Each test makes its own fresh credentials."""
+    settings = web_settings(tmp_path_factory.mktemp("links"))
+    engine = open_database(settings)
+    run_demo(engine, settings)
+    engine.dispose()
+    app = create_app(settings)
+    with TestClient(app) as client:
+        operator = Browser(client)
+        assert operator.sign_up(OPERATOR).status_code == 303
+        assert operator.get("/api/me").json()["role"] == "operator"
+        yield app, operator
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def world(demo_app: tuple[FastAPI, Browser]) -> Iterator[World]:
+    w = World(*demo_app)
+    yield w
+    w.close()
+
+
+def _driver(rule: Rule) -> Driver:
+    return DRIVERS[rule.kind]
+
+
+def _works(response: httpx.Response) -> None:
+    assert 200 <= response.status_code < 400, response.text[:2000]
+
+
+def _refused(response: httpx.Response, expected: tuple[int, str]) -> None:
+    status, reason = expected
+    assert response.status_code == status, response.text[:2000]
+    assert reason in response.text, response.text[:2000]
+
+
+def test_every_kind_has_a_row_and_a_driver() -> None:
+    assert list(BY_KIND) == list(DRIVERS)
+    for rule in RULES:  # a limit either lifts after a window or kills the credential
+        assert (rule.attempts is None) == (rule.limited is None)
+        assert rule.window is None or rule.attempts is not None
+
+
+@pytest.mark.parametrize("rule", _rows())
+def test_a_fresh_one_works_and_writes_what_it_should(world: World, rule: Rule) -> None:
+    driver = _driver(rule)
+    cred = driver.issue(world)
+    before = driver.effect(world)
+    _works(driver.use(world, cred))
+    after = driver.effect(world)
+    if before is not None:
+        assert after is not None and all(a > b for a, b in zip(after, before, strict=True))
+
+
+@pytest.mark.parametrize("rule", _rows(e=lambda r: r.expires_after is not None))
+def test_it_works_until_it_expires_then_is_refused_and_nothing_is_written(
+    world: World, rule: Rule
+) -> None:
+    assert rule.expires_after is not None
+    driver = _driver(rule)
+    almost = driver.issue(world)
+    driver.age(world, almost, rule.expires_after - MINUTE)
+    _works(driver.use(world, almost))
+    late = driver.issue(world)
+    driver.age(world, late, rule.expires_after + MINUTE)
+    before = driver.effect(world)
+    _refused(driver.use(world, late), rule.refused)
+    assert driver.effect(world) == before
+
+
+@pytest.mark.parametrize(
+    "rule", _rows(e=lambda r: r.expires_after is None and DRIVERS[r.kind].can_age)
+)
+def test_one_that_never_expires_still_works_a_year_on(world: World, rule: Rule) -> None:
+    driver = _driver(rule)
+    cred = driver.issue(world)
+    driver.age(world, cred, timedelta(days=366))
+    _works(driver.use(world, cred))
+
+
+@pytest.mark.parametrize("rule", _rows(r=lambda r: r.revoked_by is not None))
+def test_a_revoked_one_is_refused_and_nothing_is_written(world: World, rule: Rule) -> None:
+    driver = _driver(rule)
+    cred = driver.issue(world)
+    driver.revoke(world, cred)
+    before = driver.effect(world)
+    _refused(driver.use(world, cred), rule.refused)
+    assert driver.effect(world) == before
+
+
+@pytest.mark.parametrize("rule", _rows(s=lambda r: r.single_use is not None))
+def test_a_second_use_is_refused_if_single_use_and_works_if_not(world: World, rule: Rule) -> None:
+    driver = _driver(rule)
+    cred = driver.issue(world)
+    _works(driver.use(world, cred))
+    before = driver.effect(world)
+    second = driver.use(world, cred)
+    after = driver.effect(world)
+    if rule.single_use:
+        _refused(second, rule.refused)
+        assert after == before
+    else:
+        _works(second)
+        if before is not None:
+            assert after is not None and all(a > b for a, b in zip(after, before, strict=True))
+
+
+@pytest.mark.parametrize("rule", _rows(a=lambda r: r.attempts is not None))
+def test_one_wrong_try_fewer_than_the_limit_leaves_it_working(world: World, rule: Rule) -> None:
+    assert rule.attempts is not None
+    driver = _driver(rule)
+    cred = driver.issue(world)
+    for attempt in range(rule.attempts - 1):
+        assert 400 <= driver.wrong(world, cred, attempt).status_code < 500
+    _works(driver.use(world, cred))
+
+
+@pytest.mark.parametrize("rule", _rows(a=lambda r: r.attempts is not None))
+def test_after_the_wrong_tries_the_right_value_is_refused_until_the_window_passes(
+    world: World, rule: Rule
+) -> None:
+    assert rule.attempts is not None and rule.limited is not None
+    driver = _driver(rule)
+    cred = driver.issue(world)
+    for attempt in range(rule.attempts):
+        assert 400 <= driver.wrong(world, cred, attempt).status_code < 500
+    before = driver.effect(world)
+    _refused(driver.use(world, cred), rule.limited)
+    assert driver.effect(world) == before
+    if rule.window is not None:
+        world.ticks[0] += rule.window.total_seconds() - 1
+        _refused(driver.use(world, cred), rule.limited)  # not a second early
+        world.ticks[0] += 2
+    else:  # dead for good, even once any window would have passed
+        world.ticks[0] += 86_400
+        _refused(driver.use(world, cred), rule.limited)
+    _works(driver.use(world, driver.after_window(world, cred)))
