@@ -26,6 +26,7 @@ from web_browsers import Browser, web_settings
 
 from reelmates.services.demo import run_demo
 from reelmates.store.migrate import open_database
+from reelmates.store.models import Account
 from reelmates.web.app import create_app
 
 MINUTE = timedelta(minutes=1)
@@ -248,3 +249,21 @@ def test_after_the_wrong_tries_the_right_value_is_refused_until_the_window_passe
         world.ticks[0] += 86_400
         _refused(driver.use(world, cred), rule.limited)
     _works(driver.use(world, driver.after_window(world, cred)))
+
+
+@pytest.mark.parametrize("ending", ["accepted", "declined", "cancelled"])
+def test_the_sign_up_invite_on_a_friend_link_ends_with_the_link(world: World, ending: str) -> None:
+    """On an invite-only server a friend link is also a sign-up invite (for a friend with no
+    account): once the invite is over, however it ended, nobody new signs up with it."""
+    cred = DRIVERS["friend-link"].issue(world)
+    path = f"/friends/join/{cred.secret}"
+    if ending == "cancelled":
+        DRIVERS["friend-link"].revoke(world, cred)
+    else:
+        member, _ = world.member()
+        action = {"accepted": "accept", "declined": "decline"}[ending]
+        assert member.submit(path, f"{path}/{action}", {}).status_code in (200, 303)
+    assert world.browser().get(path).status_code == 404
+    accounts = world.count(Account)
+    _refused(world.browser().sign_up(f"late{ending}", invite=cred.secret), GONE_INVITE)
+    assert world.count(Account) == accounts
