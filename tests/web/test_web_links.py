@@ -21,13 +21,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from link_drivers import DRIVERS, OPERATOR, Driver, World
-from web_browsers import Browser, web_settings
+from link_drivers import DRIVERS, OPERATOR, Cred, Driver, World
+from web_browsers import PASSWORD, Browser, web_settings
 
 from reelmates.services.demo import run_demo
 from reelmates.store.migrate import open_database
 from reelmates.store.models import Account
 from reelmates.web.app import create_app
+from reelmates.web.security import SESSION_COOKIE
 
 MINUTE = timedelta(minutes=1)
 GONE_INVITE = (403, "used already or has expired")  # the sign-up form's answer
@@ -136,6 +137,12 @@ def world(demo_app: tuple[FastAPI, Browser]) -> Iterator[World]:
 
 def _driver(rule: Rule) -> Driver:
     return DRIVERS[rule.kind]
+
+
+def _cookie(browser: Browser) -> str:
+    raw = browser.client.cookies.get(SESSION_COOKIE)
+    assert raw
+    return raw
 
 
 def _works(response: httpx.Response) -> None:
@@ -267,3 +274,31 @@ def test_the_sign_up_invite_on_a_friend_link_ends_with_the_link(world: World, en
     accounts = world.count(Account)
     _refused(world.browser().sign_up(f"late{ending}", invite=cred.secret), GONE_INVITE)
     assert world.count(Account) == accounts
+
+
+def test_disabling_an_account_stops_every_credential_it_holds(world: World) -> None:
+    """The operator disables a member: their log-in, API token, calendar feed and password
+    stop at once (the feed shows the member's nights, with the others' names in them); enabled
+    again, only the password works (nothing else comes back: a new feed is made anew)."""
+    member, handle = world.member()
+    raw_token = member.api_post("/api/tokens", {"name": "script"}).json()["token"]
+    feed = str(httpx.URL(member.api_post("/api/calendar/feed").json()["url"]).path)
+    creds = {
+        "member-session": _cookie(member),
+        "api-token": raw_token,
+        "calendar-feed": feed,
+        "password-per-account": PASSWORD,
+    }
+    for kind, secret in creds.items():
+        _works(DRIVERS[kind].use(world, Cred(secret, handle=handle)))
+    assert world.operator.api_post(f"/api/admin/accounts/{handle}/disable").status_code == 200
+    disabled = (403, "This account is disabled")
+    for kind, secret in creds.items():
+        answer = disabled if kind == "password-per-account" else BY_KIND[kind].refused
+        _refused(DRIVERS[kind].use(world, Cred(secret, handle=handle)), answer)
+    assert world.operator.api_post(f"/api/admin/accounts/{handle}/enable").status_code == 200
+    for kind, secret in creds.items():
+        if kind == "password-per-account":
+            _works(DRIVERS[kind].use(world, Cred(secret, handle=handle)))
+        else:
+            _refused(DRIVERS[kind].use(world, Cred(secret, handle=handle)), BY_KIND[kind].refused)
