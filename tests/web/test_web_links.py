@@ -25,8 +25,9 @@ from link_drivers import DRIVERS, OPERATOR, Cred, Driver, World
 from web_browsers import PASSWORD, Browser, web_settings
 
 from reelmates.services.demo import run_demo
+from reelmates.services.friends import LINK_GONE
 from reelmates.store.migrate import open_database
-from reelmates.store.models import Account
+from reelmates.store.models import Account, Friendship, SwipeSessionMember
 from reelmates.web.app import create_app
 from reelmates.web.security import SESSION_COOKIE
 
@@ -302,3 +303,48 @@ def test_disabling_an_account_stops_every_credential_it_holds(world: World) -> N
             _works(DRIVERS[kind].use(world, Cred(secret, handle=handle)))
         else:
             _refused(DRIVERS[kind].use(world, Cred(secret, handle=handle)), BY_KIND[kind].refused)
+
+
+def test_over_the_api_an_expired_or_used_link_is_refused_too(world: World) -> None:
+    """The pages above; the JSON API's own routes keep the same rules, with the reason in the
+    body: sign-up by an expired invite, accepting and joining as a guest by an expired or used
+    friend link, a swipe room by a mistyped link, and the right code after five wrong ones."""
+    expired = DRIVERS["signup-invite"].issue(world)
+    DRIVERS["signup-invite"].age(world, expired, timedelta(days=7) + MINUTE)
+    link = DRIVERS["friend-link"].issue(world)
+    DRIVERS["friend-link"].age(world, link, timedelta(days=7) + MINUTE)
+    used = DRIVERS["friend-link"].issue(world)
+    member, _ = world.member()
+    assert member.api_post("/api/friends/accept", {"token": used.secret}).status_code == 200
+    rows = (world.count(Account), world.count(Friendship), world.count(SwipeSessionMember))
+    stranger = world.browser()
+    answers = [
+        stranger.api_post(
+            "/api/signup", {"handle": "late", "password": PASSWORD, "invite": expired.secret}
+        ),
+        world.member()[0].api_post("/api/friends/accept", {"token": link.secret}),
+        stranger.api_post(
+            "/api/friends/join-as-guest", {"token": link.secret, "display_name": "Sam"}
+        ),
+        stranger.api_post(
+            "/api/friends/join-as-guest", {"token": used.secret, "display_name": "Sam"}
+        ),
+        stranger.api_post("/api/swipe/join-as-guest", {"token": "x" * 32, "display_name": "Sam"}),
+    ]
+    statuses = [(a.status_code, a.json()["error"]) for a in answers]
+    assert statuses == [
+        (403, "this invite link has been used already or has expired"),
+        (404, LINK_GONE),
+        (404, LINK_GONE),
+        (404, LINK_GONE),
+        (404, "this swipe session link does not work (mistyped, or the session is gone)"),
+    ]
+    code = DRIVERS["friend-code"].issue(world)
+    for attempt in range(5):
+        DRIVERS["friend-code"].wrong(world, code, attempt)
+    right = world.member()[0].api_post(
+        "/api/friends/accept-code", {"handle": OPERATOR, "code": code.extra["code"]}
+    )
+    assert right.status_code == 400 and "does not match" in right.json()["error"]
+    assert rows[:2] == (world.count(Account) - 3, world.count(Friendship))  # 3 new members
+    assert rows[2] == world.count(SwipeSessionMember)
