@@ -446,6 +446,12 @@ def let_sign_up_with(
     return True
 
 
+def withdraw_link_invite(session: Session, hashed: str, now: datetime) -> None:
+    """The sign-up invite riding on a link token (by its sha256), if any and unused, is over:
+    the link it rode on ended (accepted by a member, declined, cancelled)."""
+    InviteRepository(session).withdraw(hashed, now)
+
+
 def invite_usable(session: Session, raw: str, now: datetime) -> bool:
     return InviteRepository(session).usable(token_hash(raw), now)
 

@@ -3,9 +3,10 @@ and the one authorization rule the rest of the app asks: are these people my fri
 
 - A link token is random (256 bits); a code is 10 Crockford base32 characters (50 bits). Both
   are stored only as their sha256, both expire (the code much sooner), and the invite is single
-  use: accepted, declined or cancelled, it is over. A code names its inviter (their handle is
-  typed with it), and each wrong code typed for an inviter counts against their live codes: after
-  ``tries`` wrong ones a code is dead, so guessing gets a few tries in 2**50 per invite.
+  use: accepted, declined or cancelled, it is over (and so is the sign-up invite on its link's
+  token, where there is one). A code names its inviter (their handle is typed with it), and each
+  wrong code typed for an inviter counts against their live codes: after ``tries`` wrong ones a
+  code is dead, so guessing gets a few tries in 2**50 per invite.
 - :func:`require_friends` answers 404 (:class:`NotFoundError`), not 403, for a person who is not
   your friend: the same answer as for a person who does not exist, so a stranger cannot find out
   who has an account here by asking about them.
@@ -149,8 +150,28 @@ def pending_invites(session: Session, me: int, now: datetime) -> list[InviteSumm
     return FriendInviteRepository(session).pending_of(me, now)
 
 
+def _end_invite(
+    session: Session,
+    invite_id: int,
+    outcome: str,
+    now: datetime,
+    *,
+    used_by: int | None = None,
+    inviter_id: int | None = None,
+) -> bool:
+    """End a live invite, and the sign-up invite on its link's token with it (else a stranger
+    could still sign up with a used, declined or cancelled link); False when it was not live."""
+    invites = FriendInviteRepository(session)
+    if not invites.end(invite_id, outcome, now, used_by=used_by, inviter_id=inviter_id):
+        return False
+    hashed = invites.token_hash_of(invite_id)
+    assert hashed is not None
+    accounts.withdraw_link_invite(session, hashed, now)
+    return True
+
+
 def cancel_invite(session: Session, me: int, invite_id: int, now: datetime) -> None:
-    if not FriendInviteRepository(session).end(invite_id, "cancelled", now, inviter_id=me):
+    if not _end_invite(session, invite_id, "cancelled", now, inviter_id=me):
         raise NotFoundError(
             f"you have no pending invite with id {invite_id}",
             hint="It may have been used or have expired already.",
@@ -185,7 +206,7 @@ def _check_acceptable(session: Session, me: int, inviter: FriendSummary) -> None
 
 
 def _befriend(session: Session, me: int, invite: InviteSummary, now: datetime) -> FriendSummary:
-    if not FriendInviteRepository(session).end(invite.id, "accepted", now, used_by=me):
+    if not _end_invite(session, invite.id, "accepted", now, used_by=me):
         raise LinkGoneError()  # another request used it first
     FriendshipRepository(session).add(me, invite.inviter.person_id, now)
     return invite.inviter
@@ -205,7 +226,7 @@ def decline_link(session: Session, me: int, token: str, now: datetime) -> Friend
         raise PermissionDeniedError(
             "this is your own invite", hint="Cancel it from your friends page instead."
         )
-    if not FriendInviteRepository(session).end(preview.invite.id, "declined", now, used_by=me):
+    if not _end_invite(session, preview.invite.id, "declined", now, used_by=me):
         raise LinkGoneError()
     return preview.inviter
 

@@ -106,9 +106,10 @@ def join_as_guest(
         raise PermissionDeniedError(accounts.GUESTS_CANNOT_INVITE)
     with session.begin_nested():
         guest = _new_guest(session, name, now)
-        friends.accept_link(session, guest.id, token, now)
-        # The sign-up invite on the same token (invite-only servers) is used up with it.
+        # The sign-up invite on the same token (invite-only servers) is used up by the guest
+        # (before the link: ending the link would withdraw it, naming nobody).
         InviteRepository(session).claim(accounts.token_hash(token), guest.id, now)
+        friends.accept_link(session, guest.id, token, now)
     holder = AccountRepository(session).holder(guest.id)
     assert holder is not None
     return holder

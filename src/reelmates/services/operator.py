@@ -6,8 +6,9 @@ run by whoever holds the database): nothing here checks the caller's role again.
 here is what would hurt even an operator: disabling or resetting one's own account (that is the
 password page's job, and an operator locked out of their own server helps nobody).
 
-- Disabling ends the account's log-in sessions and revokes its API tokens at once (a log-in is
-  refused while it is disabled); enabling lets it log in again, and brings none of them back.
+- Disabling ends the account's log-in sessions, revokes its API tokens and deletes its calendar
+  feed at once (a log-in is refused while it is disabled; a feed of a disabled account is never
+  served); enabling lets it log in again, and brings none of them back.
 - Resetting sets a new random password, returned to be shown once, and ends the member's
   sessions (their API tokens stay: they are revoked one by one, or by disabling the account).
 """
@@ -30,6 +31,7 @@ from reelmates.store.accounts import (
     ApiTokenRepository,
     LoginSessionRepository,
 )
+from reelmates.store.nights import CalendarRepository
 from reelmates.store.people import PersonRepository
 
 # Lower-case letters and digits a reader will not confuse (no l, o, 0, 1): 5 bits a symbol.
@@ -94,7 +96,8 @@ def _not_yourself(operator: Identity, target: AccountSummary, what: str, hint: s
 def set_disabled(
     session: Session, operator: Identity, handle: str, disabled: bool, now: datetime
 ) -> AccountSummary:
-    """Disable (every session and API token of theirs ends at once) or enable an account."""
+    """Disable (every session, API token and calendar feed of theirs ends at once) or enable
+    an account."""
     target = _account(session, handle)
     if disabled:
         _not_yourself(operator, target, "disable", "Another operator can, if it must be done.")
@@ -102,6 +105,7 @@ def set_disabled(
     if disabled:
         LoginSessionRepository(session).revoke_all(target.person_id, now)
         ApiTokenRepository(session).revoke_all(target.person_id, now)
+        CalendarRepository(session).drop_feed(target.person_id)
     return _account(session, target.handle)
 
 

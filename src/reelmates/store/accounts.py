@@ -327,6 +327,16 @@ class InviteRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def withdraw(self, token_hash: str, now: datetime) -> bool:
+        """Mark an unused invite as over without anyone having used it (``used_by`` stays
+        empty); False when there is none."""
+        result = self.session.execute(
+            update(SignupInvite)
+            .where(SignupInvite.token_hash == token_hash, SignupInvite.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def usable(self, token_hash: str, now: datetime) -> bool:
         found = self.session.scalar(
             select(SignupInvite.id).where(

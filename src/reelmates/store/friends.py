@@ -153,6 +153,12 @@ class FriendInviteRepository:
             )
         return found
 
+    def token_hash_of(self, invite_id: int) -> str | None:
+        found: str | None = self.session.scalar(
+            select(FriendInvite.token_hash).where(FriendInvite.id == invite_id)
+        )
+        return found
+
     def live_by_token(self, token_hash: str, now: datetime) -> InviteSummary | None:
         """The live invite (not ended, link not expired) this link's token opens."""
         found = self._summaries(and_(FriendInvite.token_hash == token_hash, _live(now)))

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, false, select, update
 from sqlalchemy.orm import Session
 
 from reelmates.store.accounts import _utc
 from reelmates.store.friends import FriendSummary
 from reelmates.store.models import (
+    Account,
     CalendarFeed,
     Film,
     MemberCalendar,
@@ -299,8 +300,11 @@ class CalendarRepository:
         self.session.flush()
 
     def feed_owner(self, token_hash: str) -> int | None:
+        """Whose feed this is (None: nobody's, or a disabled account's)."""
         found: int | None = self.session.scalar(
-            select(CalendarFeed.person_id).where(CalendarFeed.token_hash == token_hash)
+            select(CalendarFeed.person_id)
+            .join(Account, Account.person_id == CalendarFeed.person_id)
+            .where(CalendarFeed.token_hash == token_hash, Account.disabled == false())
         )
         return found
 
