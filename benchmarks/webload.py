@@ -63,7 +63,7 @@ class Results:
         p50, p95, p99 = (float(np.percentile(done, q)) for q in (50, 95, 99))
         errors = sum(self.errors.values())
         return (
-            f"{label:<34} {len(self.latencies_ms) / seconds:7.1f}/s  p50 {p50:7.1f} ms  "
+            f"{label:<40} {len(self.latencies_ms) / seconds:7.1f}/s  p50 {p50:7.1f} ms  "
             f"p95 {p95:7.1f} ms  p99 {p99:7.1f} ms  errors {errors}"
         )
 
