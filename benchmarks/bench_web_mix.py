@@ -308,6 +308,9 @@ async def run(
                     )
                 elif kind == "feed":
                     answer = await client.get(user.feed)
+                    if answer.status_code == 200 and b"BEGIN:VEVENT" not in answer.content:
+                        mix.kinds["feed"].error("200 but no night in the feed")
+                        return
                 else:
                     await swipe(due)
                     return
