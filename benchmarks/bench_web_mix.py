@@ -327,14 +327,17 @@ async def run(
 
 @contextmanager
 def training(env: dict[str, str], cores: set[int], log: Path) -> Iterator[list[str]]:
-    """`reelmates train` again and again (on ``cores``) until the block ends; a line per refit."""
-    done: list[str] = []
+    """`reelmates train` again and again (on ``cores``) until the block ends, the refit under way
+    then left to finish (never killed here, so the next run is clean); a line per refit, its
+    times from the block's start, added once the block is over."""
+    done: list[tuple[float, float, int]] = []
     stop = threading.Event()
+    t0 = time.perf_counter()
 
     def loop() -> None:
         with log.open("ab") as out:
             while not stop.is_set():
-                began = time.perf_counter()
+                began = time.perf_counter() - t0
                 refit = subprocess.Popen(
                     [sys.executable, "-m", "reelmates", "train"],
                     env=env,
@@ -343,17 +346,23 @@ def training(env: dict[str, str], cores: set[int], log: Path) -> Iterator[list[s
                     preexec_fn=lambda: os.sched_setaffinity(0, cores),
                 )
                 code = refit.wait()
-                done.append(
-                    f"refit {len(done) + 1}: exit {code} in {time.perf_counter() - began:.1f} s"
-                )
+                done.append((began, time.perf_counter() - t0, code))
 
     worker = threading.Thread(target=loop, daemon=True)
     worker.start()
+    lines: list[str] = []
     try:
-        yield done
+        yield lines
     finally:
+        over = time.perf_counter() - t0
         stop.set()
-        worker.join()  # the refit under way finishes (never killed here)
+        worker.join()
+        lines.append(f"the run took {over:.1f} s from the first refit's start")
+        lines += [
+            f"refit {n}: {began:.1f} s to {ended:.1f} s ({ended - began:.1f} s), exit {code}"
+            + (" — ended after the run" if ended > over else "")
+            for n, (began, ended, code) in enumerate(done, 1)
+        ]
 
 
 def main() -> None:
