@@ -6,7 +6,9 @@ members with their own ratings, all friends, an API token each, passwords hashed
 real argon2 cost, a trained model; then, through the API, 50 film nights (groups of 4 covering
 every member, each from a group pick with two proposed times, one of them fixed) and a private
 calendar feed for every member. Then `reelmates serve` runs in a subprocess on every core but the
-last; this process (the load generator) gets that one.
+last; this process (the load generator) gets that one. On PostgreSQL the build is kept in a
+database of its own, `reelmates_bench_mix`, made beside --postgres's (default the `test` database
+of 127.0.0.1:5432, trust auth); `--clean` drops it and the cached folder when done.
 
 Every virtual user (the 200 members) first logs in once through `POST /api/login` (after
 `GET /api/csrf`), --login-concurrency at a time: those latencies are reported on their own line,
@@ -371,7 +373,11 @@ def main() -> None:
     ap.add_argument("--ml100k", type=Path, default=here.parent / "shared" / "data" / "ml-100k")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/reelmates-bench-mix"))
     ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    ap.add_argument("--postgres", default=PG_ADMIN, help="a database on the server to use")
+    ap.add_argument(
+        "--postgres",
+        default=PG_ADMIN,
+        help=f"connected to, to create (and with --clean drop) {PG_DATABASE} beside it",
+    )
     ap.add_argument("--rate", type=float, default=50.0)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--ladder", default="25,50,75,100,150,200")
