@@ -152,10 +152,13 @@ async def _until(stream: Stream, swipe: int) -> None:
         raise AssertionError(f"{stream.who} never heard of swipe {swipe}") from None
 
 
-async def _swipe_cards(member: Member, room: int, start: asyncio.Event, seed: int) -> None:
+async def _swipe_cards(
+    member: Member, room: int, ready: asyncio.Queue[str], start: asyncio.Event, seed: int
+) -> None:
     """``CARDS`` swipes, each of the card the server dealt, as fast as it answers."""
     coin = random.Random(seed)
     card: int | None = (await member.get(f"/api/swipe/{room}"))["card"]["id"]
+    ready.put_nowait(member.name)
     await start.wait()
     began = time.monotonic()
     for n in range(CARDS):
@@ -218,12 +221,14 @@ async def _crowd(servers: list[Served], log_ins: dict[str, str], seed: int) -> C
         state = await jess.get(f"/api/swipe/{room}")
         assert len(state["members"]) == MEMBERS and state["rule"] == "everyone likes it"
 
+        ready: asyncio.Queue[str] = asyncio.Queue()
         start = asyncio.Event()
         swiping = [
-            asyncio.create_task(_swipe_cards(m, room, start, seed + i))
+            asyncio.create_task(_swipe_cards(m, room, ready, start, seed + i))
             for i, m in enumerate(members)
         ]
-        await asyncio.sleep(0.5)  # every member has their first card
+        for _ in members:  # every member has their first card: they start at once
+            await asyncio.wait_for(ready.get(), WAIT)
         began = time.monotonic()
         start.set()
         await asyncio.gather(*swiping)
