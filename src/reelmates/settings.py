@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # and answer 503 with Retry-After after ``web_queue_seconds`` in line (web/slots.py).
     web_threads: int = Field(default=16, ge=1, le=256)
     web_queue_seconds: float = Field(default=10.0, gt=0)
+    # How long one live event stream lasts before the browser reconnects (Last-Event-ID), so
+    # that no connection outlives a server restart for long.
+    live_stream_seconds: float = Field(default=55.0, gt=0)
     # A sub-path the app is served under behind a proxy ("/reelmates"); "" serves at the root.
     root_path: str = ""
     # An operator's folder of templates, searched before the package's own (same file names).

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import threading
+import time
+from typing import Any
+
 import pytest
+from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError
+from reelmates.services.room_cache import RoomStateCache
 from reelmates.services.swipes import SwipeRooms
 from reelmates.services.taste import ModelHolder
 from reelmates.services.uow import unit_of_work
@@ -86,3 +93,74 @@ def test_strangers_and_unknown_rooms_are_clear_errors(holder: ModelHolder) -> No
         rooms.next_card(s, room + 1000, "Jess")
     with unit_of_work(holder.engine) as s, pytest.raises(NotFoundError, match="Nobody"):
         rooms.next_card(s, room, "Nobody")
+
+
+class _CountingRooms(SwipeRooms):
+    """Swipe rooms that count how often they rebuilt a room from all its swipes."""
+
+    rebuilds = 0
+
+    def _rebuild(self, *args: Any, **kwargs: Any) -> Any:
+        self.rebuilds += 1
+        return super()._rebuild(*args, **kwargs)
+
+
+def _everything(rooms: SwipeRooms, room: int) -> tuple[object, ...]:
+    with unit_of_work(rooms.holder.engine, read_only=True) as s:
+        view = rooms.view(s, room)
+        cards = [rooms.next_card(s, room, h) for h in ("Jess", "Milly")]
+    return view.matches, view.members, view.last_swipe_id, cards
+
+
+def test_swipes_made_by_another_process_are_caught_up_not_rebuilt(holder: ModelHolder) -> None:
+    """Two processes swiping in turn: each brings its cached room up to date with the other's
+    swipes (a rebuild replays every swipe the room has: slower with each one), and ends exactly
+    where a fresh rebuild from the database does."""
+    here, there = _CountingRooms(holder), _CountingRooms(holder)
+    room = _room(here)
+    coin = random.Random(5)
+    for n in range(24):
+        rooms, who = (here, "Jess") if n % 2 else (there, "Milly")
+        with unit_of_work(holder.engine) as s:
+            card = rooms.next_card(s, room, who)
+            assert card is not None
+            rooms.swipe(s, room, who, card.film_id, coin.random() < 0.8)
+    assert (here.rebuilds, there.rebuilds) == (1, 1)  # each built the room once
+    fresh = SwipeRooms(holder)
+    assert _everything(here, room) == _everything(fresh, room) == _everything(there, room)
+    assert len(_everything(fresh, room)[0]) > 0  # matches were made (and replayed)
+
+
+def test_the_next_transaction_waits_for_the_room_handed_back(holder: ModelHolder) -> None:
+    """The next writer may start the moment the last one committed, before that one's thread has
+    put the room's state back: it waits for it rather than rebuilding; a rolled-back state is
+    never handed on, and nobody waits for it."""
+    cache: RoomStateCache[object] = RoomStateCache(handoff_seconds=10.0)
+    state = object()
+    got: list[object | None] = []
+    with Session(holder.engine) as first, first.begin():
+        assert cache.take(first, 1) is None
+        cache.hold(first, 1, state)
+        assert cache.take(first, 1) is state  # the same transaction: the same state
+
+        def second() -> None:
+            with Session(holder.engine) as s, s.begin():
+                got.append(cache.take(s, 1))
+
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        time.sleep(0.3)
+        assert got == []  # still waiting for the first transaction
+    waiting.join(timeout=5)
+    assert got == [state]
+    # Rolled back: not handed on, and a transaction waiting for it stops waiting at once.
+    began = time.monotonic()
+    with Session(holder.engine) as s, s.begin():
+        cache.hold(s, 1, state)
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        time.sleep(0.3)
+        assert got == [state]
+        s.rollback()
+    waiting.join(timeout=5)
+    assert got == [state, None] and time.monotonic() - began < 5

@@ -4,11 +4,12 @@ the next card, show how far everyone has got, and accept a match.
 The database is the source of truth: a room's deck state is a pure function of its stored swipes
 and members (replayed in id order through :class:`~reelmates.together.swipes.SwipeSession`, each
 member added where they joined, so a match made before someone came stays a match). Each process
-keeps the state it last built per room, keyed by the id of the room's last swipe and its number of
-members, and rebuilds it when that key no longer matches (another process swiped, someone joined,
-or this one restarted). Every write to a room (a swipe, a join, an accept) locks the room's row
-first, so they are recorded one at a time and each sees the one before. The cache is updated only
-after the caller's transaction commits, so a rolled-back swipe never lingers in it.
+keeps the state it last built per room (:mod:`~reelmates.services.room_cache`), with the id of the
+room's last swipe it has: when another process swiped since, only those swipes are replayed onto
+it; when someone joined, the model changed or this process restarted, it is rebuilt from all of
+them. Every write to a room (a swipe, a join, an accept) locks the room's row first, so they are
+recorded one at a time and each sees the one before. A state goes back to the cache only when the
+caller's transaction commits, so a rolled-back swipe never lingers in it.
 
 What a member may see of the room (:class:`RoomView`) is the same for every member: who is in it,
 how many cards each has swiped, the matches so far (and who liked them, once they are matches),
@@ -25,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError, ReelmatesError
+from reelmates.services.room_cache import RoomStateCache
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_members
@@ -173,8 +174,8 @@ class SwipeRooms:
 
     def __init__(self, holder: ModelHolder) -> None:
         self.holder = holder
-        self._lock = threading.Lock()  # guards _states and _room_locks
-        self._states: dict[int, _RoomState] = {}
+        self._lock = threading.Lock()  # guards _room_locks
+        self._states: RoomStateCache[_RoomState] = RoomStateCache()
         self._room_locks: dict[int, threading.Lock] = {}
 
     def start(
@@ -254,7 +255,6 @@ class SwipeRooms:
             state.last_swipe_id = repo.add_swipe(room_id, person.id, film_id, liked)
             if matched:
                 state.match_swipes[item] = state.last_swipe_id
-            self._keep_after_commit(session, room_id, state)
             return SwipeOutcome(
                 matched,
                 self._film_ids(context, state.deck.matches),
@@ -275,7 +275,6 @@ class SwipeRooms:
             state = self._take_state(session, context, room_id)
             person = PersonRepository(session).require(handle)
             member = state.member_of.get(person.id)
-            self._keep_after_commit(session, room_id, state)
             if member is None:
                 raise NotFoundError(f"{handle} is not in swipe session {room_id}")
             return self._view(session, context, room_id, state), self._deal(context, state, member)
@@ -285,14 +284,12 @@ class SwipeRooms:
         with self._room_lock(room_id), one_blas_thread():
             context = self.holder.get()
             state = self._take_state(session, context, room_id)
-            self._keep_after_commit(session, room_id, state)
             return self._view(session, context, room_id, state)
 
     def matches(self, session: Session, room_id: int) -> tuple[int, ...]:
         with self._room_lock(room_id), one_blas_thread():  # request path: one BLAS thread
             context = self.holder.get()
             state = self._take_state(session, context, room_id)
-            self._keep_after_commit(session, room_id, state)
             return self._film_ids(context, state.deck.matches)
 
     def accept(
@@ -331,22 +328,44 @@ class SwipeRooms:
             return self._room_locks.setdefault(room_id, threading.Lock())
 
     def _take_state(self, session: Session, context: TasteContext, room_id: int) -> _RoomState:
-        """The room's state, from the cache when its key is current, else rebuilt. It is taken out
-        of the cache: it goes back only when the caller's transaction commits."""
+        """The room's state: the cached one when it is current, brought up to date when it is
+        behind (swipes recorded by another process since), else rebuilt. It is out of the cache
+        until the caller's transaction ends, and goes back only if that commits."""
         repo = SwipeRepository(session)
-        key = (repo.last_swipe_id(room_id), len(repo.member_ids(room_id)))
-        with self._lock:
-            cached = self._states.pop(room_id, None)
-        if cached is not None and cached.key == key and cached.model == str(context.path):
-            return cached
-        return self._rebuild(session, context, room_id)
+        last, members = repo.last_swipe_id(room_id), len(repo.member_ids(room_id))
+        cached = self._states.take(session, room_id)
+        state = None
+        if (
+            cached is not None
+            and cached.model == str(context.path)
+            and len(cached.members) == members
+            and cached.last_swipe_id <= last
+        ):
+            state = self._catch_up(session, context, room_id, cached)
+        if state is None:
+            state = self._rebuild(session, context, room_id)
+        self._states.hold(session, room_id, state)
+        return state
 
-    def _keep_after_commit(self, session: Session, room_id: int, state: _RoomState) -> None:
-        def keep(_session: Session) -> None:
-            with self._lock:
-                self._states[room_id] = state
-
-        event.listen(session, "after_commit", keep, once=True)
+    @staticmethod
+    def _catch_up(
+        session: Session, context: TasteContext, room_id: int, state: _RoomState
+    ) -> _RoomState | None:
+        """``state`` with the swipes recorded after its last one replayed onto it, as a rebuild
+        would (no one joined since); None when one does not fit (rebuild instead)."""
+        item_of = context.catalog.item_of
+        try:
+            for swipe in SwipeRepository(session).swipes(room_id, after=state.last_swipe_id):
+                member = state.member_of.get(swipe.person_id)
+                if member is None:
+                    return None
+                item = item_of.get(swipe.film_id)
+                if item is not None and state.deck.record(member, item, swipe.liked):
+                    state.match_swipes[item] = swipe.id
+                state.last_swipe_id = swipe.id
+        except ReelmatesError:
+            return None
+        return state
 
     def _rebuild(self, session: Session, context: TasteContext, room_id: int) -> _RoomState:
         repo = SwipeRepository(session)

@@ -112,10 +112,11 @@ class SwipeRepository:
         found = self.session.scalar(select(func.max(Swipe.id)).where(Swipe.session_id == room_id))
         return int(found or 0)
 
-    def swipes(self, room_id: int) -> list[StoredSwipe]:
+    def swipes(self, room_id: int, *, after: int = 0) -> list[StoredSwipe]:
+        """The room's swipes in the order they were made (those after swipe ``after``)."""
         rows = self.session.execute(
             select(Swipe.id, Swipe.person_id, Swipe.film_id, Swipe.liked)
-            .where(Swipe.session_id == room_id)
+            .where(Swipe.session_id == room_id, Swipe.id > after)
             .order_by(Swipe.id)
         )
         return [StoredSwipe(*row) for row in rows]

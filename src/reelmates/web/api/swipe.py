@@ -10,8 +10,9 @@ The event stream: each event is ``event: room``, ``id: <the room's last swipe id
 JSON, plus ``new_matches``: the matches this connection has not been told of. On connecting, the
 room's state comes first; a reconnecting client sends ``Last-Event-ID`` (browsers do by
 themselves; a page's first connection may send ``?after=`` instead), so a match made while it was
-away arrives in ``new_matches`` once, and never again. A stream ends after a minute or so (the
-browser reconnects at once), so no connection outlives a server restart for long.
+away arrives in ``new_matches`` once, and never again. A stream ends after a minute or so
+(``live_stream_seconds``; the browser reconnects at once), so no connection outlives a server
+restart for long.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ from reelmates.web.together_deps import TogetherQueryDep
 
 router = APIRouter(prefix="/api/swipe", tags=["swipe"])
 
-STREAM_SECONDS = 55.0  # one event stream's life; the browser reconnects (Last-Event-ID)
 HEARTBEAT_SECONDS = 15.0  # a comment line, so that proxies keep an idle stream open
 WAKE_SECONDS = 1.0  # an idle stream looks this often whether the server is stopping
 RETRY_MS = 1000  # how soon a browser reconnects
@@ -357,6 +357,7 @@ EVENTS_DOC: dict[int | str, dict[str, Any]] = {
 async def events(
     request: Request,
     engine: EngineDep,
+    settings: SettingsDep,
     rooms: RoomsDep,
     broadcaster: BroadcasterDep,
     access: RoomDep,
@@ -385,7 +386,7 @@ async def events(
             seen = now["last_swipe_id"]
             yield f"retry: {RETRY_MS}\n".encode()
             yield _frame(_with_news(now, seen if told is None else told), seen)
-            end = time.monotonic() + STREAM_SECONDS
+            end = time.monotonic() + settings.live_stream_seconds
             ping = time.monotonic() + HEARTBEAT_SECONDS
             while (left := end - time.monotonic()) > 0 and not stopping.is_set():
                 event = await subscription.get(min(WAKE_SECONDS, left))
