@@ -10,9 +10,9 @@ swipe's answer said it made each one. Every member's stream told of every match 
 (``new_matches``), heard the last swipe, and never had to reconnect. Every answer was a 200 but
 for 503s (busy: SQLite's write lock under contention), which the client retries and counts.
 
-Run by a real server (real concurrency: uvicorn, its thread pool and the database's locks), on
-SQLite and on PostgreSQL: one ``reelmates demo`` process (the in-process broadcaster), and two
-``reelmates serve`` processes on the same data sharing Redis, the members split 4/4 between them.
+Run by a real server (real concurrency: uvicorn, its thread pool and the database's locks): one
+``reelmates demo`` process (the in-process broadcaster) on SQLite, and two processes (``demo`` and
+``serve``) on one PostgreSQL database sharing Redis, the members split 4/4 between them.
 """
 
 from __future__ import annotations
@@ -332,6 +332,10 @@ def _printing_output(*servers: Served) -> Iterator[None]:
         raise
 
 
+# Each variant costs about a minute: SQLite (one writer at a time: the hardest case for one
+# process) on one server, PostgreSQL across two; together they cover both databases, the
+# in-process broadcaster and Redis.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_eight_members_swipe_200_cards_each_at_once_on_one_server(
     tmp_path: Path, db_url: str
 ) -> None:
@@ -340,6 +344,9 @@ def test_eight_members_swipe_200_cards_each_at_once_on_one_server(
         _run([one], _log_ins(one), db_url, f"one process, {db_url.split(':')[0]}")
 
 
+@pytest.mark.parametrize(
+    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 def test_eight_members_swipe_at_once_split_over_two_servers_sharing_redis(
     tmp_path: Path, db_url: str, redis_url: str
 ) -> None:
