@@ -12,7 +12,22 @@ from fastapi.testclient import TestClient
 from live_browser import chromium, live_demo, live_page  # noqa: F401  (browser test fixtures)
 from web_browsers import Browser, web_settings
 
+from reelmates.services.demo import run_demo
+from reelmates.store.migrate import open_database
 from reelmates.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """The demo (starter catalog, Jess and Milly, a trained model) with open sign-up: one per
+    test module that asks for it."""
+    settings = web_settings(tmp_path_factory.mktemp("trained"), signup_policy="open")
+    engine = open_database(settings)
+    run_demo(engine, settings)
+    engine.dispose()
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.fixture

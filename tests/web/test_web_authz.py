@@ -34,11 +34,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
-from web_browsers import Browser, web_settings
+from web_browsers import Browser
 
-from reelmates.services.demo import run_demo
-from reelmates.store.migrate import open_database
-from reelmates.web.app import create_app
 from reelmates.web.security import CSRF_FIELD, CSRF_HEADER
 
 TABLE = Path(__file__).with_name("authz_matrix.csv")
@@ -99,17 +96,6 @@ CELLS = sum(1 for r in ROWS for c in CALLERS if r.expected[c] != "-")
 
 
 # --- the app and its worlds -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    settings = web_settings(tmp_path_factory.mktemp("authz"), signup_policy="open")
-    engine = open_database(settings)
-    run_demo(engine, settings)
-    engine.dispose()
-    app = create_app(settings)
-    yield app
-    app.state.engine.dispose()
 
 
 @pytest.fixture(scope="module")

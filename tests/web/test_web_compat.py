@@ -12,11 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_browsers import Browser, web_settings
+from web_browsers import Browser
 
 from reelmates.services.demo import run_demo
-from reelmates.store.migrate import open_database
-from reelmates.web.app import create_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = "/reelmates"
@@ -24,18 +22,6 @@ HORROR = ("The Exorcist", "Halloween", "Scream", "Hereditary", "The Shining", "I
 LIKED = ("Fried Green Tomatoes", "Beaches", "Steel Magnolias", "Little Women", "Lady Bird")
 _handles = itertools.count()
 _REFS = re.compile(r'(?:href|src|action)="([^"]*)"')
-
-
-@pytest.fixture(scope="module")
-def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    """The demo (starter catalog, Jess and Milly, a trained model), open sign-up."""
-    settings = web_settings(tmp_path_factory.mktemp("compat"), signup_policy="open")
-    engine = open_database(settings)
-    run_demo(engine, settings)
-    engine.dispose()
-    app = create_app(settings)
-    yield app
-    app.state.engine.dispose()
 
 
 def _film_id(browser: Browser, title: str) -> int:

@@ -11,29 +11,14 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_browsers import Browser, web_settings
+from web_browsers import Browser
 
-from reelmates.services.demo import run_demo
 from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.uow import unit_of_work
 from reelmates.store.films import FilmRepository
-from reelmates.store.migrate import open_database
-from reelmates.web.app import create_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 _handles = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    """The demo (starter catalog, Jess and Milly, a trained model), open sign-up."""
-    settings = web_settings(tmp_path_factory.mktemp("films"), signup_policy="open")
-    engine = open_database(settings)
-    run_demo(engine, settings)
-    engine.dispose()
-    app = create_app(settings)
-    yield app
-    app.state.engine.dispose()
 
 
 @pytest.fixture

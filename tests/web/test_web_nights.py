@@ -26,12 +26,9 @@ import vobject
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from test_web_security import _Page
-from web_browsers import Browser, web_settings
+from web_browsers import Browser
 
-from reelmates.services.demo import run_demo
 from reelmates.services.starter import seed_starter_catalog
-from reelmates.store.migrate import open_database
-from reelmates.web.app import create_app
 from reelmates.web.night_deps import night_clock
 from smtp_inbox import smtp_server
 
@@ -45,17 +42,6 @@ _NIGHT = re.compile(r"^/nights/(\d+)$")
 
 def _utc(local: str) -> datetime:
     return datetime.fromisoformat(local).replace(tzinfo=LONDON).astimezone(UTC)
-
-
-@pytest.fixture(scope="module")
-def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    settings = web_settings(tmp_path_factory.mktemp("nights"), signup_policy="open")
-    engine = open_database(settings)
-    run_demo(engine, settings)
-    engine.dispose()
-    app = create_app(settings)
-    yield app
-    app.state.engine.dispose()
 
 
 @pytest.fixture

@@ -26,12 +26,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from web_browsers import Browser, web_settings
+from web_browsers import Browser
 
 from processes import free_port
-from reelmates.services.demo import run_demo
 from reelmates.services.uow import unit_of_work
-from reelmates.store.migrate import open_database
 from reelmates.store.swipes import SwipeRepository
 from reelmates.web.app import create_app
 from reelmates.web.live import InProcessBroadcaster
@@ -40,18 +38,6 @@ _n = itertools.count()
 _CARD = re.compile(r'name="film_id" value="(\d+)"')
 _ROOM = re.compile(r"^/swipe/(\d+)$")
 MAX_CARDS = 40
-
-
-@pytest.fixture(scope="module")
-def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    """The demo (starter catalog, a trained model), open sign-up."""
-    settings = web_settings(tmp_path_factory.mktemp("swipe"), signup_policy="open")
-    engine = open_database(settings)
-    run_demo(engine, settings)
-    engine.dispose()
-    app = create_app(settings)
-    yield app
-    app.state.engine.dispose()
 
 
 @pytest.fixture

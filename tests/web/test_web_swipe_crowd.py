@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import time
 from collections import Counter
@@ -32,6 +31,7 @@ import httpx
 import pytest
 from off_loop import run_off_loop
 from sqlalchemy import create_engine, select
+from sse_events import room_events
 
 from processes import _LOG_IN_LINE, Served, ServedDemo, served_app, served_demo
 from reelmates.store.models import Swipe
@@ -105,19 +105,6 @@ async def _guest(name: str, base_url: str, token: str, room: int) -> Member:
     return member
 
 
-def _room_events(lines: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    fields: dict[str, str] = {}
-    for line in lines:
-        if line:
-            name, _, value = line.partition(":")
-            if name:  # ":" starts a comment (the heartbeat)
-                fields[name] = value.removeprefix(" ")
-            continue
-        if fields.get("event") == "room":
-            yield int(fields["id"]), json.loads(fields["data"])
-        fields = {}
-
-
 async def _listen(member: Member, room: int, stream: Stream) -> None:
     async with member.client.stream("GET", f"/api/swipe/{room}/events") as answer:
         assert answer.status_code == 200, (member.name, answer.status_code)
@@ -128,7 +115,7 @@ async def _listen(member: Member, room: int, stream: Stream) -> None:
                 stream.retries += 1
             pending.append(line)
             if line == "":
-                for event_id, event in _room_events(pending):
+                for event_id, event in room_events(pending):
                     stream.ids.append(event_id)
                     stream.told.extend(event["new_matches"])
                 pending = []

@@ -21,28 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_browsers import Browser, web_settings
+from web_browsers import Browser
 
-from reelmates.services.demo import run_demo
 from reelmates.services.starter import seed_starter_catalog
-from reelmates.store.migrate import open_database
-from reelmates.web.app import create_app
 
 _n = itertools.count()
 ACTION_1995 = {"genre": "Action", "year_min": "1995", "year_max": "1995", "seen": "show-all"}
 _TITLES = re.compile(r'<h3><a href="/films/(\d+)">([^<]+)</a>')
-
-
-@pytest.fixture(scope="module")
-def trained_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    """The demo (starter catalog, a trained model), open sign-up."""
-    settings = web_settings(tmp_path_factory.mktemp("together"), signup_policy="open")
-    engine = open_database(settings)
-    run_demo(engine, settings)
-    engine.dispose()
-    app = create_app(settings)
-    yield app
-    app.state.engine.dispose()
 
 
 @pytest.fixture

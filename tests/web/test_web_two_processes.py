@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import pytest
 import redis
 from off_loop import run_off_loop
 from sqlalchemy import create_engine
+from sse_events import room_events
 
 from processes import Served, served_app, served_demo
 from reelmates.services.uow import unit_of_work
@@ -74,19 +75,6 @@ class Member:
         return answer.json()
 
 
-def _room_events(lines: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    fields: dict[str, str] = {}
-    for line in lines:
-        if line:
-            name, _, value = line.partition(":")
-            if name:  # ":" starts a comment (the heartbeat)
-                fields[name] = value.removeprefix(" ")
-            continue
-        if fields.get("event") == "room":
-            yield int(fields["id"]), json.loads(fields["data"])
-        fields = {}
-
-
 async def _listen(member: Member, room: int, stream: Stream) -> None:
     async with member.client.stream("GET", f"/api/swipe/{room}/events") as answer:
         assert answer.status_code == 200, (member.name, answer.status_code)
@@ -98,7 +86,7 @@ async def _listen(member: Member, room: int, stream: Stream) -> None:
                 stream.retries += 1
             pending.append(line)
             if line == "":
-                stream.events.extend(_room_events(pending))
+                stream.events.extend(room_events(pending))
                 pending = []
                 stream.changed.set()
     stream.ended = True
