@@ -26,7 +26,12 @@ from reelmates.services.progress import Progress, SilentProgress
 from reelmates.settings import Settings
 from reelmates.store import backup as copies
 from reelmates.store.db import create_db_engine, normalise_url
-from reelmates.store.migrate import current_revision, known_revisions, upgrade_to_head
+from reelmates.store.migrate import (
+    cannot_open,
+    current_revision,
+    known_revisions,
+    upgrade_to_head,
+)
 from reelmates.store.models import Base
 
 
@@ -70,12 +75,7 @@ def _connected(url: URL) -> Engine:
     try:
         current_revision(engine)
     except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise ConfigurationError(
-            f"cannot open the database {url.render_as_string()}: {reason}",
-            hint="Check the URL (--db or REELMATES_DATABASE_URL) and that its server is running.",
-        ) from exc
+        raise cannot_open(engine, exc) from exc
     return engine
 
 

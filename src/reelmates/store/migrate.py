@@ -55,10 +55,16 @@ def open_database(settings: Settings) -> Engine:
     try:
         upgrade_to_head(engine)
     except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise ConfigurationError(
-            f"cannot open the database {engine.url.render_as_string()}: {reason}",
-            hint="Check the URL (--db or REELMATES_DATABASE_URL) and that its server is running.",
-        ) from exc
+        raise cannot_open(engine, exc) from exc
     return engine
+
+
+def cannot_open(engine: Engine, exc: OperationalError) -> ConfigurationError:
+    """The error for a database that did not answer its first query (the engine disposed):
+    its URL, password hidden, and the driver's first line of why."""
+    engine.dispose()
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return ConfigurationError(
+        f"cannot open the database {engine.url.render_as_string()}: {reason}",
+        hint="Check the URL (--db or REELMATES_DATABASE_URL) and that its server is running.",
+    )
