@@ -20,7 +20,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
              apt-get install -y "${missing[@]}"; }
 fi
 status=0
-.venv/bin/pytest --cov=reelmates --cov-report=term:skip-covered "$@" || status=$?
+# On every core (pytest-xdist), a module to a worker (its module fixtures built once), the slowest
+# modules first (tests/conftest.py orders them).
+.venv/bin/pytest -n auto --dist loadscope --cov=reelmates --cov-report=term:skip-covered "$@" \
+    || status=$?
 if [ "$status" -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi
 .venv/bin/ruff check src tests benchmarks || status=$((status ? status : 1))
 .venv/bin/ruff format --check src tests benchmarks || status=$((status ? status : 1))

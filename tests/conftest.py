@@ -29,6 +29,23 @@ def ml100k_dir() -> Path:
     return ML100K
 
 
+# --- order -----------------------------------------------------------------------------------
+# The slowest modules first (any test marked slow, then any marked browser), the rest after in
+# their usual order: run by pytest-xdist (the README's test command), the long ones start at once
+# and the many short ones fill in beside them, instead of one long module running alone at the end.
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    weight: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        here = (
+            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+        )
+        weight[module] = min(weight.get(module, 2), here)
+    items.sort(key=lambda item: weight[item.nodeid.split("::", 1)[0]])
+
+
 # --- databases -------------------------------------------------------------------------------
 # Store, importer and service tests run on SQLite and on the PostgreSQL server on this machine
 # (REELMATES_TEST_POSTGRES_URL, default the local trust-auth server), each test in a schema of
@@ -137,7 +154,22 @@ def redis_url() -> str:
 # The importer property tests count the damaged files they try; the session's last line says how
 # many (the figure the reliability issue's closing note quotes).
 
+from malformed_files import TRIED  # noqa: E402
 from malformed_files import summary as malformed_summary  # noqa: E402
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand the counts to the controller, which prints the line."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["TRIED"] = [[imp, kind, n] for (imp, kind), n in TRIED.items()]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """On the pytest-xdist controller: add up what each worker tried."""
+    for imp, kind, n in getattr(node, "workeroutput", {}).get("TRIED", []):
+        TRIED[imp, kind] += n
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -28,6 +28,8 @@ from processes import reelmates, reelmates_process
 from reelmates.services.taste import ModelHolder, database_model_dir, model_files
 from reelmates.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 GENRES = "0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0"
 
 

@@ -31,6 +31,8 @@ PAGE_SECONDS = 3.0  # a page must load within this while the import holds on
 WRITE_SECONDS = 8.0  # a write must be answered (saved or 503) within this: busy timeout is 5 s
 FILMS = (1, 2, 3, 4, 5, 6)
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def app(db_url: str, tmp_path: Path) -> Iterator[FastAPI]:
