@@ -47,10 +47,19 @@ BENCH_DB = "reelmates_bench_lock"
 class Probes:
     seconds: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
+    slowest: list[tuple[float, float, str]] = field(default_factory=list)  # (took, sent, status)
+    since: float = field(default_factory=time.perf_counter)
 
     def add(self, status: str, seconds: float) -> None:
         self.statuses[status] += 1
         self.seconds.append(seconds)
+        sent = time.perf_counter() - seconds - self.since
+        self.slowest = sorted([*self.slowest, (seconds, sent, status)], reverse=True)[:5]
+
+    def slow_line(self) -> str:
+        return ", ".join(
+            f"{took:.1f} s sent at {at:.0f} s ({what})" for took, at, what in self.slowest
+        )
 
     def row(self, label: str) -> str:
         if not self.seconds:
@@ -215,6 +224,7 @@ def main() -> None:
         ("writes, during the import", writes),
     ):
         print("  " + probes.row(label))
+        print("    slowest: " + probes.slow_line())
     problems = []
     if max(pages.seconds, default=0) > PAGE_AIM_S or set(pages.statuses) != {"200"}:
         problems.append(f"a page took over {PAGE_AIM_S:.0f} s or did not answer 200")

@@ -31,7 +31,10 @@ HEAVY = 10  # members with 1,500 ratings
 HEAVY_RATINGS = 1_500
 AIM_P95_MS = 150.0
 PASSWORD = "a long enough password"
-LIMITS = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+# Idle connections are dropped after 2 s, before the server's own keep-alive timeout (uvicorn:
+# 5 s) closes them: a request sent on a connection the server is closing at that moment fails
+# with a ReadError that says nothing about the app (browsers retry those; this client does not).
+LIMITS = httpx.Limits(max_connections=400, max_keepalive_connections=400, keepalive_expiry=2.0)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from reelmates.errors import BusyError, InvalidValueError
 from reelmates.store.db import is_busy, is_nul_in_text
 from reelmates.store.db import long_wait as waiting
+from reelmates.store.db import no_wait as not_waiting
 from reelmates.store.db import read_only as reader
 
 RETRY_AFTER_SECONDS = 5
@@ -20,7 +21,7 @@ RETRY_AFTER_SECONDS = 5
 
 @contextmanager
 def unit_of_work(
-    engine: Engine, *, read_only: bool = False, long_wait: bool = False
+    engine: Engine, *, read_only: bool = False, long_wait: bool = False, no_wait: bool = False
 ) -> Iterator[Session]:
     """Commit when the block finishes, roll everything back when it raises.
 
@@ -28,8 +29,18 @@ def unit_of_work(
     lock (a recommendation must not queue behind a long import).
     ``long_wait``: an import; on SQLite it waits minutes for another writer's lock, where an app
     write waits a few seconds and then raises :class:`BusyError`.
+    ``no_wait``: a write worth making only if the lock is free now; on SQLite it raises
+    :class:`BusyError` at once instead of waiting (PostgreSQL locks rows: nothing to wait for).
     """
-    bind = reader(engine) if read_only else waiting(engine) if long_wait else engine
+    bind = (
+        reader(engine)
+        if read_only
+        else waiting(engine)
+        if long_wait
+        else not_waiting(engine)
+        if no_wait
+        else engine
+    )
     try:
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session

@@ -26,6 +26,9 @@ from reelmates.settings import Settings
 READ_ONLY_OPTION = "reelmates_read_only"
 # Execution option marking a writing transaction that may wait long for the lock (imports).
 LONG_WAIT_OPTION = "reelmates_long_wait"
+# A write that is worth doing only if the lock is free now (a read's "last seen" note): on
+# SQLite it does not wait at all, so a page never waits behind an import for it.
+NO_WAIT_OPTION = "reelmates_no_wait"
 
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 DEFAULT_IMPORT_BUSY_TIMEOUT_MS = 600_000
@@ -106,6 +109,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, import_busy_timeout_
         # The wait is a property of the connection: set it for this transaction every time, so
         # a pooled connection an import used does not lend its long wait to an app write.
         wait = import_busy_timeout_ms if options.get(LONG_WAIT_OPTION, False) else busy_timeout_ms
+        if options.get(NO_WAIT_OPTION, False):
+            wait = 0
         conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -118,6 +123,11 @@ def read_only(engine: Engine) -> Engine:
 def long_wait(engine: Engine) -> Engine:
     """The same engine (and pool) for writing transactions that may wait long for the lock."""
     return engine.execution_options(**{LONG_WAIT_OPTION: True})
+
+
+def no_wait(engine: Engine) -> Engine:
+    """The same engine (and pool) for writes that give up at once when the lock is taken."""
+    return engine.execution_options(**{NO_WAIT_OPTION: True})
 
 
 @contextmanager

@@ -140,9 +140,10 @@ def _record_use(request: Request, session: Session, identity: Identity, now: dat
     if request.method not in SAFE_METHODS:
         accounts.touch(session, identity, now)  # this request writes anyway
         return
-    # A read-only request must not take the write lock: a separate short write, best effort.
+    # A read-only request must not take the write lock: a separate short write, best effort,
+    # that does not wait for the lock (behind an import every page would wait the busy timeout).
     try:
-        with unit_of_work(request.app.state.engine) as write:
+        with unit_of_work(request.app.state.engine, no_wait=True) as write:
             accounts.touch(write, identity, now)
     except BusyError:
         pass  # an import holds the lock: "last seen" can wait for the next request
