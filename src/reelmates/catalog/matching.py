@@ -55,6 +55,11 @@ def usable_year(year: int | None) -> int | None:
     return year if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
 
 
+def usable_tmdb_id(value: int | None) -> int | None:
+    """A TMDB id the films.tmdb_id column can hold (a positive 32-bit integer), else None."""
+    return value if value is not None and 0 < value < 2**31 else None
+
+
 def usable_imdb_id(value: str | None) -> str | None:
     """The id normalised, or None for a blank or malformed one (servers hold junk sometimes)."""
     try:
@@ -100,7 +105,7 @@ class LibraryMatcher(Generic[K]):
         imdb_id: str | None = None,
         tmdb_id: int | None = None,
     ) -> Match[K]:
-        imdb = usable_imdb_id(imdb_id)
+        imdb, tmdb_id = usable_imdb_id(imdb_id), usable_tmdb_id(tmdb_id)
         if imdb and (found := self._by_imdb.get(imdb)) is not None:
             return Match("imdb", found)
         found = self._by_tmdb.get(tmdb_id) if tmdb_id is not None else None
