@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import SecretStr
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -106,6 +106,19 @@ class ServerPlace:
     web_url: str | None
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back without a zone; every one written here is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _utc_known(moment: datetime) -> datetime:
+    found = _utc(moment)
+    assert found is not None
+    return found
+
+
 def _server_info(row: MediaServer) -> ServerInfo:
     return ServerInfo(
         id=row.id,
@@ -114,11 +127,11 @@ def _server_info(row: MediaServer) -> ServerInfo:
         base_url=row.base_url,
         owner_id=row.owner_id,
         sync_minutes=row.sync_minutes,
-        created_at=row.created_at,
-        last_sync_at=row.last_sync_at,
+        created_at=_utc_known(row.created_at),
+        last_sync_at=_utc(row.last_sync_at),
         last_sync_ok=row.last_sync_ok,
         last_error=row.last_error,
-        last_good_sync_at=row.last_good_sync_at,
+        last_good_sync_at=_utc(row.last_good_sync_at),
     )
 
 
@@ -223,7 +236,7 @@ class MediaServerRepository:
     def libraries(self, server_id: int) -> list[LibraryInfo]:
         query = select(MediaLibrary).where(MediaLibrary.server_id == server_id)
         return [
-            LibraryInfo(r.id, r.external_id, r.name, r.enabled, r.synced_at)
+            LibraryInfo(r.id, r.external_id, r.name, r.enabled, _utc(r.synced_at))
             for r in self.session.scalars(query.order_by(MediaLibrary.id))
         ]
 
@@ -391,8 +404,8 @@ class MediaServerRepository:
         return [
             SyncRunInfo(
                 r.id,
-                r.started_at,
-                r.finished_at,
+                _utc_known(r.started_at),
+                _utc_known(r.finished_at),
                 r.full_sync,
                 r.fetched,
                 r.matched_by_id,
