@@ -182,7 +182,10 @@ class MediaServerRepository:
         return None if row is None else _server_info(row)
 
     def all(self) -> list[ServerInfo]:
-        return [_server_info(r) for r in self.session.scalars(select(MediaServer).order_by("id"))]
+        return [
+            _server_info(r)
+            for r in self.session.scalars(select(MediaServer).order_by(MediaServer.id))
+        ]
 
     def decrypt_credentials(self, server_id: int, cipher: CredentialCipher) -> SecretStr:
         """The server's API key or token in clear, for its client only."""

@@ -114,7 +114,7 @@ def sync(
         _record_failure(engine, server_id, now, str(exc))
         raise
     with unit_of_work(engine) as session:
-        return _apply(session, server_id, fetched, mappings, now)
+        return _apply(session, server_id, fetched, now)
 
 
 def servers_due(engine: Engine, now: datetime) -> list[int]:
@@ -162,13 +162,7 @@ def _record_failure(engine: Engine, server_id: int, now: datetime, error: str) -
         servers.add_run(server_id, run)
 
 
-def _apply(
-    session: Session,
-    server_id: int,
-    fetched: _Fetched,
-    mappings: list[UserMapping],
-    now: datetime,
-) -> SyncReport:
+def _apply(session: Session, server_id: int, fetched: _Fetched, now: datetime) -> SyncReport:
     servers = MediaServerRepository(session)
     full_sync = bool(fetched.films) and fetched.full == set(fetched.films)
     report = SyncReport(server_id=server_id, full_sync=full_sync)
