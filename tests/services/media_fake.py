@@ -46,7 +46,7 @@ class FakeLibraryClient:
 
     def change(self, library_id: str, external_id: str, at: datetime, **fields: object) -> None:
         film = self.films_of[library_id][external_id]
-        self.films_of[library_id][external_id] = replace(film, updated_at=at, **fields)  # type: ignore[arg-type]
+        self.films_of[library_id][external_id] = replace(film, updated_at=at, **fields)
 
     # --- LibraryClient ---------------------------------------------------------------------
 

@@ -126,7 +126,9 @@ def build_library(session: Session) -> Library1000:
         return made
 
     for n, record in enumerate(by_id):
-        ids = {"imdb_id": f"tt95{n:05d}"} if n < 150 else {"tmdb_id": 950_000 + n}
+        ids: dict[str, object] = (
+            {"imdb_id": f"tt95{n:05d}"} if n < 150 else {"tmdb_id": 950_000 + n}
+        )
         made = film(films, f"Film {n} (version originale)", record.year, **ids)
         lib.by_id.append(made)
         lib.film_of[made.external_id] = film_id[record.source_id]
