@@ -90,7 +90,6 @@ def run(url: str, n: int) -> None:
     with unit_of_work(engine) as session:
         rows = [
             {
-                "id": i + 1,
                 "title": _title(i),
                 "title_key": _title(i).lower(),
                 "year": 1920 + i % 100,

@@ -243,6 +243,8 @@ def _match(
     session: Session, films: dict[str, tuple[str, ServerFilm]], report: SyncReport
 ) -> dict[str, int]:
     """Catalog film id of each film read that matched or was added (counted in ``report``)."""
+    if not films:
+        return {}  # an incremental sync with no changes: no need to index the catalog
     catalog = FilmRepository(session).identities()
     matcher = LibraryMatcher(
         CatalogFilm(f.id, f.title, f.year, f.imdb_id, f.tmdb_id) for f in catalog
