@@ -8,13 +8,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
 from sqlalchemy import Engine, MetaData, Table, func, select
 from sqlalchemy.orm import Session
 
 from reelmates.services import accounts, friends
 from reelmates.services.accounts import Identity, Passwords
+from reelmates.store.credentials import CredentialCipher
 from reelmates.store.group_picks import GroupPickRepository
 from reelmates.store.leases import LeaseRepository
+from reelmates.store.media import ItemWrite, MediaServerRepository, SyncRunInfo
+from reelmates.store.media_marks import MediaMarkRepository
 from reelmates.store.models import Base, Film, FilmGenre, FilmVeto, GenreVeto, ImportRun
 from reelmates.store.nights import CalendarPrefs, CalendarRepository, NightRepository
 from reelmates.store.onboarding import OnboardingRepository
@@ -111,7 +116,47 @@ def fill_every_table(session: Session) -> None:
     calendars.set_prefs(ana.person_id, CalendarPrefs("Europe/London", "ana@example.org", True))
     calendars.set_feed(ana.person_id, "f" * 64, T0)
     assert LeaseRepository(session).acquire("taste-model", "host:1", T0, T0 + timedelta(hours=1))
+    fill_media(session, ana.person_id, bo.person_id, a)
     session.flush()
+
+
+def fill_media(session: Session, owner_id: int, other_id: int, film_id: int) -> int:
+    """The owner's own Jellyfin (a library, the other member mapped on it, one film, a sync),
+    a shared Plex the owner is mapped on, and an "on disc" mark of the owner's. Returns the
+    owner's server id."""
+    servers = MediaServerRepository(session)
+    cipher = CredentialCipher(SecretStr(Fernet.generate_key().decode()))
+    own = servers.add(
+        kind="jellyfin",
+        name="Ana's Jellyfin",
+        base_url="http://jellyfin.lan:8096",
+        credentials=SecretStr("an-api-key"),
+        cipher=cipher,
+        owner_id=owner_id,
+        sync_minutes=60,
+        now=T0,
+    )
+    shared = servers.add(
+        kind="plex",
+        name="The club's Plex",
+        base_url="http://plex.lan:32400",
+        credentials=SecretStr("a-plex-token"),
+        cipher=cipher,
+        owner_id=None,
+        sync_minutes=None,
+        now=T0,
+    )
+    servers.replace_libraries(own, [("lib-1", "Films")])
+    (library,) = servers.libraries(own)
+    servers.map_user(own, other_id, "user-bo", "bo")
+    servers.map_user(shared, owner_id, "user-ana", "ana")
+    servers.write_items(
+        own, [ItemWrite(library.id, "item-1", film_id, "Alien", 1979, None, T0)], {}
+    )
+    servers.add_run(own, SyncRunInfo(0, T0, T0, True, 1, 1, 0, 0, 0, 0, "[]", None))
+    servers.record_sync(own, T0, error=None)
+    MediaMarkRepository(session).set_mark(owner_id, film_id, "disc", "the Blu-ray", T0)
+    return own
 
 
 def empty_tables(engine: Engine) -> list[str]:

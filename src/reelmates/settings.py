@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Media servers (Jellyfin, Emby, Plex): their API keys and tokens are stored encrypted with
+    # this Fernet key (``reelmates.store.credentials``); without it no server can be connected.
+    # Keep it with the backups: the stored credentials cannot be read without it.
+    media_secret_key: SecretStr | None = None
+
     @field_validator("default_time_zone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:

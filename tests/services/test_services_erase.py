@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from every_table import fill_media
 from reelmates.errors import ReelmatesError
 from reelmates.importers.uploads import UploadLimits
 from reelmates.services import accounts, erase, export, friends
@@ -18,6 +19,14 @@ from reelmates.services.letterboxd import import_letterboxd_upload
 from reelmates.services.uow import unit_of_work
 from reelmates.store.friends import FriendSummary
 from reelmates.store.group_picks import GroupPickRepository
+from reelmates.store.media import MediaServerRepository
+from reelmates.store.media_models import (
+    MediaItem,
+    MediaLibrary,
+    MediaMark,
+    MediaSyncRun,
+    MediaUserMap,
+)
 from reelmates.store.models import (
     Base,
     Film,
@@ -143,6 +152,7 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     calendars = CalendarRepository(session)
     calendars.set_prefs(me.person_id, CalendarPrefs("Europe/London", "ana@example.org", True))
     calendars.set_feed(me.person_id, "f" * 64, T0)
+    fill_media(session, me.person_id, other.person_id, a)  # her own server, bo mapped on it
     session.flush()
 
 
@@ -182,6 +192,9 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         "night_votes",
         "member_calendars",
         "calendar_feeds",
+        "media_servers",
+        "media_user_maps",
+        "media_marks",
     ]:
         assert any(key.startswith(f"{table}.") for key in before), table
     assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1
@@ -218,6 +231,11 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         assert [m.person.person_id for m in night.members] == [other.person_id]
         assert {p for _, p in night.votes} == {other.person_id}
         assert session.scalar(select(func.count()).select_from(NightTime)) == 2
+        # Her own server went with everything below it (bo's mapping on it too); the shared
+        # one stays, without her mapping.
+        assert [s.name for s in MediaServerRepository(session).all()] == ["The club's Plex"]
+        for model in (MediaLibrary, MediaItem, MediaSyncRun, MediaUserMap, MediaMark):
+            assert session.scalar(select(func.count()).select_from(model)) == 0, model
 
 
 def test_export_round_trips_through_the_upload_import(db_engine: Engine, tmp_path: object) -> None:

@@ -307,6 +307,63 @@ def _member_calendars(conn: Connection) -> None:  # 0009
     )
 
 
+def _media_servers(conn: Connection) -> None:  # 0010: Zoë's own server and all below it
+    persons, films = _ids(conn, "persons", "handle"), _ids(conn, "films", "title")
+    conn.execute(
+        text(
+            "INSERT INTO media_servers (kind, name, base_url, credentials, owner_id, "
+            "sync_minutes, created_at, last_sync_at, last_sync_ok, last_good_sync_at) VALUES "
+            "('jellyfin', 'Zoë''s Jellyfin', 'http://jellyfin.lan:8096', 'gAAAA-not-a-key', :p, "
+            "60, '2026-12-04 10:00:00+00', '2026-12-04 11:00:00+00', :ok, "
+            "'2026-12-04 11:00:00+00')"
+        ),
+        {"p": persons["Zoë"], "ok": True},
+    )
+    server = conn.execute(text("SELECT max(id) FROM media_servers")).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO media_libraries (server_id, external_id, name, enabled, synced_at) "
+            "VALUES (:s, 'lib-1', 'Films', :e, '2026-12-04 11:00:00+00')"
+        ),
+        {"s": server, "e": True},
+    )
+    library = conn.execute(text("SELECT max(id) FROM media_libraries")).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO media_user_maps (server_id, person_id, user_external_id, user_name) "
+            "VALUES (:s, :p, 'u-1', 'zoe')"
+        ),
+        {"s": server, "p": persons["Jess"]},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO media_items (server_id, library_id, external_id, film_id, title, year, "
+            "web_url) VALUES (:s, :l, 'item-1', :f, 'Alien', 1979, 'http://jellyfin.lan/x')"
+        ),
+        {"s": server, "l": library, "f": films["Alien"]},
+    )
+    conn.execute(
+        text(
+            "INSERT INTO media_sync_runs (server_id, started_at, finished_at, full_sync, fetched, "
+            "matched_by_id, matched_by_title, added, removed, unmatched_count, unmatched) VALUES "
+            "(:s, '2026-12-04 11:00:00+00', '2026-12-04 11:00:05+00', :t, 2, 1, 0, 0, 0, 1, "
+            '\'[{"title": "Heat", "year": null, "reason": "ambiguous"}]\')'
+        ),
+        {"s": server, "t": True},
+    )
+
+
+def _media_marks(conn: Connection) -> None:  # 0010
+    persons, films = _ids(conn, "persons", "handle"), _ids(conn, "films", "title")
+    conn.execute(
+        text(
+            "INSERT INTO media_marks (person_id, film_id, kind, note, created_at) "
+            "VALUES (:p, :f, 'disc', 'the Blu-ray', '2026-12-04 10:00:00+00')"
+        ),
+        {"p": persons["jess"], "f": films["Heat"]},
+    )
+
+
 # Table -> how to fill it, in foreign-key order; a table the base revision lacks is skipped.
 FILL: dict[str, Callable[[Connection], None]] = {
     "films": _films,
@@ -330,6 +387,8 @@ FILL: dict[str, Callable[[Connection], None]] = {
     "swipe_sessions": _swipe_sessions,  # its members and a swipe with it (and, at 0008, more)
     "nights": _nights,  # its members, proposed times and votes
     "member_calendars": _member_calendars,  # and the member's calendar feed
+    "media_servers": _media_servers,  # its libraries, user maps, items and sync runs
+    "media_marks": _media_marks,
 }
 # Tables the fillers above write as part of another table's.
 FILLED_WITH = {
@@ -340,6 +399,10 @@ FILLED_WITH = {
     "night_times": "nights",
     "night_votes": "nights",
     "calendar_feeds": "member_calendars",
+    "media_libraries": "media_servers",
+    "media_user_maps": "media_servers",
+    "media_items": "media_servers",
+    "media_sync_runs": "media_servers",
 }
 # Tables a migration fills itself (one row each); nothing to write before upgrading.
 FILLED_BY_MIGRATIONS = {"installation", "app_secrets"}
@@ -391,6 +454,17 @@ ADDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "night_votes",
             "member_calendars",
             "calendar_feeds",
+        ),
+        (),
+    ),
+    "0010": (
+        (
+            "media_servers",
+            "media_libraries",
+            "media_user_maps",
+            "media_items",
+            "media_sync_runs",
+            "media_marks",
         ),
         (),
     ),

@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Text,
@@ -25,27 +24,16 @@ from sqlalchemy import (
     false,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reelmates.catalog.records import SOURCE_MAX_CHARS, TITLE_MAX_CHARS
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from reelmates.store.base import Base as Base
 
 PERSON_KINDS = ("member", "community")
 HANDLE_MAX = 120
 DISPLAY_NAME_MAX = 120
 JOIN_TOKEN_MAX = 64  # characters of a swipe room's join token
 IMPORT_SOURCE_MAX = 500  # characters of an import's source label (a path or URL)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Film(Base):
@@ -557,3 +545,8 @@ class CalendarFeed(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LEN), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# The media-server tables (issue 12) live in their own module; importing it here puts them in
+# ``Base.metadata`` wherever the models are loaded (migrations, erase, backup, tests).
+from reelmates.store import media_models as media_models  # noqa: E402
