@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -148,3 +147,34 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("prism") / "jellyfin.log"
     with prism_mock(contract(DOCUMENT), log) as url:
         yield url
+
+
+LIBRARY_UUID = "f137a2dd-21bb-c1b9-9aa5-c0f6bf02a805"
+USER_UUID = "5a4c2e0d-8f7b-4e6a-9c1d-3b5f7a9c1e3d"
+
+
+def test_every_call_is_one_the_document_allows(mock: str) -> None:
+    """Prism checks each request against the document (a 422 would fail the call) and answers
+    in the documented shapes, which parse into our records."""
+    client = jellyfin(mock)
+    users = client.users()
+    assert users and all(as_uuid(u.external_id) == u.external_id for u in users)
+    assert all(isinstance(library.name, str) for library in client.libraries())
+    films = list(client.films(LIBRARY_ID))
+    assert films and all(f.library_id == LIBRARY_ID and f.web_url for f in films)
+    since = datetime(2026, 11, 3, tzinfo=UTC)
+    assert all(isinstance(f, ServerFilm) for f in client.films(LIBRARY_ID, since=since))
+    assert client.film_ids(LIBRARY_ID) == frozenset(f.external_id for f in films)
+    assert all(isinstance(s, UserFilmState) for s in client.user_states(USER_UUID, LIBRARY_ID))
+
+
+def test_the_mock_refuses_what_the_document_does_not_allow(mock: str) -> None:
+    auth = {"Authorization": f'MediaBrowser Token="{KEY}"'}
+    bad = httpx.get(f"{mock}/Items", params={"startIndex": "first"}, headers=auth)
+    assert bad.status_code == 422
+    assert "startIndex" in bad.text
+    assert httpx.get(f"{mock}/Items", params={"startIndex": "0"}, headers=auth).status_code == 200
+    assert httpx.get(f"{mock}/Users").status_code == 401  # no key: the security scheme
+    # ... and through the client: an id that is not a uuid breaks the document's rules.
+    with pytest.raises(SourceUnavailableError, match="answered 422"):
+        list(jellyfin(mock).films("not-a-uuid"))

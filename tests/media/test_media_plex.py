@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from media_fake import FakeServer, Reply, fake_server
 from media_prism import contract, prism_mock
@@ -143,3 +144,31 @@ def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("prism") / "plex.log"
     with prism_mock(contract(DOCUMENT), log) as url:
         yield url
+
+
+def test_every_call_is_one_the_document_allows(mock: str) -> None:
+    """Prism checks each request against the document (a 422 would fail the call) and answers
+    in the documented shapes, which parse into our records."""
+    client = plex(mock)
+    [user] = client.users()
+    assert user.external_id == OWN_ACCOUNT
+    assert all(isinstance(library.name, str) for library in client.libraries())
+    films = list(client.films("1"))
+    assert all(isinstance(f, ServerFilm) and f.web_url for f in films)
+    since = datetime(2026, 11, 3, tzinfo=UTC)
+    assert all(isinstance(f, ServerFilm) for f in client.films("1", since=since))
+    assert client.film_ids("1") == frozenset(f.external_id for f in films)
+    assert all(isinstance(s, UserFilmState) for s in client.user_states(OWN_ACCOUNT, "1"))
+
+
+def test_the_mock_refuses_what_the_document_does_not_allow(mock: str) -> None:
+    headers = {"X-Plex-Token": TOKEN, "Accept": "application/json"}
+    # Without the client identifier the document requires, the listing is refused.
+    bad = httpx.get(f"{mock}/library/sections/1/all", params={"type": "1"}, headers=headers)
+    assert bad.status_code == 422
+    assert "X-Plex-Client-Identifier" in bad.text.replace(
+        "x-plex-client-identifier", "X-Plex-Client-Identifier"
+    )
+    headers["X-Plex-Client-Identifier"] = "reelmates"
+    good = httpx.get(f"{mock}/library/sections/1/all", params={"type": "1"}, headers=headers)
+    assert good.status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from media_fake import FakeServer, Reply, fake_server
 from media_prism import contract, prism_mock
@@ -173,3 +174,38 @@ def seerr_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("prism") / "jellyseerr.log"
     with prism_mock(contract("jellyseerr-api.yml"), log) as url:
         yield url
+
+
+def test_radarr_calls_are_ones_the_document_allows(radarr_mock: str) -> None:
+    client = radarr(radarr_mock)
+    made = client.request(CITY_LIGHTS)
+    assert made.kind == "radarr"
+    assert client.status(made.external_id).kind == "radarr"
+    assert all(isinstance(name, str) for _id, name in client.quality_profiles())
+    assert all(isinstance(path, str) for path in client.root_folders())
+
+
+def test_radarr_mock_refuses_what_the_document_does_not_allow(radarr_mock: str) -> None:
+    headers = {"X-Api-Key": KEY}
+    bad = httpx.get(
+        f"{radarr_mock}/api/v3/movie/lookup/tmdb", params={"tmdbId": "x"}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert httpx.get(f"{radarr_mock}/api/v3/movie").status_code == 401  # no key
+    with pytest.raises(SourceUnavailableError, match="answered 422"):
+        radarr(radarr_mock).status("seventeen")  # the document's id is an integer
+
+
+def test_jellyseerr_calls_are_ones_the_document_allows(seerr_mock: str) -> None:
+    # Prism serves the document's paths without its server path (/api/v1): its FAQ says it
+    # never applies one.
+    client = JellyseerrClient(seerr_mock, KEY, allowed=AllowList([seerr_mock]), api_root="")
+    made = client.request(CITY_LIGHTS)
+    assert made.kind == "jellyseerr"
+    assert client.status(made.external_id).kind == "jellyseerr"
+
+
+def test_jellyseerr_mock_refuses_what_the_document_does_not_allow(seerr_mock: str) -> None:
+    headers = {"X-Api-Key": KEY}
+    bad = httpx.post(f"{seerr_mock}/request", json={"mediaType": "film"}, headers=headers)
+    assert bad.status_code == 422

@@ -30,7 +30,7 @@ from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_pascal
 
 from reelmates.errors import SourceUnavailableError
-from reelmates.media.base import ServerFilm, ServerLibrary, ServerUser, UserFilmState
+from reelmates.media.base import ServerFilm, ServerKind, ServerLibrary, ServerUser, UserFilmState
 from reelmates.media.fetch import (
     DEFAULT_LIMITS,
     AllowList,
@@ -134,7 +134,7 @@ class JellyfinClient:
         limits: Limits = DEFAULT_LIMITS,
         page_size: int = PAGE_SIZE,
     ) -> None:
-        self.kind: Literal["jellyfin", "emby"] = kind
+        self.kind: ServerKind = kind
         self.page_size = page_size
         headers = {
             "Authorization": f'MediaBrowser Token="{api_key}"',

@@ -73,8 +73,15 @@ class JellyseerrClient:
     kind: RequestKind = "jellyseerr"
 
     def __init__(
-        self, base_url: str, api_key: str, *, allowed: AllowList, limits: Limits = DEFAULT_LIMITS
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        allowed: AllowList,
+        limits: Limits = DEFAULT_LIMITS,
+        api_root: str = "/api/v1",  # the document's server path (a contract mock may serve none)
     ) -> None:
+        self.api = api_root.rstrip("/")
         self.http = GuardedClient(
             base_url,
             service="Jellyseerr",
@@ -90,13 +97,17 @@ class JellyseerrClient:
     def request(self, tmdb_id: int) -> FilmRequest:
         body = {"mediaType": "movie", "mediaId": tmdb_id}
         status, made = self.http.send(
-            "POST", "/api/v1/request", what="the request", body=body, accept_status=frozenset({409})
+            "POST",
+            f"{self.api}/request",
+            what="the request",
+            body=body,
+            accept_status=frozenset({409}),
         )
         if status != 409:
             return self._film(
                 parse(_Request, made, service="Jellyseerr", what="the request"), tmdb_id
             )
-        found = self.http.get(f"/api/v1/movie/{tmdb_id}", what="the film's requests")
+        found = self.http.get(f"{self.api}/movie/{tmdb_id}", what="the film's requests")
         movie = parse(_Movie, found, service="Jellyseerr", what="the film's requests")
         earlier = movie.media_info.requests if movie.media_info else []
         if not earlier:
@@ -108,7 +119,7 @@ class JellyseerrClient:
         return self._film(max(earlier, key=lambda r: r.id), tmdb_id)
 
     def status(self, external_id: str) -> FilmRequest:
-        found = self.http.get(f"/api/v1/request/{path_part(external_id)}", what="the request")
+        found = self.http.get(f"{self.api}/request/{path_part(external_id)}", what="the request")
         request = parse(_Request, found, service="Jellyseerr", what="the request")
         return self._film(request, request.media.tmdb_id if request.media else None)
 

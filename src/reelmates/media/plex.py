@@ -26,14 +26,13 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Literal
 from urllib.parse import quote
 
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from reelmates.errors import SourceUnavailableError
-from reelmates.media.base import ServerFilm, ServerLibrary, ServerUser, UserFilmState
+from reelmates.media.base import ServerFilm, ServerKind, ServerLibrary, ServerUser, UserFilmState
 from reelmates.media.fetch import (
     DEFAULT_LIMITS,
     AllowList,
@@ -150,7 +149,7 @@ class PlexClient:
         limits: Limits = DEFAULT_LIMITS,
         page_size: int = PAGE_SIZE,
     ) -> None:
-        self.kind: Literal["plex"] = "plex"
+        self.kind: ServerKind = "plex"
         self.page_size = page_size
         self.http = GuardedClient(
             base_url,
