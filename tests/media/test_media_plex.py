@@ -130,6 +130,12 @@ def test_only_movie_sections_are_offered(fake: FakeServer) -> None:
     assert (library.external_id, library.name) == ("7", "Films")
 
 
+def test_the_one_user_is_the_tokens_own_account(fake: FakeServer) -> None:
+    fake.routes["/"] = lambda _seen: Reply.json({"MediaContainer": {"myPlexUsername": "milly"}})
+    assert [(u.external_id, u.name) for u in plex(fake.url).users()] == [(OWN_ACCOUNT, "milly")]
+    assert fake.seen[0].headers["x-plex-client-identifier"] == "reelmates"
+
+
 def test_no_machine_identifier_is_an_error(fake: FakeServer) -> None:
     fake.routes["/identity"] = lambda _seen: Reply.json({"MediaContainer": {"size": 0}})
     with pytest.raises(SourceUnavailableError, match="machine identifier"):

@@ -23,7 +23,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import NoReturn, TypeVar
 from urllib.parse import SplitResult, quote, urlsplit
 
 import httpx
@@ -237,7 +237,7 @@ class GuardedClient:
             raise ValueError(f"not a server path: {path!r}")  # a bug of ours, not the server's
         return self.base_url + path
 
-    def _refuse(self, response: httpx.Response, what: str) -> None:
+    def _refuse(self, response: httpx.Response, what: str) -> NoReturn:
         status = response.status_code
         if 300 <= status < 400:
             where = response.headers.get("location", "")
@@ -302,13 +302,3 @@ def _excerpt(text: str) -> str:
     flat = "".join(c if c.isprintable() else " " for c in text)
     flat = " ".join(flat.split())
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
-
-
-def as_object(data: object, *, service: str, what: str) -> dict[str, Any]:
-    """``data`` when it is a JSON object, else the wrong-shape error."""
-    if not isinstance(data, dict):
-        raise SourceUnavailableError(
-            f"{service} answered {type(data).__name__} where an object was expected ({what})",
-            hint=f"Check that the address points at a {service} server reelmates supports.",
-        )
-    return data

@@ -59,7 +59,7 @@ class _Plex(Answer):
 
 
 class _Guid(_Plex):
-    id: str
+    id: object = None  # a string; anything else is skipped, not the whole library
 
 
 class _Film(_Plex):
@@ -114,8 +114,8 @@ def provider_ids(film: _Film) -> tuple[str | None, int | None]:
     """The film's IMDb and TMDB ids, from its Guid entries, else from its legacy guid."""
     imdb: str | None = None
     tmdb: int | None = None
-    for raw in [g.id for g in film.guids] + ([film.guid] if film.guid else []):
-        match = GUID.match(raw.strip())
+    for raw in [g.id for g in film.guids] + [film.guid]:
+        match = GUID.match(raw.strip()) if isinstance(raw, str) else None
         if not match:
             continue
         source, value = match.groups()
