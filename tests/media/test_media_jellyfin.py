@@ -123,7 +123,10 @@ def test_only_film_libraries_are_offered(fake: FakeServer) -> None:
     assert (library.external_id, library.name) == (LIBRARY_ID, "Films")
 
 
-def test_a_server_that_pages_forever_is_stopped(fake: FakeServer) -> None:
+def test_a_server_that_pages_forever_is_stopped(
+    fake: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reelmates.media.jellyfin.MAX_ITEMS", 10)
     item = {"Id": "c" * 32, "Name": "Again"}
     fake.routes["/Items"] = lambda _seen: Reply.json({"Items": [item] * 2})  # no total
     client = jellyfin(fake.url, page_size=2)

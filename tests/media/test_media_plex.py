@@ -36,10 +36,6 @@ def plex(url: str, **options: object) -> PlexClient:
     return PlexClient(url, TOKEN, allowed=AllowList([url]), **options)  # type: ignore[arg-type]
 
 
-def sections(fake: FakeServer) -> list[object]:
-    return [s for s in fake.seen if s.path.startswith("/library/sections/7")]
-
-
 def test_it_is_a_library_client() -> None:
     client: LibraryClient = plex("http://127.0.0.1:32400")
     assert client.kind == "plex"

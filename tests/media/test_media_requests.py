@@ -45,7 +45,9 @@ def test_both_are_request_clients() -> None:
 
 def test_radarr_adds_a_film_it_does_not_have(fake: FakeServer) -> None:
     fake.routes["/api/v3/movie"] = lambda seen: (
-        Reply.json([]) if seen.method == "GET" else Reply.json({**LOOKUP, "id": 17}, 201)
+        Reply.json([])
+        if seen.method == "GET"
+        else Reply.json({**LOOKUP, "id": 17, "monitored": True}, 201)
     )
     fake.routes["/api/v3/movie/lookup/tmdb"] = lambda _seen: Reply.json(LOOKUP)
     made = radarr(fake.url).request(CITY_LIGHTS)
