@@ -22,7 +22,10 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS = REPO_ROOT.parent / "shared" / "contracts"
+# A worktree elsewhere points at them with REELMATES_TEST_CONTRACTS.
+CONTRACTS = Path(
+    os.environ.get("REELMATES_TEST_CONTRACTS") or REPO_ROOT.parent / "shared" / "contracts"
+)
 PRISM = REPO_ROOT / "tests" / "media" / "prism" / "node_modules" / ".bin" / "prism"
 START_SECONDS = 90  # the generous limit on Prism's start (about 5 s for Jellyfin's 1.9 MB here)
 
@@ -48,13 +51,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def prism_mock(document: Path, log: Path) -> Iterator[str]:
-    """The base URL of Prism mocking ``document`` (``prism mock --errors``), until the block
-    ends. Its output goes to ``log`` (shown when it fails to start)."""
+def prism_mock(document: Path, log: Path, *, errors: bool = True) -> Iterator[str]:
+    """The base URL of Prism mocking ``document``, until the block ends; its output goes to
+    ``log`` (shown when it fails to start). A request the document does not allow is answered
+    422 either way; ``errors`` (``--errors``) also makes Prism answer 500 when the answer it
+    made up breaks the document's own schemas: off for the documents whose examples do (Plex's
+    Guid example is an object where the schema says string; Jellyseerr's nested requests lose
+    their required fields)."""
     if not PRISM.exists():
         _missing(f"Prism is not installed ({PRISM}): run npm ci --prefix tests/media/prism")
     port = _free_port()
-    command = [str(PRISM), "mock", str(document), "-h", "127.0.0.1", "-p", str(port), "--errors"]
+    command = [str(PRISM), "mock", str(document), "-h", "127.0.0.1", "-p", str(port)]
+    command += ["--errors"] if errors else []
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

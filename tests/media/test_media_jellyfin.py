@@ -175,7 +175,7 @@ def test_the_mock_refuses_what_the_document_does_not_allow(mock: str) -> None:
     auth = {"Authorization": f'MediaBrowser Token="{KEY}"'}
     bad = httpx.get(f"{mock}/Items", params={"startIndex": "first"}, headers=auth)
     assert bad.status_code == 422
-    assert "startIndex" in bad.text
+    assert "startindex must be integer" in bad.text.lower()
     assert httpx.get(f"{mock}/Items", params={"startIndex": "0"}, headers=auth).status_code == 200
     assert httpx.get(f"{mock}/Users").status_code == 401  # no key: the security scheme
     # ... and through the client: an id that is not a uuid breaks the document's rules.

@@ -174,7 +174,7 @@ def radarr_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def seerr_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("prism") / "jellyseerr.log"
-    with prism_mock(contract("jellyseerr-api.yml"), log) as url:
+    with prism_mock(contract("jellyseerr-api.yml"), log, errors=False) as url:
         yield url
 
 
