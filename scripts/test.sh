@@ -19,6 +19,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
         || { "${as_root[@]}" apt-get update && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
              apt-get install -y "${missing[@]}"; }
 fi
+# Prism, the contract mock the media tests serve the published API documents with, from the npm
+# registry at the version tests/media/prism/package-lock.json pins; installed only when missing.
+# Without npm the contract tests skip (in CI, with CI set, they fail).
+if [ ! -d tests/media/prism/node_modules ]; then
+    if command -v npm >/dev/null; then
+        npm ci --prefix tests/media/prism --no-audit --no-fund
+    else
+        echo "npm not found: the media contract tests will skip (they fail in CI)" >&2
+        [ -z "${CI:-}" ] || exit 1
+    fi
+fi
 status=0
 # On every core (pytest-xdist), a module to a worker (its module fixtures built once), the slowest
 # modules first (tests/conftest.py orders them).
