@@ -22,7 +22,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from media_fake import FakeLibraryClient
+from library_fake import FakeLibraryClient
 from sqlalchemy.orm import Session
 
 from reelmates.catalog.identity import normalise_title, title_keys

@@ -1,4 +1,4 @@
-"""Syncing a media server on both databases, against an in-memory server (media_fake.py) with
+"""Syncing a media server on both databases, against an in-memory server (library_fake.py) with
 a 1,000-film library of recorded shape (media_library.py: the expected counts are worked out
 there): the first sync, a re-sync after removals, a re-sync of changes only, and a server that
 dies mid-sync (nothing written but the error)."""
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
-from media_fake import FakeLibraryClient
+from library_fake import FakeLibraryClient
 from media_library import build_library, web_url
 from pydantic import SecretStr
 from sqlalchemy import Engine, func, select

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from cryptography.fernet import Fernet
-from media_fake import FakeLibraryClient
+from library_fake import FakeLibraryClient
 from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
