@@ -183,6 +183,7 @@ def main() -> None:
     write_dataset(root, args.ratings)
     shutil.rmtree(args.workdir, ignore_errors=True)
     data_dir = args.workdir / "data"
+    data_dir.mkdir(parents=True)  # PostgreSQL keeps no file there, but the server's log goes beside
     url = postgres_database(args.postgres) if args.database == "postgresql" else None
     cookie, token, film = seed(data_dir, url)
     server_cores, _ = split_cores()
