@@ -41,7 +41,13 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, standalone_mode=True)
     except ReelmatesError as exc:
         # Messages quote user input and file contents: never let them be read as rich markup.
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, markup=True)
+        # soft_wrap: never broken at the terminal's width, so a file name in it can be copied.
+        err.print(
+            f"[bold red]error:[/] {escape(exc.message)}",
+            highlight=False,
+            markup=True,
+            soft_wrap=True,
+        )
         if exc.hint:
-            err.print(exc.hint, highlight=False, markup=False)
+            err.print(exc.hint, highlight=False, markup=False, soft_wrap=True)
         sys.exit(2 if exc.status_code < 500 else 1)
