@@ -132,6 +132,9 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     app.dependency_overrides.pop(night_clock)
     planning = _night(me, picks[2]["id"], now + timedelta(days=30), fix=False)
     doomed = _night(me, picks[3]["id"], now + timedelta(days=30), fix=False)
+    # A night only the poll is answered on: fixing its time (another operation, which may come
+    # first) would close its poll.
+    polled = _night(me, picks[5]["id"], now + timedelta(days=30), fix=False)
     fixed = _night(me, picks[4]["id"], now + timedelta(days=30), fix=True)
     bob_pick = bob.call("POST", "/api/together/picks", 201,
                         json={"film_id": films[8], "with": [me.handle]})  # fmt: skip
@@ -183,8 +186,8 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
         },
         "GET /api/nights/{night_id}": {"night_id": [planning["id"], bobs_night["id"]]},
         "PUT /api/nights/{night_id}/poll": {
-            "night_id": [planning["id"], bobs_night["id"]],
-            "time_id": planning_times + [t["id"] for t in bobs_night["times"]],
+            "night_id": [polled["id"], bobs_night["id"]],
+            "time_id": [t["id"] for t in (*polled["times"], *bobs_night["times"])],
         },
         "POST /api/nights/{night_id}/time": {"time_id": planning_times},
         "POST /api/nights/{night_id}/cancel": {"night_id": [doomed["id"]]},
