@@ -167,6 +167,20 @@ class GuardedClient:
             trust_env=False,  # no proxy from the environment: the address is the one checked
         )
 
+    @classmethod
+    def with_api_key(
+        cls, base_url: str, api_key: str, *, service: str, allowed: AllowList, limits: Limits
+    ) -> GuardedClient:
+        """A client of a service that takes its key in ``X-Api-Key`` (Radarr, Jellyseerr)."""
+        return cls(
+            base_url,
+            service=service,
+            allowed=allowed,
+            headers={"X-Api-Key": api_key, "Accept": "application/json"},
+            secrets=[api_key],
+            limits=limits,
+        )
+
     def __enter__(self) -> GuardedClient:
         return self
 

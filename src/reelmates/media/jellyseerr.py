@@ -82,13 +82,8 @@ class JellyseerrClient:
         api_root: str = "/api/v1",  # the document's server path (a contract mock may serve none)
     ) -> None:
         self.api = api_root.rstrip("/")
-        self.http = GuardedClient(
-            base_url,
-            service="Jellyseerr",
-            allowed=allowed,
-            headers={"X-Api-Key": api_key, "Accept": "application/json"},
-            secrets=[api_key],
-            limits=limits,
+        self.http = GuardedClient.with_api_key(
+            base_url, api_key, service="Jellyseerr", allowed=allowed, limits=limits
         )
 
     def close(self) -> None:

@@ -76,13 +76,8 @@ class RadarrClient:
     ) -> None:
         self.quality_profile_id = quality_profile_id
         self.root_folder_path = root_folder_path
-        self.http = GuardedClient(
-            base_url,
-            service="Radarr",
-            allowed=allowed,
-            headers={"X-Api-Key": api_key, "Accept": "application/json"},
-            secrets=[api_key],
-            limits=limits,
+        self.http = GuardedClient.with_api_key(
+            base_url, api_key, service="Radarr", allowed=allowed, limits=limits
         )
 
     def close(self) -> None:

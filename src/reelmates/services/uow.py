@@ -32,15 +32,13 @@ def unit_of_work(
     ``no_wait``: a write worth making only if the lock is free now; on SQLite it raises
     :class:`BusyError` at once instead of waiting (PostgreSQL locks rows: nothing to wait for).
     """
-    bind = (
-        reader(engine)
-        if read_only
-        else waiting(engine)
-        if long_wait
-        else not_waiting(engine)
-        if no_wait
-        else engine
-    )
+    bind = engine
+    if read_only:
+        bind = reader(engine)
+    elif long_wait:
+        bind = waiting(engine)
+    elif no_wait:
+        bind = not_waiting(engine)
     try:
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
