@@ -14,8 +14,10 @@ the examples per operation keep it within about 90 s for both databases (it prin
 
 from __future__ import annotations
 
+import importlib
 import io
 import itertools
+import pkgutil
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -39,6 +41,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from web_browsers import PASSWORD
+
+import reelmates
 
 pytestmark = pytest.mark.slow
 
@@ -225,9 +229,21 @@ def _api_operations(world: World) -> list[Any]:
     return [r.ok() for r in schema.include(path_regex="^/api/").get_all_operations()]
 
 
+def _import_every_module() -> None:
+    """Hypothesis mixes into what it generates the constants of every non-test module loaded
+    at the time (hypothesis.internal.conjecture.providers), so the same derandomized fuzz drew
+    other cases after earlier tests in the worker had imported more of reelmates: in some full
+    runs the time poll met no valid case. With every module loaded first, it draws the same
+    cases wherever it runs."""
+    for module in pkgutil.walk_packages(reelmates.__path__, "reelmates."):
+        if not module.name.endswith(".__main__"):  # that one runs the CLI
+            importlib.import_module(module.name)
+
+
 @pytest.fixture(scope="module")
 def fuzzed(world: World) -> Tally:
     """The fuzz itself, once for each database; the tests below read what it saw."""
+    _import_every_module()
     tally = Tally()
     started, cpu = time.monotonic(), time.process_time()
     operations = _api_operations(world)
@@ -259,10 +275,6 @@ def test_the_api_survives_fuzzing_from_its_own_document(world: World, fuzzed: Ta
     # assertion fails on a busy machine or under coverage, not when the fuzz is wrong.
 
 
-# Known flake, open in issue 11: in some full-suite runs (under pytest-xdist) the time poll
-# (PUT /api/nights/{night_id}/poll) gets 403 x6, 422 x10, 404 x1 and no 2xx, on both databases,
-# while alone it reaches 2xx; the cause is not found yet (next session: find it, drop this mark).
-@pytest.mark.xfail(strict=False, reason="the time poll sometimes reaches no 2xx in the full run")
 def test_every_operation_answered_2xx_at_least_once(world: World, fuzzed: Tally) -> None:
     labels = [operation.label for operation in _api_operations(world)]
     missing = {
