@@ -114,8 +114,21 @@ FORBIDDEN = {
         "together",
     },
     "reelmates.catalog": {"store", "services", "cli", "importers", "eval"},
+    # The media servers' HTTP clients: records in, records out; no database, no use case.
+    "reelmates.media": {
+        "store",
+        "services",
+        "cli",
+        "web",
+        "importers",
+        "eval",
+        "catalog",
+        "taste",
+        "together",
+        "plan",
+    },
     "reelmates.importers": {"store", "services", "cli", "eval"},
-    "reelmates.store": {"services", "cli", "importers", "eval", "taste", "together"},
+    "reelmates.store": {"services", "cli", "importers", "eval", "taste", "together", "media"},
     "reelmates.services": {"cli", "eval"},
     "reelmates.eval": {"store", "services", "cli"},
 }
