@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -107,8 +108,9 @@ class RequestShown:
     summary: str  # requested | downloading | available | failed
     label: str  # a sentence saying what it means
     requested_by: str | None  # the member who asked, when they are one of this night's
-    created_at: datetime
-    checked_at: datetime
+    created_at: datetime  # UTC
+    checked_at: datetime  # UTC: the last check (or the request itself)
+    checked_local: datetime  # in the viewer's zone
     problem: str | None  # the last check's failure (the state is the one known before)
 
 
@@ -151,7 +153,7 @@ def _label(state: str, service: str) -> str:
     }.get(state, state)
 
 
-def _shown(row: RequestRow, night: NightRecord) -> RequestShown:
+def _shown(row: RequestRow, night: NightRecord, zone: ZoneInfo) -> RequestShown:
     members = {m.person.person_id: m.person.display_name for m in night.members}
     return RequestShown(
         service=cast(RequestKind, row.service),
@@ -161,6 +163,7 @@ def _shown(row: RequestRow, night: NightRecord) -> RequestShown:
         requested_by=members.get(row.requested_by) if row.requested_by is not None else None,
         created_at=row.created_at,
         checked_at=row.checked_at,
+        checked_local=row.checked_at.astimezone(zone),
         problem=row.status_detail,
     )
 
@@ -181,9 +184,14 @@ def _tmdb_id(session: Session, film_id: int) -> int | None:
 
 
 def request_view(
-    session: Session, night: NightRecord, person_id: int, service: RequestService | None
+    session: Session,
+    night: NightRecord,
+    person_id: int,
+    service: RequestService | None,
+    zone_name: str = "UTC",
 ) -> FilmRequestView:
-    """Whether the night's film can be asked for, and the request made already, if any."""
+    """Whether the night's film can be asked for, and the request made already, if any (its
+    times shown in ``zone_name``, the viewer's)."""
     ids = _member_ids(night, person_id)
     places = available_to(session, ids).get(night.film_id, ())
     row = FilmRequestRepository(session).find(service.kind, night.film_id) if service else None
@@ -191,7 +199,7 @@ def request_view(
         service=service.kind if service else None,
         places=places,
         has_tmdb_id=_tmdb_id(session, night.film_id) is not None,
-        request=_shown(row, night) if row is not None else None,
+        request=_shown(row, night, ZoneInfo(zone_name)) if row is not None else None,
     )
 
 
@@ -217,6 +225,7 @@ def request_for_night(
     person_id: int,
     service: RequestService | None,
     now: datetime,
+    zone_name: str = "UTC",
 ) -> FilmRequestView:
     """Ask the service for the night's film in the member's name, once: a film asked for
     before (from any night) is not sent again. Raises 409 (someone can watch it already, no
@@ -250,7 +259,7 @@ def request_for_night(
             status=made.state,
             now=now,
         )
-    return request_view(session, night, person_id, chosen)
+    return request_view(session, night, person_id, chosen, zone_name)
 
 
 def refresh_status(
@@ -259,6 +268,7 @@ def refresh_status(
     person_id: int,
     service: RequestService | None,
     now: datetime,
+    zone_name: str = "UTC",
 ) -> FilmRequestView:
     """Ask the service how the night's film's request stands, and keep its answer. A service
     that cannot answer leaves the state known before, with the problem recorded beside it."""
@@ -274,7 +284,8 @@ def refresh_status(
     try:
         found = _ask(chosen, lambda client: client.status(row.external_id))
     except SourceUnavailableError as exc:
-        repo.update_status(chosen.kind, row.film_id, row.external_id, row.status, str(exc), now)
+        problem = f"{exc.message}. {exc.hint}" if exc.hint else exc.message
+        repo.update_status(chosen.kind, row.film_id, row.external_id, row.status, problem, now)
     else:
         repo.update_status(chosen.kind, row.film_id, found.external_id, found.state, None, now)
-    return request_view(session, night, person_id, chosen)
+    return request_view(session, night, person_id, chosen, zone_name)
