@@ -293,3 +293,25 @@ def test_a_member_requests_it_on_jellyseerr(
     assert "waiting for an admin&#39;s approval" in shown
     checked = ann.api_post(f"/api/nights/{night_id}/request/check").json()["request"]
     assert (checked["state"], checked["summary"]) == ("wanted", "downloading")
+
+
+def test_a_service_that_does_not_answer_in_time_is_a_clear_502(
+    make_app: Callable[..., FastAPI],
+    people: Callable[[FastAPI, str], Browser],
+    service: FakeServer,
+) -> None:
+    service.routes["/api/v3/movie"] = lambda _seen: Reply(200, b"[]", delay=2.0)
+    app = _app(
+        make_app,
+        request_service="radarr",
+        request_url=service.url,
+        request_api_key=KEY,
+        radarr_quality_profile_id=4,
+        radarr_root_folder="/films",
+        request_timeout_seconds=0.3,
+    )
+    ann, _bob, _cat, night_id = night_of(app, people)
+    page = ann.submit(f"/nights/{night_id}", f"/nights/{night_id}/request", {})
+    assert page.status_code == 502
+    assert "did not answer within 0.3 s (the film)" in page.text
+    assert "Ask Radarr for it" in section(page.text)  # nothing recorded: it can be asked again

@@ -13,6 +13,11 @@ one address its client may fetch: the allow-list is built from it alone, not fro
 servers' list. A service that is down, or answers garbage, is a 502 that says what to check,
 and nothing is recorded as sent; a failed *check* of an earlier request keeps its last known
 state and records the problem beside it.
+
+The call is made while the member's request waits, so that its answer says at once whether the
+request went through. On SQLite the request's unit of work holds the write lock from its start
+(the log-in check), so other writes wait for the call: each call is bounded by
+``REELMATES_REQUEST_TIMEOUT_SECONDS`` (8 s by default) and its answer by ``ANSWER_MAX_BYTES``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError, SourceUnavailableError
 from reelmates.media.base import RequestKind
-from reelmates.media.fetch import DEFAULT_LIMITS, AllowList, Limits
+from reelmates.media.fetch import AllowList, Limits
 from reelmates.media.jellyseerr import JellyseerrClient
 from reelmates.media.radarr import RadarrClient
 from reelmates.media.requests import FilmRequest, RequestClient, RequestState
@@ -37,6 +42,8 @@ from reelmates.store.film_requests import FilmRequestRepository, RequestRow
 from reelmates.store.films import FilmRepository
 from reelmates.store.nights import NightRecord
 
+# One film's answers are small; an old Radarr that ignores ?tmdbId= lists its whole library.
+ANSWER_MAX_BYTES = 8 * 1024 * 1024
 SERVICE_NAMES: dict[str, str] = {"radarr": "Radarr", "jellyseerr": "Jellyseerr"}
 SETUP_HINT = (
     "An operator sets REELMATES_REQUEST_SERVICE (radarr or jellyseerr), REELMATES_REQUEST_URL "
@@ -69,12 +76,13 @@ class RequestService:
         return SERVICE_NAMES[self.kind]
 
 
-def request_service(settings: Settings, limits: Limits = DEFAULT_LIMITS) -> RequestService | None:
+def request_service(settings: Settings) -> RequestService | None:
     """The service the settings name, or None when requests are off
     (``REELMATES_REQUEST_SERVICE=none``). Settings check that the rest is given."""
     kind = settings.request_service
     if kind == "none" or settings.request_url is None or settings.request_api_key is None:
         return None
+    limits = Limits(settings.request_timeout_seconds, ANSWER_MAX_BYTES)
     url = settings.request_url.strip()
     key = settings.request_api_key
 
