@@ -173,7 +173,9 @@ def test_a_member_asks_radarr_from_the_night_page_once_and_checks_again(
     shown = section(ann.get(f"/nights/{night_id}").text)
     assert ">available<" in shown  # the last known state stays
     assert "The last check failed: Radarr at http://127.0.0.1:" in shown
-    assert "answered 503" in shown
+    assert (
+        "answered 503 (the film&#39;s state). The state above is the last one Radarr gave." in shown
+    )
 
 
 def test_the_api_answers_with_reasons(
@@ -202,6 +204,9 @@ def test_the_api_answers_with_reasons(
     down = ann.api_post(f"/api/nights/{night_id}/request")
     assert down.status_code == 502
     assert down.json()["error"].endswith("answered 500 (the film)")
+    assert down.json()["detail"] == (
+        "Nothing was asked for. The server may be starting up or failing: try again later."
+    )
     assert KEY not in down.text
     assert ann.get(f"/api/nights/{night_id}/request").json()["request"] is None
     nothing = ann.api_post(f"/api/nights/{night_id}/request/check")

@@ -44,6 +44,7 @@ from reelmates.store.nights import NightRecord
 
 # One film's answers are small; an old Radarr that ignores ?tmdbId= lists its whole library.
 ANSWER_MAX_BYTES = 8 * 1024 * 1024
+SYNC_WORDS = "; the last good sync stays in use meanwhile"
 SERVICE_NAMES: dict[str, str] = {"radarr": "Radarr", "jellyseerr": "Jellyseerr"}
 SETUP_HINT = (
     "An operator sets REELMATES_REQUEST_SERVICE (radarr or jellyseerr), REELMATES_REQUEST_URL "
@@ -220,11 +221,19 @@ def _require_service(service: RequestService | None) -> RequestService:
 def _ask(
     service: RequestService, call: Callable[[ClosingRequestClient], FilmRequest]
 ) -> FilmRequest:
-    client = service.connect()
+    """One call to the service; a failure worded for a request (the fetch layer's hints speak
+    of library syncs too)."""
     try:
-        return call(client)
-    finally:
-        client.close()
+        client = service.connect()
+        try:
+            return call(client)
+        finally:
+            client.close()
+    except SourceUnavailableError as exc:
+        hint = (exc.hint or "").replace(SYNC_WORDS, "").strip()
+        raise SourceUnavailableError(
+            exc.message, hint=f"Nothing was asked for. {hint}".strip()
+        ) from None
 
 
 def request_for_night(
@@ -292,8 +301,7 @@ def refresh_status(
     try:
         found = _ask(chosen, lambda client: client.status(row.external_id))
     except SourceUnavailableError as exc:
-        problem = f"{exc.message}. {exc.hint}" if exc.hint else exc.message
-        repo.update_status(chosen.kind, row.film_id, row.external_id, row.status, problem, now)
+        repo.update_status(chosen.kind, row.film_id, row.external_id, row.status, exc.message, now)
     else:
         repo.update_status(chosen.kind, row.film_id, found.external_id, found.state, None, now)
     return request_view(session, night, person_id, chosen, zone_name)
