@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from reelmates.services import accounts, friends
 from reelmates.services.accounts import Identity, Passwords
 from reelmates.store.credentials import CredentialCipher
+from reelmates.store.film_requests import FilmRequestRepository
 from reelmates.store.group_picks import GroupPickRepository
 from reelmates.store.leases import LeaseRepository
 from reelmates.store.media import ItemWrite, MediaServerRepository, SyncRunInfo
@@ -117,6 +118,7 @@ def fill_every_table(session: Session) -> None:
     calendars.set_feed(ana.person_id, "f" * 64, T0)
     assert LeaseRepository(session).acquire("taste-model", "host:1", T0, T0 + timedelta(hours=1))
     fill_media(session, ana.person_id, bo.person_id, a)
+    fill_requests(session, ana.person_id, b, night_id)
     session.flush()
 
 
@@ -157,6 +159,21 @@ def fill_media(session: Session, owner_id: int, other_id: int, film_id: int) -> 
     servers.record_sync(own, T0, error=None)
     MediaMarkRepository(session).set_mark(owner_id, film_id, "disc", "the Blu-ray", T0)
     return own
+
+
+def fill_requests(session: Session, person_id: int, film_id: int, night_id: int) -> None:
+    """The film asked of Radarr by the person from the night, its last check failed."""
+    requests = FilmRequestRepository(session)
+    requests.record(
+        service="radarr",
+        film_id=film_id,
+        night_id=night_id,
+        requested_by=person_id,
+        external_id="17",
+        status="wanted",
+        now=T0,
+    )
+    requests.update_status("radarr", film_id, "17", "wanted", "could not reach Radarr", T0)
 
 
 def empty_tables(engine: Engine) -> list[str]:

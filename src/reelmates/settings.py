@@ -10,7 +10,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -124,6 +124,49 @@ class Settings(BaseSettings):
     # this Fernet key (``reelmates.store.credentials``); without it no server can be connected.
     # Keep it with the backups: the stored credentials cannot be read without it.
     media_secret_key: SecretStr | None = None
+
+    # Requests for films no one in a night's group can watch: sent to the operator's Radarr
+    # (added by TMDB id with the quality profile and root folder below, monitored and searched
+    # for) or Jellyseerr/Overseerr (a movie request in the API key's user's name); "none": the
+    # night's page offers no request. The address is the operator's own setting, so it is
+    # fetched without being on the media servers' allow-list (it is the only address the
+    # request client may fetch). The key is never shown again or logged.
+    request_service: Literal["none", "radarr", "jellyseerr"] = "none"
+    request_url: str | None = None  # e.g. http://192.168.1.20:7878 (Radarr), :5055 (Jellyseerr)
+    request_api_key: SecretStr | None = None
+    radarr_quality_profile_id: int | None = Field(default=None, ge=1)
+    radarr_root_folder: str | None = None  # e.g. /data/films, as Radarr names its root folder
+    # Each call to the service may take at most this long. It is made while the member's
+    # request waits (their answer says at once whether it went through); on SQLite that request
+    # holds the write lock meanwhile, so other writes wait for it: keep it short.
+    request_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _request_service_complete(self) -> Settings:
+        """A request service named without what it needs fails at start, naming the setting."""
+        if self.request_service == "none":
+            return self
+        needed = {
+            "REELMATES_REQUEST_URL": bool(self.request_url and self.request_url.strip()),
+            "REELMATES_REQUEST_API_KEY": bool(
+                self.request_api_key and self.request_api_key.get_secret_value().strip()
+            ),
+        }
+        if self.request_service == "radarr":
+            needed["REELMATES_RADARR_QUALITY_PROFILE_ID"] = (
+                self.radarr_quality_profile_id is not None
+            )
+            needed["REELMATES_RADARR_ROOT_FOLDER"] = bool(
+                self.radarr_root_folder and self.radarr_root_folder.strip()
+            )
+        missing = [name for name, given in needed.items() if not given]
+        if missing:
+            raise ValueError(
+                f"REELMATES_REQUEST_SERVICE is {self.request_service!r}, so set "
+                + ", ".join(missing)
+                + " too (or set REELMATES_REQUEST_SERVICE=none)"
+            )
+        return self
 
     @field_validator("default_time_zone")
     @classmethod

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from every_table import fill_media
+from every_table import fill_media, fill_requests
 from reelmates.errors import ReelmatesError
 from reelmates.importers.uploads import UploadLimits
 from reelmates.services import accounts, erase, export, friends
@@ -45,6 +45,7 @@ from reelmates.store.models import (
 from reelmates.store.nights import CalendarPrefs, CalendarRepository, NightRepository
 from reelmates.store.onboarding import OnboardingRepository
 from reelmates.store.ratings import MarkRepository, RatingRepository
+from reelmates.store.request_models import MediaRequest
 from reelmates.store.swipes import SwipeRepository
 
 T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
@@ -153,6 +154,7 @@ def _everything_of(session: Session, me: Identity, other: Identity) -> None:
     calendars.set_prefs(me.person_id, CalendarPrefs("Europe/London", "ana@example.org", True))
     calendars.set_feed(me.person_id, "f" * 64, T0)
     fill_media(session, me.person_id, other.person_id, a)  # her own server, bo mapped on it
+    fill_requests(session, me.person_id, a, night_id)  # the night's film she asked Radarr for
     session.flush()
 
 
@@ -195,6 +197,7 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         "media_servers",
         "media_user_maps",
         "media_marks",
+        "media_requests",
     ]:
         assert any(key.startswith(f"{table}.") for key in before), table
     assert before["signup_invites.created_by"] == 1 and before["signup_invites.used_by"] == 1
@@ -236,6 +239,9 @@ def test_deleting_an_account_leaves_no_row_referring_to_the_person(db_engine: En
         assert [s.name for s in MediaServerRepository(session).all()] == ["The club's Plex"]
         for model in (MediaLibrary, MediaItem, MediaSyncRun, MediaUserMap, MediaMark):
             assert session.scalar(select(func.count()).select_from(model)) == 0, model
+        # The film she asked for stays asked for (the night is bo's too), by nobody now.
+        (asked,) = session.scalars(select(MediaRequest))
+        assert (asked.night_id, asked.requested_by, asked.external_id) == (night.id, None, "17")
 
 
 def test_export_round_trips_through_the_upload_import(db_engine: Engine, tmp_path: object) -> None:

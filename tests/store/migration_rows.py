@@ -364,6 +364,20 @@ def _media_marks(conn: Connection) -> None:  # 0010
     )
 
 
+def _media_requests(conn: Connection) -> None:  # 0011: Heat asked of Radarr from the night
+    persons, films = _ids(conn, "persons", "handle"), _ids(conn, "films", "title")
+    night = conn.execute(text("SELECT max(id) FROM nights")).scalar_one()
+    conn.execute(
+        text(
+            "INSERT INTO media_requests (service, film_id, night_id, requested_by, external_id, "
+            "status, status_detail, created_at, checked_at) VALUES ('radarr', :f, :n, :p, '17', "
+            "'wanted', 'could not reach Radarr', '2026-12-06 21:00:00+00', "
+            "'2026-12-06 22:00:00+00')"
+        ),
+        {"f": films["Heat"], "n": night, "p": persons["Zoë"]},
+    )
+
+
 # Table -> how to fill it, in foreign-key order; a table the base revision lacks is skipped.
 FILL: dict[str, Callable[[Connection], None]] = {
     "films": _films,
@@ -389,6 +403,7 @@ FILL: dict[str, Callable[[Connection], None]] = {
     "member_calendars": _member_calendars,  # and the member's calendar feed
     "media_servers": _media_servers,  # its libraries, user maps, items and sync runs
     "media_marks": _media_marks,
+    "media_requests": _media_requests,
 }
 # Tables the fillers above write as part of another table's.
 FILLED_WITH = {
@@ -468,4 +483,5 @@ ADDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
         (),
     ),
+    "0011": (("media_requests",), ()),
 }

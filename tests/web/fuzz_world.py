@@ -16,12 +16,16 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from web_browsers import PASSWORD, Browser, web_settings
 
+from reelmates.media.requests import FilmRequest
 from reelmates.services.demo import run_demo
+from reelmates.services.media.film_requests import RequestService
 from reelmates.store.migrate import open_database
 from reelmates.web.app import create_app
 from reelmates.web.night_clock import night_clock
+from reelmates.web.request_deps import get_request_service
 
 _n = itertools.count()
 Pools = dict[str, list[Any]]
@@ -47,6 +51,21 @@ def trained_app(tmp_path: Path, database_url: str | None = None) -> FastAPI:
     run_demo(engine, settings)
     engine.dispose()
     return create_app(settings)
+
+
+class _Radarr:
+    """The request service the fuzz world's app asks (in memory: no server runs here)."""
+
+    kind = "radarr"
+
+    def request(self, tmdb_id: int) -> FilmRequest:
+        return FilmRequest("radarr", "17", tmdb_id, "wanted")
+
+    def status(self, external_id: str) -> FilmRequest:
+        return FilmRequest("radarr", external_id, 0, "available")
+
+    def close(self) -> None:
+        pass
 
 
 def _ok(response: httpx.Response, status: int = 200) -> Any:
@@ -139,6 +158,15 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     bob_pick = bob.call("POST", "/api/together/picks", 201,
                         json={"film_id": films[8], "with": [me.handle]})  # fmt: skip
     bobs_night = _night(bob, bob_pick["id"], now + timedelta(days=30), fix=False)
+    # Films asked of a request service: the planning night's may be, the fixed night's was.
+    app.dependency_overrides[get_request_service] = lambda: RequestService("radarr", _Radarr)
+    with app.state.engine.begin() as conn:
+        for tmdb_id, night in ((900_001, planning), (900_002, fixed)):
+            conn.execute(
+                text("UPDATE films SET tmdb_id = :t WHERE id = :f"),
+                {"t": tmdb_id, "f": night["film"]["id"]},
+            )
+    me.call("POST", f"/api/nights/{fixed['id']}/request")
 
     # A room with a match to accept; a room of Bob's to join; rooms to join as a guest.
     matched = _room(me, bob)
@@ -196,6 +224,7 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
         "PUT /api/nights/{night_id}/rsvp": {"night_id": [fixed["id"]]},
         "POST /api/nights/{night_id}/rating": {"night_id": [over[0]["id"]]},
         "POST /api/nights/{night_id}/rating/skip": {"night_id": [over[1]["id"]]},
+        "POST /api/nights/{night_id}/request/check": {"night_id": [fixed["id"]]},
         "POST /api/swipe/join": {"token": [bobs_room["token"]]},
         "POST /api/swipe/join-as-guest": {"token": [fresh_room["token"]]},
         "POST /api/friends/join-as-guest": {"token": for_guests},

@@ -550,3 +550,4 @@ class CalendarFeed(Base):
 # The media-server tables (issue 12) live in their own module; importing it here puts them in
 # ``Base.metadata`` wherever the models are loaded (migrations, erase, backup, tests).
 from reelmates.store import media_models as media_models  # noqa: E402
+from reelmates.store import request_models as request_models  # noqa: E402

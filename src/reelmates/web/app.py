@@ -30,6 +30,7 @@ from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
+from reelmates.web.api import night_requests as night_requests_api
 from reelmates.web.api import nights as nights_api
 from reelmates.web.api import onboarding as onboarding_api
 from reelmates.web.api import swipe as swipe_api
@@ -45,6 +46,7 @@ from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
 from reelmates.web.pages import guests as guests_pages
+from reelmates.web.pages import night_requests as night_requests_pages
 from reelmates.web.pages import nights as nights_pages
 from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
@@ -126,6 +128,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(together_api.router, responses=API_ERRORS)
     app.include_router(nights_pages.router)
     app.include_router(nights_api.router, responses=API_ERRORS)
+    app.include_router(night_requests_pages.router)
+    app.include_router(night_requests_api.router, responses=API_ERRORS)
     app.include_router(swipe_pages.router)
     app.include_router(swipe_api.router, responses=API_ERRORS)
     app.include_router(onboarding_pages.router)

@@ -21,6 +21,8 @@ from reelmates.errors import InvalidValueError, ReelmatesError
 from reelmates.plan.rules import MAX_TIMES, PLACE_MAX
 from reelmates.services import night_calendars, nights, together_page
 from reelmates.services.accounts import Identity
+from reelmates.services.media import film_requests
+from reelmates.services.media.film_requests import request_service
 from reelmates.services.nights import NightRules
 from reelmates.store.group_picks import GroupPickSummary
 from reelmates.store.nights import NightRecord
@@ -195,9 +197,13 @@ def _night_page(
     error: ReelmatesError | None = None,
 ) -> Response:
     view = nights.view_night(session, access.night, access.person_id, rules, now)
+    service = request_service(request.app.state.settings)
     context = {
         "title": f"Film night: {view.title}",
         "night": view,
+        "film_request": film_requests.request_view(
+            session, access.night, access.person_id, service, view.viewer_zone
+        ),
         "error": error,
         "star_values": STAR_VALUES,
         "place_max": PLACE_MAX,
