@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import StreamingResponse
 
 from reelmates.services import guests, swipes
-from reelmates.services.swipes import DealtCard, RoomView
+from reelmates.services.swipe_views import DealtCard, RoomView
 from reelmates.services.uow import unit_of_work
 from reelmates.together.swipes import CardReason
 from reelmates.together.wording import card_text
