@@ -87,6 +87,24 @@ class TogetherResult:
     available_only: bool = False  # the films are only those the group can watch
 
 
+@dataclass(frozen=True)
+class LibraryChoice:
+    """The "only what we can watch" choice as the page shows it."""
+
+    offered: bool  # shown: someone has a library or a mark (or it was asked for)
+    only: bool  # on
+
+
+def library_choice(
+    session: Session, person_ids: Sequence[int], asked: bool | None
+) -> LibraryChoice:
+    """Whether the page offers the choice for these people, and whether it is on (as ``asked``,
+    else on once any of them can use a library or has marked a film)."""
+    library = any_library(session, person_ids)
+    only = library if asked is None else asked
+    return LibraryChoice(library or only, only)
+
+
 def group_of(me: FriendSummary, friends: Sequence[FriendSummary]) -> tuple[FriendSummary, ...]:
     """The group: the member, then the friends who are there (2 to 8 people in all)."""
     group = (me, *(f for f in friends if f.person_id != me.person_id))
@@ -114,8 +132,8 @@ def watch_together(
     default (None): only those once any member can use a library or has marked a film."""
     group = group_of(me, friends)
     ids = [m.person_id for m in group]
-    library = any_library(session, ids)
-    only = library if available is None else available
+    choice = library_choice(session, ids, available)
+    library, only = choice.offered, choice.only
     places = available_to(session, ids) if library else {}
     options = GroupOptions(
         k=options.k,
