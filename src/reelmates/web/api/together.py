@@ -142,7 +142,9 @@ def watch_together(
     """The group's films: you and the friends named by `with` (only your friends; 1 to 7 of
     them). 404 while there is no model."""
     context = _require(taste)
-    result = together_page.watch_together(session, context, me_of(me), query.friends, query.options)
+    result = together_page.watch_together(
+        session, context, me_of(me), query.friends, query.options, query.available
+    )
     return TogetherPublic(
         members=[_member(m) for m in result.members],
         strategy=str(result.strategy),
