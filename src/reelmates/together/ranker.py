@@ -120,7 +120,7 @@ def rank_for_group(
     raw = scores if canon == sorted(canon) else scores[canon]
     in_order = own_rating_scores(raw, ordered)
     if allowed is not None and allowed.shape != (facts.n_items,):
-        raise ReelmatesError(f"allowed: {allowed.shape} flags for {facts.n_items} films")
+        raise ReelmatesError(f"allowed: {allowed.size} flags for {facts.n_items} films")
     cand = candidate_mask(
         ordered, facts, filters=filters, seen_policy=seen_policy, extra=allowed, scores=in_order
     )
