@@ -79,6 +79,7 @@ def together_query(
         Query(
             alias="with",
             description="The handle of each friend who is there (only your friends).",
+            openapi_examples={"one friend": {"value": ["milly"]}},
         ),
     ] = [],  # noqa: B006
     seen: Annotated[
