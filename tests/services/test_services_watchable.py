@@ -35,6 +35,7 @@ from reelmates.store.friends import FriendSummary
 from reelmates.store.media import ItemWrite, MediaServerRepository
 from reelmates.store.media_marks import MediaMarkRepository
 from reelmates.store.people import PersonRepository
+from reelmates.store.ratings import RatingRepository
 from reelmates.together.inputs import Filters, SeenPolicy
 
 NOW = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
@@ -244,3 +245,27 @@ def test_a_members_marks_are_theirs_and_bad_ones_are_clear_errors(holder: ModelH
             (bo.person_id, "disc"),
             (ann.person_id, "service"),
         }
+
+
+def test_a_private_members_mark_never_gives_away_a_film_they_have_seen(
+    holder: ModelHolder,
+) -> None:
+    """Vera keeps her taste private, rated Heat and marks Heat and GoldenEye on disc: Ann's list
+    of what they can watch is GoldenEye alone (Heat, seen by a private member, is left out first,
+    so "on disc (Vera)" never shows beside it)."""
+    ann, vera = _member(holder, "Ann"), _member(holder, "Vera")
+    films = _action_1995(holder)
+    with unit_of_work(holder.engine) as s:
+        people.set_private(s, vera.handle, True)
+        RatingRepository(s).set_rating(vera.person_id, films["Heat"], 4.0, 1_700_000_000)
+        for title in ("Heat", "GoldenEye"):
+            marks.set_mark(s, vera.person_id, films[title], "disc", "", NOW)
+    with unit_of_work(holder.engine, read_only=True) as s:
+        seen_by_ann = watch_together(s, holder.get(), ann, [vera], OPTIONS)
+        seen_by_vera = watch_together(s, holder.get(), vera, [ann], OPTIONS)
+    assert [(r.title, r.places) for r in seen_by_ann.rows] == [
+        ("GoldenEye", (Place("on disc (Vera)"),))
+    ]
+    assert seen_by_ann.candidates == 1
+    # She sees her own: Heat is on her list, rated by her.
+    assert {r.title for r in seen_by_vera.rows} == {"GoldenEye", "Heat"}
