@@ -19,6 +19,12 @@ The rule, enforced in the services and the engines below them so that no front e
   last three picks suited Jess better") says nothing a prediction does not; the note names
   members, never stars.
 
+- Where a group can watch a film ("on Milly's Jellyfin", "on disc (Jess)": a member's media
+  server and their own "on disc" / "on a service" marks) names the member, and only to a group
+  that includes them (``services.media.available`` reads the group's own members). It says what
+  they can play, never what they rated, saw or put on a watchlist: the films a private member
+  has seen are still left out first, so a place shown never gives one away.
+
 Where it is enforced: ``together.explain`` (reasons, which never even look at a private member's
 films, and seen notes), ``together.masks`` (seen films left out), ``together.ranker`` (watchlist
 notes), ``together.companions`` (own stars and the seen flag), ``together.swipes`` (cards never

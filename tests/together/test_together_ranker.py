@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reelmates.errors import ReelmatesError
 from reelmates.together.explain import Explainer
 from reelmates.together.inputs import Filters, ItemFacts, Member, SeenPolicy
 from reelmates.together.ranker import GroupRanking, rank_for_group
@@ -194,3 +195,25 @@ def test_member_order_does_not_matter_and_vetoes_never_show(
     if any(m.vetoed_genres for m in members):
         vetoed |= {i for i in range(N) if i % 3 == 0}
     assert not vetoed & {p.item for p in a.picks}
+
+
+def test_allowed_films_are_a_mask_before_the_top_k() -> None:
+    """Films 0..11 scored 12..1 for both: with only the odd films allowed, the top three are
+    1, 3, 5 (a filter after the top three would leave just film 1); an allowed film vetoed
+    stays out; a mask of the wrong length is an error."""
+    scores = np.tile(np.arange(N, 0, -1, dtype=float), (2, 1))
+    a = Member("a", "Ann", vetoed_items=np.array([3]))
+    b = Member("b", "Bo")
+    odd = np.arange(N) % 2 == 1
+    every = rank_for_group(scores, None, [a, b], FACTS, k=3, seen_policy=SeenPolicy.SHOW_ALL)
+    assert [p.item for p in every.picks] == [0, 1, 2]
+    only = rank_for_group(
+        scores, None, [a, b], FACTS, k=3, seen_policy=SeenPolicy.SHOW_ALL, allowed=odd
+    )
+    assert [p.item for p in only.picks] == [1, 5, 7] and only.candidates == 5
+    try:
+        rank_for_group(scores, None, [a, b], FACTS, k=3, allowed=odd[:5])
+    except ReelmatesError as exc:
+        assert "5 flags for 12 films" in str(exc)
+    else:
+        raise AssertionError("a short mask was taken")

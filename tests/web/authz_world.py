@@ -32,6 +32,7 @@ SEEN = "Forrest Gump"
 WATCHLIST = "The Matrix"
 VETOED_FILM = "Fargo"
 VETOED_GENRE = "Horror"
+MARKED = "Heat"  # on disc, Jess's (media marks, issue 12)
 
 
 @dataclass
@@ -156,6 +157,17 @@ def build_world(
     feed = jess.api_post("/api/calendar/feed")
     _ok(feed, 201)
     ids["feed"] = urlsplit(feed.json()["url"]).path.rsplit("/", 1)[1].removesuffix(".ics")
+
+    # --- media marks (issue 12): Jess owns a film on disc (after the swipe session and the
+    # night, whose deck is every film: the mark makes "only what we can watch" her groups' default).
+    ids["marked_film"] = str(film_id(jess, MARKED))
+    ids.update(mark_kind="service", disc_kind="disc", bad_kind="vhs", no_film="999999999")
+    marked = jess.client.put(
+        f"/api/films/{ids['marked_film']}/marks/disc",
+        json={"note": "the Blu-ray"},
+        headers={"X-CSRF-Token": jess.api_csrf()},
+    )
+    _ok(marked, 200)
 
     anonymous = new_browser()
     anonymous.get("/api/csrf")  # a CSRF cookie, as any browser that opened a page has

@@ -169,6 +169,8 @@ OWNER_STATE = (
     "/api/calendar",
     "/api/friends",
 )
+# --- media marks (issue 12): Jess's "on disc" mark is hers alone too.
+OWNER_STATE = (*OWNER_STATE, "/api/me/marks")
 
 
 def owner_state(world: World) -> dict[str, str]:

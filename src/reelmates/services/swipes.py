@@ -18,18 +18,26 @@ the accepted pick. Never another member's swipes of a card that is not a match, 
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError, ReelmatesError
+from reelmates.services.media.available import available_to, only_available
 from reelmates.services.room_cache import RoomStateCache
+from reelmates.services.room_options import RoomOptions, available_mask
+from reelmates.services.swipe_views import (
+    DealtCard,
+    MemberProgress,
+    RoomMatch,
+    RoomView,
+    SwipeOutcome,
+)
 from reelmates.services.taste import ModelHolder, TasteContext
 from reelmates.services.threads import one_blas_thread
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, load_members
@@ -39,7 +47,7 @@ from reelmates.store.swipes import RoomMember, SwipeRepository
 from reelmates.together.fold import FoldInTaste
 from reelmates.together.inputs import Filters, SeenPolicy
 from reelmates.together.masks import candidate_mask
-from reelmates.together.swipes import CardReason, MatchRule, SwipeSession
+from reelmates.together.swipes import MatchRule, SwipeSession
 
 SWIPE_STRATEGY = "swipe"  # a group pick accepted from a swipe session's match
 JOIN_TOKEN_BYTES = 24  # 32 characters in a link
@@ -60,57 +68,6 @@ class JoinLinkGoneError(NotFoundError):
             "this swipe session link does not work (mistyped, or the session is gone)",
             hint="Ask whoever sent it for the link again.",
         )
-
-
-@dataclass(frozen=True)
-class DealtCard:
-    film_id: int
-    title: str
-    year: int | None
-    reason: CardReason
-    genres: tuple[str, ...] = ()
-    runtime: int | None = None  # minutes, when known
-
-
-@dataclass(frozen=True)
-class MemberProgress:
-    person_id: int
-    handle: str
-    display_name: str
-    swiped: int  # cards they have swiped so far
-
-
-@dataclass(frozen=True)
-class RoomMatch:
-    film_id: int
-    title: str
-    year: int | None
-    swipe_id: int  # the swipe that made it a match (events carry it: no match shown twice)
-    liked_by: tuple[str, ...]  # display names: shown only now that it is a match
-
-
-@dataclass(frozen=True)
-class RoomView:
-    """The room as every member may see it."""
-
-    room_id: int
-    rule: str  # MatchRule.describe: shown before the first card
-    members: tuple[MemberProgress, ...]
-    matches: tuple[RoomMatch, ...]
-    last_swipe_id: int  # 0 before the first swipe
-    deck_size: int  # the films that may be dealt (filters, vetoes, seen policy)
-    accepted: GroupPickSummary | None  # the match the members chose to watch
-
-    def member(self, person_id: int) -> MemberProgress | None:
-        return next((m for m in self.members if m.person_id == person_id), None)
-
-
-@dataclass(frozen=True)
-class SwipeOutcome:
-    matched: bool  # this swipe made the film a match
-    matches: tuple[int, ...]  # every match so far (film ids), in order
-    next_card: DealtCard | None  # None: this member has swiped the whole deck
-    view: RoomView | None = None  # the room right after this swipe
 
 
 @dataclass
@@ -187,31 +144,26 @@ class SwipeRooms:
         seen_policy: SeenPolicy = SeenPolicy.HIDE_IF_ANY,
         rule: MatchRule | None = None,
         seed: int | None = None,
+        available: bool | None = None,
     ) -> int:
         """A new room for ``handles`` (the first one starts it), with a join link of its own;
-        returns its id. ``seed`` (random when None) breaks ties in the deck's order."""
+        returns its id. ``seed`` (random when None) breaks ties in the deck's order.
+        ``available``: deal only films they can watch (None: so once any of them can use a
+        library or has marked a film, ``services.media.available``)."""
         if not MIN_GROUP <= len(set(handles)) <= MAX_GROUP or len(set(handles)) != len(handles):
             raise ReelmatesError(f"a swipe session is {MIN_GROUP} to {MAX_GROUP} different people")
         people = PersonRepository(session)
         ids = [people.require(h).id for h in handles]
-        f = filters or Filters()
-        options = {
-            "filters": {
-                "genres_in": sorted(f.genres_in),
-                "genres_out": sorted(f.genres_out),
-                "year_min": f.year_min,
-                "year_max": f.year_max,
-                "max_runtime": f.max_runtime,
-            },
-            "seen_policy": str(seen_policy),
-        }
+        options = RoomOptions(
+            filters or Filters(), seen_policy, only_available(session, ids, available)
+        )
         at_least = (rule or MatchRule.default(len(ids))).at_least
         return SwipeRepository(session).create_room(
             ids[0],
             ids,
             secrets.randbelow(2**31) if seed is None else seed,
             at_least,
-            json.dumps(options),
+            options.to_json(),
             secrets.token_urlsafe(JOIN_TOKEN_BYTES),
         )
 
@@ -258,7 +210,7 @@ class SwipeRooms:
             return SwipeOutcome(
                 matched,
                 self._film_ids(context, state.deck.matches),
-                self._deal(context, state, member),
+                _placed(session, state, self._deal(context, state, member)),
                 self._view(session, context, room_id, state),
             )
 
@@ -277,7 +229,8 @@ class SwipeRooms:
             member = state.member_of.get(person.id)
             if member is None:
                 raise NotFoundError(f"{handle} is not in swipe session {room_id}")
-            return self._view(session, context, room_id, state), self._deal(context, state, member)
+            card = _placed(session, state, self._deal(context, state, member))
+            return self._view(session, context, room_id, state), card
 
     def view(self, session: Session, room_id: int) -> RoomView:
         """The room as every member sees it (what is pushed to them)."""
@@ -370,16 +323,7 @@ class SwipeRooms:
     def _rebuild(self, session: Session, context: TasteContext, room_id: int) -> _RoomState:
         repo = SwipeRepository(session)
         room = repo.room(room_id)
-        options = json.loads(room.options or "{}")
-        f = options.get("filters", {})
-        filters = Filters(
-            genres_in=frozenset(f.get("genres_in", ())),
-            genres_out=frozenset(f.get("genres_out", ())),
-            year_min=f.get("year_min"),
-            year_max=f.get("year_max"),
-            max_runtime=f.get("max_runtime"),
-        )
-        seen_policy = SeenPolicy(options.get("seen_policy", SeenPolicy.HIDE_IF_ANY))
+        options = RoomOptions.from_json(room.options)
         people = repo.members(room_id)
         catalog, scorer = context.catalog, context.scorer
         members = load_members(session, catalog, [p.handle for p in people], GroupOptions())
@@ -389,8 +333,13 @@ class SwipeRooms:
             tastes.append(FoldInTaste(scorer, m.seen[rated], m.seen_stars[rated]))
         # Everyone's vetoes and seen films as they are now; a film swiped already stays in the
         # deck (it was dealt under the rules of its time, and its swipes must replay).
+        allowed = available_mask(session, catalog, [p.person_id for p in people], options)
         candidates = candidate_mask(
-            members, catalog.facts, filters=filters, seen_policy=seen_policy
+            members,
+            catalog.facts,
+            filters=options.filters,
+            seen_policy=options.seen_policy,
+            extra=allowed,
         ).copy()
         swipes = repo.swipes(room_id)
         swiped = [i for s in swipes if (i := catalog.item_of.get(s.film_id)) is not None]
@@ -435,6 +384,11 @@ class SwipeRooms:
             else None
         )
         names = {state.member_of[p.person_id]: p.display_name for p in state.members}
+        where = available_to(
+            session,
+            [p.person_id for p in state.members],
+            [int(catalog.film_ids[i]) for i in deck.matches],
+        )
         matches = []
         for item in deck.matches:
             film_id = int(catalog.film_ids[item])
@@ -446,6 +400,7 @@ class SwipeRooms:
                     catalog.years.get(film_id),
                     state.match_swipes.get(item, state.last_swipe_id),
                     tuple(names[m] for m in deck.member_ids if votes.get(m)),
+                    where.get(film_id, ()),
                 )
             )
         assert deck.rule is not None
@@ -465,6 +420,7 @@ class SwipeRooms:
             last_swipe_id=state.last_swipe_id,
             deck_size=int(deck.candidates.sum()),
             accepted=accepted,
+            available_only=RoomOptions.from_json(room.options).available_only,
         )
 
     @staticmethod
@@ -491,3 +447,11 @@ class SwipeRooms:
             film_id, facts.title(card.item), catalog.years.get(film_id), card.reason, genres,
             runtime,
         )  # fmt: skip
+
+
+def _placed(session: Session, state: _RoomState, card: DealtCard | None) -> DealtCard | None:
+    """The card with where the room's members can watch it."""
+    if card is None:
+        return None
+    found = available_to(session, [p.person_id for p in state.members], [card.film_id])
+    return replace(card, places=found.get(card.film_id, ()))

@@ -16,7 +16,7 @@ from reelmates.services.threads import one_blas_thread
 from reelmates.store.films import FilmRepository
 from reelmates.store.people import PersonRepository
 from reelmates.store.ratings import MarkRepository, RatingRepository
-from reelmates.together.inputs import Filters, Member, SeenPolicy
+from reelmates.together.inputs import BoolArray, Filters, Member, SeenPolicy
 from reelmates.together.masks import runtime_unknown
 from reelmates.together.ranker import GroupRanker, GroupRanking
 from reelmates.together.strategies import DEFAULT_STRATEGY, Strategy
@@ -57,6 +57,9 @@ class GroupOptions:
     # least so far and says whose turn it is; the group may turn it off. No history: no nudge.
     history: Sequence[NightRecord] = ()
     nudge: bool = True
+    # Catalog ids of the only films the group may be offered (e.g. those it can watch tonight,
+    # ``services.media.available``); None: every film. Applied as a candidate mask, like vetoes.
+    available_films: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,7 @@ def pick_together(
                 {h: m.name for h, m in zip(handles, members, strict=True)},
             ),
             nudge=options.nudge,
+            allowed=allowed_mask(context.catalog, options.available_films),
         )
     items = np.array([p.item for p in ranking.picks], dtype=np.intp)
     film_ids = tuple(int(context.catalog.film_ids[i]) for i in items.tolist())
@@ -208,6 +212,15 @@ def pick_together(
             runtime_unknown(options.filters, context.catalog.facts, items).tolist()
         ),
     )
+
+
+def allowed_mask(catalog: CatalogIndex, film_ids: frozenset[int] | None) -> BoolArray | None:
+    """One flag per model item: the film is one of ``film_ids`` (None: no restriction)."""
+    if film_ids is None:
+        return None
+    mask = np.zeros(catalog.facts.n_items, dtype=bool)
+    mask[catalog.items(sorted(film_ids))] = True
+    return mask
 
 
 def find_films(session: Session, titles: Iterable[str]) -> frozenset[int]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from reelmates.errors import NotFoundError, ReelmatesError
 from reelmates.services.films_page import genres_of
+from reelmates.services.media.available import Place, any_library, available_to
 from reelmates.services.taste import TasteContext
 from reelmates.services.together import MAX_GROUP, MIN_GROUP, GroupOptions, pick_together
 from reelmates.store.films import FilmRepository
@@ -58,6 +59,8 @@ class TogetherRow:
     runtime_unknown: bool  # let through a maximum runtime for lack of one
     members: tuple[MemberFit, ...]  # in the group's order: the viewer first
     turn: bool = False  # it suits the member whose turn it is (``TogetherResult.turn``) best
+    # Where the group can watch it ("on Milly's Jellyfin", "on disc (Jess)"); none known: ().
+    places: tuple[Place, ...] = ()
 
     @property
     def seen_by(self) -> tuple[MemberFit, ...]:
@@ -78,6 +81,28 @@ class TogetherResult:
     # Whose turn it is over the group's past nights (display names), when the nudge is on and
     # someone is behind; None otherwise.
     turn: TurnNote | None = None
+    # Some member can use a media library or has marked a film: the page offers "only what we
+    # can watch" (and it is on unless they turned it off).
+    library: bool = False
+    available_only: bool = False  # the films are only those the group can watch
+
+
+@dataclass(frozen=True)
+class LibraryChoice:
+    """The "only what we can watch" choice as the page shows it."""
+
+    offered: bool  # shown: someone has a library or a mark (or it was asked for)
+    only: bool  # on
+
+
+def library_choice(
+    session: Session, person_ids: Sequence[int], asked: bool | None
+) -> LibraryChoice:
+    """Whether the page offers the choice for these people, and whether it is on (as ``asked``,
+    else on once any of them can use a library or has marked a film)."""
+    library = any_library(session, person_ids)
+    only = library if asked is None else asked
+    return LibraryChoice(library or only, only)
 
 
 def group_of(me: FriendSummary, friends: Sequence[FriendSummary]) -> tuple[FriendSummary, ...]:
@@ -100,10 +125,16 @@ def watch_together(
     me: FriendSummary,
     friends: Sequence[FriendSummary],
     options: GroupOptions,
+    available: bool | None = None,
 ) -> TogetherResult:
     """The group's ranked films as ``me`` sees them (their own details in, others' privacy
-    kept)."""
+    kept). ``available``: only films the group can watch (True), every film (False), or the
+    default (None): only those once any member can use a library or has marked a film."""
     group = group_of(me, friends)
+    ids = [m.person_id for m in group]
+    choice = library_choice(session, ids, available)
+    library, only = choice.offered, choice.only
+    places = available_to(session, ids) if library else {}
     options = GroupOptions(
         k=options.k,
         strategy=options.strategy,
@@ -112,6 +143,7 @@ def watch_together(
         viewer=me.handle,
         history=options.history,
         nudge=options.nudge,
+        available_films=frozenset(places) if only else None,
     )
     result = pick_together(session, context, [m.handle for m in group], options)
     unknown = result.runtime_unknown or tuple(False for _ in result.film_ids)
@@ -147,6 +179,7 @@ def watch_together(
                 runtime_unknown=no_runtime,
                 members=fits,
                 turn=pick.turn is not None,
+                places=places.get(film_id, ()),
             )
         )
     return TogetherResult(
@@ -156,6 +189,8 @@ def watch_together(
         candidates=result.ranking.candidates,
         model=result.model,
         turn=_displayed(result.ranking.turn, group),
+        library=library,
+        available_only=only,
     )
 
 

@@ -360,16 +360,25 @@ class MediaServerRepository:
         for part in _chunks(sorted(item_ids)):
             self.session.execute(delete(MediaItem).where(MediaItem.id.in_(part)))
 
-    def places(self, server_ids: Sequence[int]) -> list[ServerPlace]:
-        """The films of the servers' enabled libraries (a film twice on a server: once)."""
+    def places(
+        self, server_ids: Sequence[int], film_ids: Sequence[int] | None = None
+    ) -> list[ServerPlace]:
+        """The films of the servers' enabled libraries (a film twice on a server: once); only
+        those of ``film_ids`` when given (a few cards and matches, at most ``_CHUNK``)."""
         found: dict[tuple[int, int], ServerPlace] = {}
+        films = None if film_ids is None else sorted({int(f) for f in film_ids})[:_CHUNK]
+        if films is not None and not films:
+            return []
         for part in _chunks(sorted(set(server_ids))):
-            rows = self.session.execute(
+            query = (
                 select(MediaItem.film_id, MediaItem.server_id, MediaItem.web_url)
                 .join(MediaLibrary, MediaLibrary.id == MediaItem.library_id)
                 .where(MediaItem.server_id.in_(part), MediaLibrary.enabled.is_(True))
                 .order_by(MediaItem.film_id, MediaItem.server_id, MediaItem.id)
             )
+            if films is not None:
+                query = query.where(MediaItem.film_id.in_(films))
+            rows = self.session.execute(query)
             for film_id, server_id, web_url in rows:
                 found.setdefault((film_id, server_id), ServerPlace(film_id, server_id, web_url))
         return list(found.values())

@@ -100,11 +100,14 @@ def rank_for_group(
     fair: FairParams = DEFAULT_FAIR,
     history: Sequence[PastNight] = (),
     nudge: NudgeParams | None = DEFAULT_NUDGE,
+    allowed: BoolArray | None = None,
 ) -> GroupRanking:
     """The group's top ``k`` films. ``scores[u]`` belongs to ``members[u]``.
 
     ``history``: the group's past nights, oldest first (``together.turns.PastNight``); ``nudge``
-    None turns the nudge off."""
+    None turns the nudge off. ``allowed`` (optional, one flag per film) restricts the candidates
+    before ranking, as vetoes do (e.g. to the films the group can watch tonight), so ``k`` films
+    still come back when that many pass."""
     if scores.shape != (len(members), facts.n_items):
         raise ReelmatesError(
             f"scores {scores.shape} do not match {len(members)} members × {facts.n_items} films"
@@ -116,7 +119,11 @@ def rank_for_group(
     ordered = [members[u] for u in canon]
     raw = scores if canon == sorted(canon) else scores[canon]
     in_order = own_rating_scores(raw, ordered)
-    cand = candidate_mask(ordered, facts, filters=filters, seen_policy=seen_policy, scores=in_order)
+    if allowed is not None and allowed.shape != (facts.n_items,):
+        raise ReelmatesError(f"allowed: {allowed.size} flags for {facts.n_items} films")
+    cand = candidate_mask(
+        ordered, facts, filters=filters, seen_policy=seen_policy, extra=allowed, scores=in_order
+    )
     # The model's own scores, never a rating in place of one (a private member's ratings must not
     # show through the turn note; a rating given counts as itself in the nudge).
     turn = _nudge(history, nudge, raw, cand, ordered, fair.likes(k))
@@ -234,9 +241,11 @@ class GroupRanker:
         explain: bool = True,
         history: Sequence[PastNight] = (),
         nudge: bool = True,
+        allowed: BoolArray | None = None,
     ) -> GroupRanking:
         """The group's picks; ``history`` (the group's past nights, oldest first) nudges them
-        toward the member served least so far unless ``nudge`` is False."""
+        toward the member served least so far unless ``nudge`` is False; ``allowed`` restricts
+        the candidates (see :func:`rank_for_group`)."""
         scores, hist = self.score(members)
         # Stars only for the picks, from the scores in hand: no second scoring of the catalog.
         stars = picked_stars(self.scorer, hist, scores)
@@ -253,4 +262,5 @@ class GroupRanker:
             explainer=explainer,
             history=history,
             nudge=DEFAULT_NUDGE if nudge else None,
+            allowed=allowed,
         )

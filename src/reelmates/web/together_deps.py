@@ -4,7 +4,8 @@ friend of theirs, or nobody's, is the same 404 (``friends.require_friends``), so
 nothing about who has an account here.
 
 - :data:`TogetherQueryDep`: the page's and ``GET /api/together``'s query string (``?with=<handle>``
-  for each friend who is there, the filters, the seen policy, the strategy), the friends checked.
+  for each friend who is there, the filters, the seen policy, the strategy, ``available``: only
+  what the group can watch), the friends checked.
 - :data:`PickBodyDep`: ``POST /api/together/picks``'s JSON body, the friends checked.
 - The page's "We'll watch this" form posts to an address that carries the page's own query
   string, so the same :data:`TogetherQueryDep` checks it.
@@ -60,6 +61,7 @@ def authorized_friends(
 class TogetherQuery:
     friends: tuple[FriendSummary, ...]  # the friends who are there, checked
     options: GroupOptions
+    available: bool | None = None  # only what we can watch: asked for (or not), None: default
 
     @property
     def handles(self) -> list[str]:
@@ -77,6 +79,7 @@ def together_query(
         Query(
             alias="with",
             description="The handle of each friend who is there (only your friends).",
+            openapi_examples={"one friend": {"value": ["milly"]}},
         ),
     ] = [],  # noqa: B006
     seen: Annotated[
@@ -93,6 +96,14 @@ def together_query(
             "least, and say whose turn it is (off: past nights change nothing)."
         ),
     ] = True,
+    available: Annotated[
+        bool | None,
+        Query(
+            description="Only films the group can watch: in a media library one of you can "
+            "use, or marked on disc or on a service by one of you. Left out: on once any of "
+            "you has a library or a mark, else off."
+        ),
+    ] = None,
 ) -> TogetherQuery:
     chosen = authorized_friends(session, me, [h[:HANDLE_MAX] for h in with_])
     past = (
@@ -103,7 +114,7 @@ def together_query(
     options = GroupOptions(
         k=k, strategy=strategy, filters=filters, seen_policy=seen, history=past, nudge=turns
     )
-    return TogetherQuery(friends=chosen, options=options)
+    return TogetherQuery(friends=chosen, options=options, available=available)
 
 
 TogetherQueryDep = Annotated[TogetherQuery, Depends(together_query)]

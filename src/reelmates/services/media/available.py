@@ -8,8 +8,9 @@ escape it) and, for a server, links to the film in the server's own web client.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -42,18 +43,37 @@ def _mark_label(mark: MarkInfo) -> str:
     )
 
 
-def available_to(session: Session, person_ids: Sequence[int]) -> dict[int, tuple[Place, ...]]:
-    """Film id → the places the group of ``person_ids`` can watch it (servers first, by id)."""
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address with a host, else None: a page links only to
+    those (never ``javascript:`` or ``data:`` from a server's answer)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def available_to(
+    session: Session, person_ids: Sequence[int], film_ids: Iterable[int] | None = None
+) -> dict[int, tuple[Place, ...]]:
+    """Film id → the places the group of ``person_ids`` can watch it (servers first, by id);
+    only the films of ``film_ids`` when given (a few cards and matches)."""
+    only = None if film_ids is None else sorted({int(f) for f in film_ids})
     servers = MediaServerRepository(session)
     usable = servers.usable_by(person_ids)
     label = {s.id: f"on {s.name}" for s in usable}
     found: dict[int, list[Place]] = {}
-    for place in servers.places([s.id for s in usable]):
-        found.setdefault(place.film_id, []).append(
-            Place(label[place.server_id], place.web_url, place.server_id)
-        )
+    if usable and (only is None or only):
+        for place in servers.places([s.id for s in usable], only):
+            found.setdefault(place.film_id, []).append(
+                Place(label[place.server_id], web_link(place.web_url), place.server_id)
+            )
+    wanted = None if only is None else set(only)
     for mark in MediaMarkRepository(session).marks_of(person_ids):
-        found.setdefault(mark.film_id, []).append(Place(_mark_label(mark)))
+        if wanted is None or mark.film_id in wanted:
+            found.setdefault(mark.film_id, []).append(Place(_mark_label(mark)))
     return {film_id: tuple(places) for film_id, places in sorted(found.items())}
 
 
@@ -63,3 +83,9 @@ def any_library(session: Session, person_ids: Sequence[int]) -> bool:
     if MediaServerRepository(session).usable_by(person_ids):
         return True
     return bool(MediaMarkRepository(session).marks_of(person_ids))
+
+
+def only_available(session: Session, person_ids: Sequence[int], asked: bool | None) -> bool:
+    """Whether the group's picks and deck hold only films it can watch: as ``asked``, else (None)
+    the default: on once any member can use a library or has marked a film."""
+    return any_library(session, person_ids) if asked is None else asked

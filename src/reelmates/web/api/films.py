@@ -1,5 +1,6 @@
 """``/api``: catalog search, a film's details, the caller's rating, seen mark and watchlist
-entry on it, and their own picks (the same service calls as the pages)."""
+entry on it, their own "on disc" / "on a service" marks, and their own picks (the same service
+calls as the pages)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pydantic import BaseModel, Field
 
 from reelmates.services import films_page
 from reelmates.services.films_page import FilmCard, Marks
+from reelmates.services.media import marks as media_marks
+from reelmates.services.media.marks import MarkKind, MyMark
 from reelmates.services.taste import TasteContext
 from reelmates.together.reasons import Reason
 from reelmates.together.wording import plain, reason_parts
-from reelmates.web.deps import CurrentUser, SessionDep
+from reelmates.web.deps import CurrentUser, SessionDep, now_utc
 from reelmates.web.film_deps import PicksQueryDep, TasteDep
 from reelmates.web.ids import RowId
 from reelmates.web.reasons import reason_view
@@ -218,3 +221,61 @@ def picks(
         )
         for p in found.picks
     ]
+
+
+# --- "we own it on disc", "it's on a service I have" -------------------------------------------
+
+
+class MediaMarkCreate(BaseModel):
+    note: str = Field(
+        default="",
+        max_length=500,
+        description=f'Where, in a few words (e.g. "Netflix"); at most '
+        f"{media_marks.NOTE_LIMIT} characters once spaces are tidied.",
+    )
+
+
+class MediaMarkPublic(BaseModel):
+    film: FilmBase
+    kind: MarkKind = Field(description="disc: we own it on disc; service: it's on a service.")
+    note: str
+    text: str = Field(description='As pages say it: "It\'s on a service I have: Netflix".')
+
+
+def _media_mark(mark: MyMark, context: TasteContext | None) -> MediaMarkPublic:
+    genres = list(films_page.genres_of(context, mark.film_id)) if context else []
+    return MediaMarkPublic(
+        film=FilmBase(id=mark.film_id, title=mark.title, year=mark.year, genres=genres),
+        kind=mark.kind,
+        note=mark.note,
+        text=mark.text,
+    )
+
+
+@router.get("/me/marks", response_model=list[MediaMarkPublic])
+def my_media_marks(session: SessionDep, me: CurrentUser, taste: TasteDep) -> list[MediaMarkPublic]:
+    """Your own marks of films you can watch without a media server, by film. They count toward
+    what a group you are in can watch ("only what we can watch"), named by your display name."""
+    return [_media_mark(m, taste.context) for m in media_marks.my_marks(session, me.person_id)]
+
+
+@router.put("/films/{film_id}/marks/{kind}", response_model=MediaMarkPublic)
+def set_media_mark(
+    session: SessionDep,
+    me: CurrentUser,
+    taste: TasteDep,
+    film_id: RowId,
+    kind: MarkKind,
+    body: MediaMarkCreate | None = None,
+) -> MediaMarkPublic:
+    """Mark the film as one you own on disc (`disc`) or have on a service (`service`), with an
+    optional note; setting it again changes the note. 404 for a film not in the catalog."""
+    note = body.note if body else ""
+    mark = media_marks.set_mark(session, me.person_id, film_id, kind, note, now_utc())
+    return _media_mark(mark, taste.context)
+
+
+@router.delete("/films/{film_id}/marks/{kind}", status_code=204)
+def remove_media_mark(session: SessionDep, me: CurrentUser, film_id: RowId, kind: MarkKind) -> None:
+    """Take your mark off the film (nothing changes when there was none)."""
+    media_marks.remove_mark(session, me.person_id, film_id, kind)

@@ -30,12 +30,12 @@ from pydantic import BaseModel, Field
 from starlette.responses import StreamingResponse
 
 from reelmates.services import guests, swipes
-from reelmates.services.swipes import DealtCard, RoomView
+from reelmates.services.swipe_views import DealtCard, RoomView
 from reelmates.services.uow import unit_of_work
 from reelmates.together.swipes import CardReason
 from reelmates.together.wording import card_text
 from reelmates.web.api.account import LoggedIn, logged_in
-from reelmates.web.api.together import GroupPickPublic, _pick
+from reelmates.web.api.together import GroupPickPublic, PlacePublic, _pick, places_public
 from reelmates.web.deps import (
     CurrentUser,
     EngineDep,
@@ -70,6 +70,10 @@ class MatchPublic(BaseModel):
     year: int | None
     swipe_id: int = Field(description="The swipe that made it a match.")
     liked_by: list[str] = Field(description="Display names of who liked it (now a match).")
+    places: list[PlacePublic] = Field(
+        description="Where you can watch it; a media server's place links to the film in its "
+        "web client (`web_url`)."
+    )
 
 
 class RoomPublic(BaseModel):
@@ -79,6 +83,9 @@ class RoomPublic(BaseModel):
     rule: str = Field(description="When a card is a match, e.g. 'everyone likes it'.")
     last_swipe_id: int = Field(description="The room's last swipe (0: none yet).")
     deck_size: int = Field(description="Films that passed the filters, vetoes and seen policy.")
+    available_only: bool = Field(
+        description="The deck holds only films the members can watch (a library, a mark)."
+    )
     members: list[MemberProgressPublic]
     matches: list[MatchPublic] = Field(description="Every match so far, in order.")
     accepted: GroupPickPublic | None = Field(description="The match the members will watch.")
@@ -99,6 +106,7 @@ class SwipeCardPublic(BaseModel):
     reason: CardReason = Field(description="Why it came next (never from others' swipes).")
     reason_text: str
     poster_url: str
+    places: list[PlacePublic] = Field(description="Where you can watch it.")
 
 
 class RoomStatePublic(RoomPublic):
@@ -139,6 +147,7 @@ def room_public(view: RoomView) -> RoomPublic:
         rule=view.rule,
         last_swipe_id=view.last_swipe_id,
         deck_size=view.deck_size,
+        available_only=view.available_only,
         members=[
             MemberProgressPublic(handle=m.handle, display_name=m.display_name, swiped=m.swiped)
             for m in view.members
@@ -150,6 +159,7 @@ def room_public(view: RoomView) -> RoomPublic:
                 year=m.year,
                 swipe_id=m.swipe_id,
                 liked_by=list(m.liked_by),
+                places=places_public(m.places),
             )
             for m in view.matches
         ],
@@ -183,6 +193,7 @@ def _state(request: Request, view: RoomView, card: DealtCard | None, token: str)
             reason=card.reason,
             reason_text=card_text(card.reason),
             poster_url=str(request.url_for("film_poster", film_id=card.film_id)),
+            places=places_public(card.places),
         ),
     )
 
@@ -203,13 +214,15 @@ def start(
     query: TogetherQueryDep,
 ) -> RoomStatePublic:
     """Start a swipe session for you and the friends named by `with` (only your friends), with
-    the filters and seen policy of watch together; everyone's saved vetoes apply. Share
+    the filters, seen policy and `available` (only what you can watch) of watch together;
+    everyone's saved vetoes apply. Share
     `join_url` (or the QR code) to let others in."""
     room_id = rooms.start(
         session,
         [me.holder.handle, *query.handles],
         filters=query.options.filters,
         seen_policy=query.options.seen_policy,
+        available=query.available,
     )
     return _look(request, session, rooms, room_id, me.holder.handle)
 

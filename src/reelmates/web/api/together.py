@@ -3,6 +3,7 @@ there) and the group picks ("we'll watch this"): record one, list the recent one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -11,7 +12,9 @@ from pydantic import BaseModel, Field
 
 from reelmates.errors import NotFoundError
 from reelmates.services import together_page
+from reelmates.services.media.available import Place, web_link
 from reelmates.services.taste import TasteContext
+from reelmates.services.together_page import TogetherResult
 from reelmates.store.friends import FriendSummary
 from reelmates.store.group_picks import GroupPickSummary
 from reelmates.together.wording import turn_parts
@@ -39,10 +42,24 @@ class MemberFitPublic(GroupMemberPublic):
     on_watchlist: bool
 
 
+class PlacePublic(BaseModel):
+    label: str = Field(description='Where: "on Milly\'s Jellyfin", "on disc (Jess)" (plain text).')
+    web_url: str | None = Field(
+        description="The film in that media server's own web client (http or https only)."
+    )
+
+
+def places_public(places: Sequence[Place]) -> list[PlacePublic]:
+    return [PlacePublic(label=p.label, web_url=web_link(p.web_url)) for p in places]
+
+
 class TogetherPickPublic(FilmBase):
     fit: float | None = Field(description="The figure the order follows, 0 to 1.")
     runtime_unknown: bool
     members: list[MemberFitPublic]
+    places: list[PlacePublic] = Field(
+        description="Where the group can watch it (empty: in none of your libraries or marks)."
+    )
 
 
 class TogetherPublic(BaseModel):
@@ -55,6 +72,15 @@ class TogetherPublic(BaseModel):
         default=None,
         description="Whose turn it is over your past nights together, when the ranking leans "
         'toward them (e.g. "Milly\'s turn: the last three picks suited Jess better").',
+    )
+    library: bool = Field(
+        description="One of you can use a media library or has marked a film: `available` "
+        "is on unless you turn it off."
+    )
+    available_only: bool = Field(description="The picks are only films you can watch.")
+    available_note: str | None = Field(
+        description="When only films you can watch are shown and fewer than `k` match, says so "
+        "(ask again with `available=false` to show all)."
     )
     picks: list[TogetherPickPublic]
 
@@ -98,6 +124,17 @@ def _require(taste: TasteDep) -> TasteContext:
     return taste.context
 
 
+def _available_note(result: TogetherResult, k: int) -> str | None:
+    if not result.available_only or result.candidates >= k:
+        return None
+    n = result.candidates
+    films = "1 film you can watch matches" if n == 1 else f"{n} films you can watch match"
+    return (
+        f"only {films} these filters and everyone's vetoes; ask with available=false to show "
+        "all films"
+    )
+
+
 @router.get("", response_model=TogetherPublic)
 def watch_together(
     session: SessionDep, me: CurrentUser, taste: TasteDep, query: TogetherQueryDep
@@ -105,7 +142,9 @@ def watch_together(
     """The group's films: you and the friends named by `with` (only your friends; 1 to 7 of
     them). 404 while there is no model."""
     context = _require(taste)
-    result = together_page.watch_together(session, context, me_of(me), query.friends, query.options)
+    result = together_page.watch_together(
+        session, context, me_of(me), query.friends, query.options, query.available
+    )
     return TogetherPublic(
         members=[_member(m) for m in result.members],
         strategy=str(result.strategy),
@@ -113,6 +152,9 @@ def watch_together(
         candidates=result.candidates,
         model=result.model,
         turn="".join(p.text for p in turn_parts(result.turn)) if result.turn else None,
+        library=result.library,
+        available_only=result.available_only,
+        available_note=_available_note(result, query.options.k),
         picks=[
             TogetherPickPublic(
                 id=row.film_id,
@@ -139,6 +181,7 @@ def watch_together(
                     )
                     for m in row.members
                 ],
+                places=places_public(row.places),
             )
             for row in result.rows
         ],

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from reelmates.services import films_page, posters
-from reelmates.web.deps import CurrentUser, PostersDep, SessionDep
+from reelmates.services.media import marks as media_marks
+from reelmates.web.deps import CurrentUser, PostersDep, SessionDep, now_utc
 from reelmates.web.film_deps import PicksQueryDep, TasteDep
 from reelmates.web.ids import RowId
 from reelmates.web.model_line import context_line
@@ -66,6 +67,9 @@ def film_page(
         "trailer_url": trailer_url(film.title, film.year),
         "watch_url": where_to_watch_url(film.title, film.year),
         "companions": companions,
+        "media_marks": media_marks.my_marks(session, me.person_id, film_id),
+        "mark_kinds": media_marks.KIND_TEXT,
+        "note_limit": media_marks.NOTE_LIMIT,
         "companion_reasons": [
             reason_view(c.reason, taste.context.catalog, viewers=False)
             if c.reason and taste.context
@@ -144,6 +148,28 @@ def watch(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId
 @router.post("/films/{film_id}/watchlist/remove", name="remove_from_watchlist")
 def unwatch(request: Request, session: SessionDep, me: CurrentUser, film_id: RowId) -> Response:
     films_page.remove_from_watchlist(session, me.holder.handle, film_id)
+    return _back_to_film(request, film_id)
+
+
+@router.post("/films/{film_id}/marks", name="set_media_mark")
+def set_mark(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    film_id: RowId,
+    kind: Annotated[str, Form(max_length=20)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """ "We own it on disc" / "It's on a service I have" (with a note): the caller's own mark."""
+    media_marks.set_mark(session, me.person_id, film_id, kind, note, now_utc())
+    return _back_to_film(request, film_id)
+
+
+@router.post("/films/{film_id}/marks/{kind}/remove", name="remove_media_mark")
+def remove_mark(
+    request: Request, session: SessionDep, me: CurrentUser, film_id: RowId, kind: str
+) -> Response:
+    media_marks.remove_mark(session, me.person_id, film_id, kind[:20])
     return _back_to_film(request, film_id)
 
 

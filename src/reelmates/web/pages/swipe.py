@@ -59,6 +59,7 @@ def start(
         [me.holder.handle, *query.handles],
         filters=query.options.filters,
         seen_policy=query.options.seen_policy,
+        available=query.available,
     )
     return _see_other(_room_path(request, room_id))
 

@@ -42,6 +42,13 @@ def _query_without_saved(request: Request) -> str:
     return urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != SAVED])
 
 
+def _show_all(request: Request) -> str:
+    """This page with "only what we can watch" off."""
+    kept = [(k, v) for k, v in parse_qsl(request.url.query) if k not in (SAVED, "available")]
+    kept.append(("available", "off"))
+    return str(request.url_for("together_page").path) + "?" + urlencode(kept)
+
+
 def _rows(
     result: TogetherResult | None, taste: TasteDep, viewer: str
 ) -> list[tuple[TogetherRow, list[tuple[MemberFit, list[PartView]]]]]:
@@ -77,17 +84,23 @@ def page(
     saved: int | None = None,
 ) -> Response:
     result = None
+    listed = friends.list_friends(session, me.person_id)
     if query.friends and taste.context is not None:
         result = together_page.watch_together(
-            session, taste.context, me_of(me), query.friends, query.options
+            session, taste.context, me_of(me), query.friends, query.options, query.available
         )
+    if result is not None:
+        library = together_page.LibraryChoice(result.library, result.available_only)
+    else:  # no group yet: offered when the member or any friend of theirs has a library
+        everyone = [me.person_id, *(f.person_id for f in listed)]
+        library = together_page.library_choice(session, everyone, query.available)
     here = _query_without_saved(request)
     recent = together_page.recent_picks(session, me.person_id)
     action = str(request.url_for("record_group_pick").path)
     swipe = str(request.url_for("start_swipe").path)
     context = {
         "title": "Watch together",
-        "friends": friends.list_friends(session, me.person_id),
+        "friends": listed,
         "chosen": {f.person_id for f in query.friends},
         "result": result,
         "rows": _rows(result, taste, me.holder.handle),
@@ -104,6 +117,8 @@ def page(
         "swipe_action": f"{swipe}?{here}" if here else swipe,
         "saved": together_page.saved_pick(session, me.person_id, saved) if saved else None,
         "turn": _turn_text(result),
+        "library": library,
+        "show_all": _show_all(request),
     }
     return render(request, "together.html", context)
 
