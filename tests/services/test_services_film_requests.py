@@ -9,7 +9,7 @@ Sam is in neither; Sam and Jess have another night of City Lights.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,8 +61,11 @@ class FakeRequests:
     asked: list[int] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     closed: int = 0
+    while_asked: Callable[[], None] | None = None  # runs while the service "answers"
 
     def _fail(self) -> None:
+        if self.while_asked is not None:
+            self.while_asked()
         if self.down:
             raise SourceUnavailableError(
                 "could not reach Radarr at http://127.0.0.1:7878 (ConnectError)",
@@ -160,7 +163,7 @@ def _rows(engine: Engine) -> int:
 
 def test_a_member_asks_once_and_no_night_sends_it_again(db_engine: Engine, world: World) -> None:
     fake = FakeRequests()
-    with unit_of_work(db_engine) as session:
+    with unit_of_work(db_engine, read_only=True) as session:
         before = request_view(session, _night(db_engine, world.night), world.jess.person_id, None)
         assert (before.service, before.can_request, before.has_tmdb_id) == (None, False, True)
         offered = request_view(
@@ -168,7 +171,7 @@ def test_a_member_asks_once_and_no_night_sends_it_again(db_engine: Engine, world
         )
         assert offered.can_request and offered.action == "Ask Radarr for it"
         made = request_for_night(
-            session, _night(db_engine, world.night), world.jess.person_id, _service(fake), NOW
+            db_engine, _night(db_engine, world.night), world.jess.person_id, _service(fake), NOW
         )
     assert fake.asked == [CITY_LIGHTS] and fake.closed == 1
     assert made.request is not None and not made.can_request
@@ -179,14 +182,17 @@ def test_a_member_asks_once_and_no_night_sends_it_again(db_engine: Engine, world
     )
     assert made.request.label == "Radarr is searching for it or downloading it"
     assert made.request.created_at == NOW and made.request.problem is None
-    with unit_of_work(db_engine) as session:  # Milly asks again: nothing is sent
-        again = request_for_night(
-            session, _night(db_engine, world.night), world.milly.person_id, _service(fake), LATER
-        )
-        # From Sam's night (Sam and Jess): the same request, Jess named as its asker.
-        sams = request_for_night(
-            session, _night(db_engine, world.sams_night), world.sam.person_id, _service(fake), LATER
-        )
+    again = request_for_night(
+        db_engine,
+        _night(db_engine, world.night),
+        world.milly.person_id,
+        _service(fake),
+        LATER,  # Milly asks again: nothing is sent
+    )
+    # From Sam's night (Sam and Jess): the same request, Jess named as its asker.
+    sams = request_for_night(
+        db_engine, _night(db_engine, world.sams_night), world.sam.person_id, _service(fake), LATER
+    )
     assert fake.asked == [CITY_LIGHTS]
     assert again.request is not None and again.request.requested_by == "Jess"
     assert again.request.created_at == NOW
@@ -196,9 +202,9 @@ def test_a_member_asks_once_and_no_night_sends_it_again(db_engine: Engine, world
 
 def test_the_requester_is_named_only_to_nights_they_are_in(db_engine: Engine, world: World) -> None:
     fake = FakeRequests()
-    with unit_of_work(db_engine) as session:
+    with unit_of_work(db_engine, read_only=True) as session:
         request_for_night(
-            session, _night(db_engine, world.night), world.milly.person_id, _service(fake), NOW
+            db_engine, _night(db_engine, world.night), world.milly.person_id, _service(fake), NOW
         )
         seen = request_view(
             session, _night(db_engine, world.sams_night), world.sam.person_id, _service(fake)
@@ -212,9 +218,12 @@ def test_a_film_the_group_can_watch_is_not_asked_for(db_engine: Engine, world: W
         MediaMarkRepository(session).set_mark(
             world.milly.person_id, world.city_lights, "disc", "", NOW
         )
-    with pytest.raises(ConflictError) as refused, unit_of_work(db_engine) as session:
+    with (
+        pytest.raises(ConflictError) as refused,
+        unit_of_work(db_engine, read_only=True) as session,
+    ):
         request_for_night(
-            session, _night(db_engine, world.night), world.jess.person_id, _service(fake), NOW
+            db_engine, _night(db_engine, world.night), world.jess.person_id, _service(fake), NOW
         )
     assert refused.value.status_code == 409
     assert "your group can watch City Lights already (on disc (Milly))" in refused.value.message
@@ -232,30 +241,23 @@ def test_a_film_the_group_can_watch_is_not_asked_for(db_engine: Engine, world: W
 
 def test_what_cannot_be_asked_says_why(db_engine: Engine, world: World) -> None:
     fake = FakeRequests()
-    with (
-        pytest.raises(ConflictError, match="Heat has no TMDB id") as no_id,
-        unit_of_work(db_engine) as session,
-    ):
+    with pytest.raises(ConflictError, match="Heat has no TMDB id") as no_id:
         request_for_night(
-            session,
+            db_engine,
             _night(db_engine, world.heat_night),
             world.jess.person_id,
             _service(fake),
             NOW,
         )
     assert no_id.value.status_code == 409
-    with (
-        pytest.raises(ConflictError, match="no request service is set up") as off,
-        unit_of_work(db_engine) as session,
-    ):
-        request_for_night(session, _night(db_engine, world.night), world.jess.person_id, None, NOW)
-    assert off.value.hint is not None and "REELMATES_REQUEST_SERVICE" in off.value.hint
-    with (
-        pytest.raises(NotFoundError, match="no night of yours"),
-        unit_of_work(db_engine) as session,
-    ):  # Sam is not in it
+    with pytest.raises(ConflictError, match="no request service is set up") as off:
         request_for_night(
-            session, _night(db_engine, world.night), world.sam.person_id, _service(fake), NOW
+            db_engine, _night(db_engine, world.night), world.jess.person_id, None, NOW
+        )
+    assert off.value.hint is not None and "REELMATES_REQUEST_SERVICE" in off.value.hint
+    with pytest.raises(NotFoundError, match="no night of yours"):  # Sam is not in it
+        request_for_night(
+            db_engine, _night(db_engine, world.night), world.sam.person_id, _service(fake), NOW
         )
     with unit_of_work(db_engine, read_only=True) as session:
         heat = request_view(
@@ -267,21 +269,36 @@ def test_what_cannot_be_asked_says_why(db_engine: Engine, world: World) -> None:
 
 def test_a_service_that_is_down_records_nothing(db_engine: Engine, world: World) -> None:
     fake = FakeRequests(down=True)
-    with (
-        unit_of_work(db_engine) as session,
-        pytest.raises(SourceUnavailableError, match="could not reach Radarr") as down,
-    ):  # the error is caught: the work still commits
+    with pytest.raises(SourceUnavailableError, match="could not reach Radarr") as down:
         request_for_night(
-            session, _night(db_engine, world.night), world.jess.person_id, _service(fake), NOW
+            db_engine, _night(db_engine, world.night), world.jess.person_id, _service(fake), NOW
         )
     assert down.value.status_code == 502 and fake.closed == 1
     assert _rows(db_engine) == 0
     fake.down = False
-    with unit_of_work(db_engine) as session:
-        made = request_for_night(
-            session, _night(db_engine, world.night), world.jess.person_id, _service(fake), LATER
-        )
+    made = request_for_night(
+        db_engine, _night(db_engine, world.night), world.jess.person_id, _service(fake), LATER
+    )
     assert made.request is not None and fake.asked == [CITY_LIGHTS]
+
+
+def test_no_write_lock_is_held_while_the_service_answers(db_engine: Engine, world: World) -> None:
+    """While Radarr takes its time, another member's write goes through at once: on SQLite a
+    transaction held across the call would keep the write lock (``no_wait``: refused at once)."""
+    written: list[str] = []
+
+    def another_write() -> None:
+        with unit_of_work(db_engine, no_wait=True) as session:
+            MediaMarkRepository(session).set_mark(world.sam.person_id, world.heat, "disc", "", NOW)
+        written.append("saved")
+
+    fake = FakeRequests(while_asked=another_write)
+    night = _night(db_engine, world.night)
+    made = request_for_night(db_engine, night, world.jess.person_id, _service(fake), NOW)
+    checked = refresh_status(db_engine, night, world.milly.person_id, _service(fake), LATER)
+    assert written == ["saved", "saved"] and fake.asked == [CITY_LIGHTS]
+    assert made.request is not None and checked.request is not None
+    assert _rows(db_engine) == 1
 
 
 def test_checking_again_follows_the_state_and_keeps_it_when_the_service_is_down(
@@ -289,25 +306,19 @@ def test_checking_again_follows_the_state_and_keeps_it_when_the_service_is_down(
 ) -> None:
     fake = FakeRequests(kind="jellyseerr", state="pending")
     night = _night(db_engine, world.night)
-    with (
-        pytest.raises(NotFoundError, match="has not been asked of Jellyseerr yet"),
-        unit_of_work(db_engine) as session,
-    ):
-        refresh_status(session, night, world.jess.person_id, _service(fake), NOW)
-    with unit_of_work(db_engine) as session:
-        made = request_for_night(session, night, world.jess.person_id, _service(fake), NOW)
+    with pytest.raises(NotFoundError, match="has not been asked of Jellyseerr yet"):
+        refresh_status(db_engine, night, world.jess.person_id, _service(fake), NOW)
+    made = request_for_night(db_engine, night, world.jess.person_id, _service(fake), NOW)
     assert made.request is not None and made.request.summary == "requested"
     assert made.action == "Request it on Jellyseerr"
     fake.state, fake.down = "available", True
-    with unit_of_work(db_engine) as session:
-        failed = refresh_status(session, night, world.milly.person_id, _service(fake), LATER)
+    failed = refresh_status(db_engine, night, world.milly.person_id, _service(fake), LATER)
     assert failed.request is not None
     assert (failed.request.state, failed.request.checked_at) == ("pending", LATER)
     assert failed.request.problem is not None
     assert failed.request.problem.startswith("could not reach Radarr")
     fake.down = False
-    with unit_of_work(db_engine) as session:
-        checked = refresh_status(session, night, world.milly.person_id, _service(fake), LATER)
+    checked = refresh_status(db_engine, night, world.milly.person_id, _service(fake), LATER)
     assert fake.checked == ["17"]
     assert checked.request is not None
     assert (checked.request.state, checked.request.summary, checked.request.problem) == (
@@ -316,8 +327,7 @@ def test_checking_again_follows_the_state_and_keeps_it_when_the_service_is_down(
         None,
     )
     fake.state = "declined"
-    with unit_of_work(db_engine) as session:
-        declined = refresh_status(session, night, world.jess.person_id, _service(fake), LATER)
+    declined = refresh_status(db_engine, night, world.jess.person_id, _service(fake), LATER)
     assert declined.request is not None and declined.request.summary == "failed"
     assert declined.request.label == "an admin declined the request on Jellyseerr"
 
@@ -394,10 +404,8 @@ def test_a_night_asks_radarr_within_its_document(
     )
     service = request_service(settings)  # the allow-list is the setting's address alone
     night = _night(db_engine, world.night)
-    with unit_of_work(db_engine) as session:
-        made = request_for_night(session, night, world.jess.person_id, service, NOW)
-    with unit_of_work(db_engine) as session:
-        checked = refresh_status(session, night, world.jess.person_id, service, LATER)
+    made = request_for_night(db_engine, night, world.jess.person_id, service, NOW)
+    checked = refresh_status(db_engine, night, world.jess.person_id, service, LATER)
     assert made.request is not None and checked.request is not None
     assert checked.request.problem is None and checked.request.checked_at == LATER
 
@@ -411,10 +419,8 @@ def test_a_night_asks_jellyseerr_within_its_document(
 
     service = RequestService("jellyseerr", connect)
     night = _night(db_engine, world.night)
-    with unit_of_work(db_engine) as session:
-        made = request_for_night(session, night, world.jess.person_id, service, NOW)
-    with unit_of_work(db_engine) as session:
-        checked = refresh_status(session, night, world.milly.person_id, service, LATER)
+    made = request_for_night(db_engine, night, world.jess.person_id, service, NOW)
+    checked = refresh_status(db_engine, night, world.milly.person_id, service, LATER)
     assert made.request is not None and checked.request is not None
     assert checked.request.problem is None
 

@@ -26,13 +26,14 @@ from test_web_nights import befriend, pick, plan
 from test_web_security import _Page
 from web_browsers import Browser
 
+from reelmates.errors import BusyError
 from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.uow import unit_of_work
 from reelmates.store.media_marks import MediaMarkRepository
 from reelmates.store.models import Person
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
-from media_fake import FakeServer, Reply, fake_server
+from media_fake import FakeServer, Reply, Seen, fake_server
 
 KEY = "the-radarr-key-never-shown-0123456789"
 CITY_LIGHTS = 901
@@ -320,3 +321,36 @@ def test_a_service_that_does_not_answer_in_time_is_a_clear_502(
     assert page.status_code == 502
     assert "did not answer within 0.3 s (the film)" in page.text
     assert "Ask Radarr for it" in section(page.text)  # nothing recorded: it can be asked again
+
+
+def test_no_write_lock_is_held_while_radarr_answers(
+    make_app: Callable[..., FastAPI],
+    people: Callable[[FastAPI, str], Browser],
+    service: FakeServer,
+) -> None:
+    """While Radarr answers (in the fake's own thread), another write to the app's SQLite
+    database goes through at once (``no_wait``: refused at once were the lock held): the
+    request's own unit of work only reads, for the page's form and for the API."""
+    radarr_routes(service)
+    app = radarr_app(make_app, service.url)
+    ann, _bob, _cat, night_id = night_of(app, people)
+    outcomes: list[str] = []
+    answer = service.routes["/api/v3/movie"]
+
+    def writing_meanwhile(seen: Seen) -> Reply:
+        try:
+            with unit_of_work(app.state.engine, no_wait=True) as session:
+                session.execute(text("UPDATE films SET year = year WHERE title = 'Heat'"))
+            outcomes.append("saved")
+        except BusyError:
+            outcomes.append("busy")
+        return answer(seen)
+
+    service.routes["/api/v3/movie"] = writing_meanwhile
+    assert app.state.engine.dialect.name == "sqlite"
+    sent = ann.submit(f"/nights/{night_id}", f"/nights/{night_id}/request", {})
+    assert sent.status_code == 303
+    service.routes["/api/v3/movie/17"] = writing_meanwhile
+    checked = ann.api_post(f"/api/nights/{night_id}/request/check")
+    assert checked.status_code == 200, checked.text
+    assert outcomes and set(outcomes) == {"saved"}, outcomes

@@ -13,9 +13,9 @@ what they may do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -89,8 +89,29 @@ def get_posters(request: Request) -> PosterFetcher:
     return posters
 
 
+CALLS_OUT = "_reelmates_calls_out"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
+
+
+def calls_out(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that waits on another server (a media server, Radarr): its request's unit
+    of work only reads, whatever the method, so on SQLite the write lock is not held while it
+    waits (every other write would queue behind it); the route's service writes in short units
+    of work of its own (``EngineDep``). Put it below the router's decorator."""
+    setattr(endpoint, CALLS_OUT, True)
+    return endpoint
+
+
+def request_writes(request: Request) -> bool:
+    """Whether the request's own unit of work writes: an unsafe method, unless its route
+    :func:`calls_out`."""
+    if request.method in SAFE_METHODS:
+        return False
+    return not getattr(request.scope.get("endpoint"), CALLS_OUT, False)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with unit_of_work(request.app.state.engine, read_only=request.method in SAFE_METHODS) as s:
+    with unit_of_work(request.app.state.engine, read_only=not request_writes(request)) as s:
         yield s
 
 
@@ -137,7 +158,7 @@ def optional_identity(
 def _record_use(request: Request, session: Session, identity: Identity, now: datetime) -> None:
     if identity.last_seen is not None and now - identity.last_seen < accounts.TOUCH_EVERY:
         return
-    if request.method not in SAFE_METHODS:
+    if request_writes(request):
         accounts.touch(session, identity, now)  # this request writes anyway
         return
     # A read-only request must not take the write lock: a separate short write, best effort,

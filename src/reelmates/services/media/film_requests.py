@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from reelmates.errors import ConflictError, NotFoundError, SourceUnavailableError
@@ -37,6 +38,7 @@ from reelmates.media.jellyseerr import JellyseerrClient
 from reelmates.media.radarr import RadarrClient
 from reelmates.media.requests import FilmRequest, RequestClient, RequestState
 from reelmates.services.media.available import Place, available_to
+from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.film_requests import FilmRequestRepository, RequestRow
 from reelmates.store.films import FilmRepository
@@ -237,7 +239,7 @@ def _ask(
 
 
 def request_for_night(
-    session: Session,
+    engine: Engine,
     night: NightRecord,
     person_id: int,
     service: RequestService | None,
@@ -246,19 +248,22 @@ def request_for_night(
 ) -> FilmRequestView:
     """Ask the service for the night's film in the member's name, once: a film asked for
     before (from any night) is not sent again. Raises 409 (someone can watch it already, no
-    TMDB id, no service) or 502 (the service is down or answers garbage: nothing recorded)."""
+    TMDB id, no service) or 502 (the service is down or answers garbage: nothing recorded).
+    No transaction is open while the service answers (on SQLite the write lock would keep
+    every other write waiting): it reads, asks, then records in a short one of its own."""
     ids = _member_ids(night, person_id)
     chosen = _require_service(service)
-    places = available_to(session, ids).get(night.film_id, ())
+    with unit_of_work(engine, read_only=True) as session:
+        places = available_to(session, ids).get(night.film_id, ())
+        asked = FilmRequestRepository(session).find(chosen.kind, night.film_id) is not None
+        tmdb_id = _tmdb_id(session, night.film_id)
     if places:
         raise ConflictError(
             f"your group can watch {night.title} already ({places[0].label}): nothing to ask "
             f"{chosen.name} for",
             hint="The night's page says where.",
         )
-    repo = FilmRequestRepository(session)
-    if repo.find(chosen.kind, night.film_id) is None:
-        tmdb_id = _tmdb_id(session, night.film_id)
+    if not asked:
         if tmdb_id is None:
             raise ConflictError(
                 f"{night.title} has no TMDB id in the catalog, and {chosen.name} finds films by "
@@ -267,20 +272,22 @@ def request_for_night(
                 "sync that knows the film, adds its TMDB id.",
             )
         made = _ask(chosen, lambda client: client.request(tmdb_id))
-        repo.record(
-            service=chosen.kind,
-            film_id=night.film_id,
-            night_id=night.id,
-            requested_by=person_id,
-            external_id=made.external_id,
-            status=made.state,
-            now=now,
-        )
-    return request_view(session, night, person_id, chosen, zone_name)
+        with unit_of_work(engine) as session:
+            FilmRequestRepository(session).record(
+                service=chosen.kind,
+                film_id=night.film_id,
+                night_id=night.id,
+                requested_by=person_id,
+                external_id=made.external_id,
+                status=made.state,
+                now=now,
+            )
+    with unit_of_work(engine, read_only=True) as session:
+        return request_view(session, night, person_id, chosen, zone_name)
 
 
 def refresh_status(
-    session: Session,
+    engine: Engine,
     night: NightRecord,
     person_id: int,
     service: RequestService | None,
@@ -288,11 +295,12 @@ def refresh_status(
     zone_name: str = "UTC",
 ) -> FilmRequestView:
     """Ask the service how the night's film's request stands, and keep its answer. A service
-    that cannot answer leaves the state known before, with the problem recorded beside it."""
+    that cannot answer leaves the state known before, with the problem recorded beside it.
+    As for :func:`request_for_night`, no transaction is open while the service answers."""
     _member_ids(night, person_id)
     chosen = _require_service(service)
-    repo = FilmRequestRepository(session)
-    row = repo.find(chosen.kind, night.film_id)
+    with unit_of_work(engine, read_only=True) as session:
+        row = FilmRequestRepository(session).find(chosen.kind, night.film_id)
     if row is None:
         raise NotFoundError(
             f"{night.title} has not been asked of {chosen.name} yet",
@@ -301,7 +309,12 @@ def refresh_status(
     try:
         found = _ask(chosen, lambda client: client.status(row.external_id))
     except SourceUnavailableError as exc:
-        repo.update_status(chosen.kind, row.film_id, row.external_id, row.status, exc.message, now)
+        state, external_id, problem = row.status, row.external_id, exc.message
     else:
-        repo.update_status(chosen.kind, row.film_id, found.external_id, found.state, None, now)
-    return request_view(session, night, person_id, chosen, zone_name)
+        state, external_id, problem = found.state, found.external_id, None
+    with unit_of_work(engine) as session:
+        FilmRequestRepository(session).update_status(
+            chosen.kind, row.film_id, external_id, state, problem, now
+        )
+    with unit_of_work(engine, read_only=True) as session:
+        return request_view(session, night, person_id, chosen, zone_name)

@@ -19,7 +19,7 @@ from reelmates.media.base import RequestKind
 from reelmates.media.requests import RequestState
 from reelmates.services.media import film_requests
 from reelmates.services.media.film_requests import FilmRequestView
-from reelmates.web.deps import SessionDep
+from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.night_deps import NightDep, NowDep
 from reelmates.web.request_deps import RequestServiceDep
 
@@ -89,20 +89,22 @@ def film_request(
 
 
 @router.post("/nights/{night_id}/request", response_model=NightFilmRequestPublic)
+@calls_out
 def request_film(
-    session: SessionDep, now: NowDep, access: NightDep, service: RequestServiceDep
+    engine: EngineDep, now: NowDep, access: NightDep, service: RequestServiceDep
 ) -> NightFilmRequestPublic:
     """Ask the operator's service for the night's film (once: asking again sends nothing)."""
     night = access.night
-    view = film_requests.request_for_night(session, night, access.person_id, service, now)
+    view = film_requests.request_for_night(engine, night, access.person_id, service, now)
     return _public(night.id, night.film_id, view)
 
 
 @router.post("/nights/{night_id}/request/check", response_model=NightFilmRequestPublic)
+@calls_out
 def check_request(
-    session: SessionDep, now: NowDep, access: NightDep, service: RequestServiceDep
+    engine: EngineDep, now: NowDep, access: NightDep, service: RequestServiceDep
 ) -> NightFilmRequestPublic:
     """Ask the service how the request stands, and keep its answer."""
     night = access.night
-    view = film_requests.refresh_status(session, night, access.person_id, service, now)
+    view = film_requests.refresh_status(engine, night, access.person_id, service, now)
     return _public(night.id, night.film_id, view)

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ReelmatesError
 from reelmates.services.media import film_requests
-from reelmates.web.deps import SessionDep
+from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.night_deps import NightAccess, NightDep, NightRulesDep, NowDep
 from reelmates.web.pages.nights import _night_page
 from reelmates.web.request_deps import RequestServiceDep
@@ -28,9 +28,11 @@ def _back(request: Request, access: NightAccess) -> RedirectResponse:
 
 
 @router.post("/nights/{night_id}/request", name="request_night_film")
+@calls_out
 def request_film(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
@@ -38,16 +40,18 @@ def request_film(
 ) -> Response:
     """ "Ask Radarr for it" / "Request it on Jellyseerr"."""
     try:
-        film_requests.request_for_night(session, access.night, access.person_id, service, now)
+        film_requests.request_for_night(engine, access.night, access.person_id, service, now)
     except ReelmatesError as exc:  # nothing was recorded
         return _night_page(request, session, access, rules, now, exc)
     return _back(request, access)
 
 
 @router.post("/nights/{night_id}/request/check", name="check_night_film_request")
+@calls_out
 def check_request(
     request: Request,
     session: SessionDep,
+    engine: EngineDep,
     now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
@@ -55,7 +59,7 @@ def check_request(
 ) -> Response:
     """ "Check again": a service that cannot answer is shown beside the last known state."""
     try:
-        film_requests.refresh_status(session, access.night, access.person_id, service, now)
+        film_requests.refresh_status(engine, access.night, access.person_id, service, now)
     except ReelmatesError as exc:
         return _night_page(request, session, access, rules, now, exc)
     return _back(request, access)
