@@ -306,12 +306,13 @@ def refresh_status(
             f"{night.title} has not been asked of {chosen.name} yet",
             hint="Ask for it from the night's page first.",
         )
+    problem: str | None = None
     try:
         found = _ask(chosen, lambda client: client.status(row.external_id))
     except SourceUnavailableError as exc:
         state, external_id, problem = row.status, row.external_id, exc.message
     else:
-        state, external_id, problem = found.state, found.external_id, None
+        state, external_id = found.state, found.external_id
     with unit_of_work(engine) as session:
         FilmRequestRepository(session).update_status(
             chosen.kind, row.film_id, external_id, state, problem, now
