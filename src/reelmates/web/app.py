@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.media.scheduler import BackgroundSync
 from reelmates.services.night_mail import Mailer
 from reelmates.services.posters import PosterFetcher
 from reelmates.services.refit import BackgroundRefit
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     holder = ModelHolder(settings.effective_model_dir, engine)
     refit = BackgroundRefit(holder, settings)
+    media_sync = BackgroundSync(engine, settings)  # scheduled syncs of the media servers
     posters = PosterFetcher(settings)  # its thread starts with the first poster it fetches
     rooms = SwipeRooms(holder)
     # Redis pub/sub when REELMATES_REDIS_URL is set (server processes share rooms), else a hub.
@@ -80,7 +82,9 @@ def create_app(settings: Settings) -> FastAPI:
         # A thread for each request slot (web/slots.py), and a few for static files.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads + 8
         refit.start()  # a thread: refits never run inside a request
+        media_sync.start()  # a thread too: a server's answers never hold up a request
         yield
+        media_sync.stop()
         refit.stop()
         posters.stop()
         await broadcaster.close()
@@ -102,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.refit = refit
+    app.state.media_sync = media_sync
     app.state.posters = posters
     app.state.mailer = Mailer.from_settings(settings)  # None: e-mail is off
     app.state.rooms = rooms
