@@ -31,6 +31,7 @@ from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
+from reelmates.web.api import media as media_api
 from reelmates.web.api import nights as nights_api
 from reelmates.web.api import onboarding as onboarding_api
 from reelmates.web.api import swipe as swipe_api
@@ -46,6 +47,7 @@ from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
 from reelmates.web.pages import guests as guests_pages
+from reelmates.web.pages import media as media_pages
 from reelmates.web.pages import nights as nights_pages
 from reelmates.web.pages import onboarding as onboarding_pages
 from reelmates.web.pages import password as password_pages
@@ -125,6 +127,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(films_api.router, responses=API_ERRORS)
     app.include_router(data_pages.router)
     app.include_router(data_api.router, responses=API_ERRORS)
+    app.include_router(media_pages.router)
+    app.include_router(media_api.router, responses=API_ERRORS)
     app.include_router(friends_pages.router)
     app.include_router(friends_api.router, responses=API_ERRORS)
     app.include_router(together_pages.router)
