@@ -65,7 +65,8 @@ def _list_page(
         "operator": caller.operator,
         "guest": caller.guest,
         "error": error,
-        "form": form or {},
+        "form": {"kind": "jellyfin", "base_url": "", "name": "", "sync_minutes": "360"}
+        | (form or {}),
     }
     return render(request, "media.html", context, status_code=error.status_code if error else 200)
 
