@@ -31,6 +31,7 @@ from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.accounts import AccountRepository
+from reelmates.store.friends import FriendshipRepository
 from reelmates.store.media import MediaServerRepository
 from reelmates.store.media_models import MediaServer
 from reelmates.store.ratings import MarkRepository
@@ -167,7 +168,12 @@ def test_who_sees_and_changes_what(
     with pytest.raises(NotFoundError):
         media.map_member(db_engine, settings, cat, own.id, "cat", "milly")
 
-    # Milly maps Cat on her own server: Cat now sees it exists, and her own mapping only.
+    # Milly maps herself and, once they are friends, Cat on her own server (not before: her
+    # server's history would become Cat's seen marks); Cat then sees it, and her mapping only.
+    with pytest.raises(PermissionDeniedError, match="yourself and your friends"):
+        media.map_member(db_engine, settings, milly, own.id, "cat", "jess")
+    with unit_of_work(db_engine) as session:
+        FriendshipRepository(session).add(milly.person_id or 0, cat.person_id or 0, NOW)
     media.map_member(db_engine, settings, milly, own.id, "cat", "JESS")
     media.map_member(db_engine, settings, milly, own.id, "milly", "milly")
     with unit_of_work(db_engine, read_only=True) as session:

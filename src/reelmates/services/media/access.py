@@ -10,10 +10,12 @@
 - **nothing** (a 404, as for a server that does not exist, so an id reveals nothing): everyone
   else, guests always (a guest account is a passing visitor of one swipe session).
 
-A member who may only see a server may not map themself on it: being a server user means
-that user's watch history becomes one's seen marks and ratings, so choosing one is for whoever
-knows who is who on the server (its owner or the operator). Credentials are never returned to
-anyone: a view says only that they are set.
+Mapping a member to a server user makes that user's watch history the member's seen marks and
+ratings, so it is for whoever knows who is who on the server, and touches only those who agreed:
+the operator may map any member on any server; the owner of a member's own server may map
+themself and their friends (a friendship is consent both ways), no one else. A member who may
+only see a server may not map themself on it (they might choose someone else's history).
+Credentials are never returned to anyone: a view says only that they are set.
 
 Connecting: any member with an account may connect their own server; only the operator may
 connect a shared one (or one owned by a member, from the CLI). Guests connect nothing.
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from reelmates.errors import NotFoundError, PermissionDeniedError
 from reelmates.services.accounts import Identity
+from reelmates.store.friends import FriendshipRepository
 from reelmates.store.media import MediaServerRepository, ServerInfo
 
 Access = Literal["manage", "see"]
@@ -81,6 +84,19 @@ def server_for(session: Session, caller: Caller, server_id: int, *, manage: bool
             hint="Ask them to make the change.",
         )
     return server
+
+
+def check_may_map(session: Session, caller: Caller, person_id: int) -> None:
+    """On a server ``caller`` manages: may they make ``person_id`` one of its users?"""
+    if caller.operator or caller.person_id == person_id:
+        return
+    if caller.person_id is None or not FriendshipRepository(session).exists(
+        caller.person_id, person_id
+    ):
+        raise PermissionDeniedError(
+            "you may map only yourself and your friends on your server",
+            hint="Ask the operator to map someone else, or become friends first.",
+        )
 
 
 def check_may_connect(caller: Caller, *, shared: bool) -> None:

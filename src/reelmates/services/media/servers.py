@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 from reelmates.errors import InvalidValueError, NotFoundError, SourceUnavailableError
 from reelmates.media.base import ServerUser
 from reelmates.services.media import clients
-from reelmates.services.media.access import Caller, access, check_may_connect, server_for
+from reelmates.services.media.access import (
+    Caller,
+    access,
+    check_may_connect,
+    check_may_map,
+    server_for,
+)
 from reelmates.services.media.available import KIND_NAMES, default_server_name
 from reelmates.services.media.sync import SyncReport, sync
 from reelmates.services.uow import unit_of_work
@@ -274,7 +280,9 @@ def map_member(
     if not wanted:
         raise InvalidValueError("say which server user", hint="Give the user's name or id.")
     with unit_of_work(engine, read_only=True) as session:
+        server_for(session, caller, server_id, manage=True)
         person_id, _name_of = _member_id(session, handle)
+        check_may_map(session, caller, person_id)  # before the server is reached
     users = server_users(engine, settings, caller, server_id)
     match = [u for u in users if u.external_id == wanted] or [
         u for u in users if u.name.casefold() == wanted.casefold()
@@ -288,6 +296,7 @@ def map_member(
     chosen = match[0]
     with unit_of_work(engine) as session:
         server_for(session, caller, server_id, manage=True)
+        check_may_map(session, caller, person_id)
         MediaServerRepository(session).map_user(
             server_id, person_id, chosen.external_id, chosen.name[:USER_NAME_MAX]
         )
