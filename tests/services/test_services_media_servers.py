@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine, select
 
 from media_loopback import FILM_COUNT, KEY, LoopbackJellyfin, loopback_jellyfin
@@ -29,7 +29,7 @@ from reelmates.services.media.access import TERMINAL, Caller
 from reelmates.services.media.scheduler import BackgroundSync
 from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.uow import unit_of_work
-from reelmates.settings import Settings
+from reelmates.settings import Settings, load_settings
 from reelmates.store.accounts import AccountRepository
 from reelmates.store.friends import FriendshipRepository
 from reelmates.store.media import MediaServerRepository
@@ -305,3 +305,20 @@ def test_the_background_sync_syncs_what_is_due_and_stops(
     logged = caplog.text
     assert f"media server {broken.id} failed" in logged
     assert "revoked-key-1234" not in logged and KEY not in logged
+
+
+def test_the_allow_list_is_read_from_a_comma_separated_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "REELMATES_MEDIA_ALLOWED_URLS", " http://10.0.0.5:8096 ,https://plex.example.net,"
+    )
+    assert load_settings().media_allowed_urls == [
+        "http://10.0.0.5:8096",
+        "https://plex.example.net",
+    ]
+    monkeypatch.setenv("REELMATES_MEDIA_ALLOWED_URLS", "")
+    assert load_settings().media_allowed_urls == []
+    monkeypatch.setenv("REELMATES_MEDIA_ALLOWED_URLS", "http://10.0.0.5:8096,ftp://files.lan")
+    with pytest.raises(ValidationError, match="REELMATES_MEDIA_ALLOWED_URLS: not a server address"):
+        load_settings()

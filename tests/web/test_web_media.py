@@ -7,6 +7,7 @@ the schedule and removal; the pages' forms and their messages, user data shown a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from web_browsers import Browser
 
 from media_loopback import FILM_COUNT, KEY, LoopbackJellyfin, loopback_jellyfin
@@ -201,3 +203,28 @@ def test_the_pages_connect_sync_and_show_what_went_wrong(
     gone = jess.submit(server_path, server_path + "/remove", {})
     assert gone.status_code == 303 and "None yet." in jess.follow(gone).text
     assert jess.get(server_path).status_code == 404
+
+
+def test_the_server_process_syncs_on_schedule_and_stops_at_shutdown(
+    make_app: Callable[..., FastAPI], jellyfin: LoopbackJellyfin
+) -> None:
+    """`reelmates serve`'s app: its lifespan starts the scheduled syncs and stops them."""
+    app = make_app(
+        media_secret_key=Fernet.generate_key().decode(),
+        media_allowed_urls=[jellyfin.url],
+        media_sync_check_seconds=0.05,
+    )
+    with TestClient(app) as client:
+        jess = Browser(client)
+        assert jess.sign_up("jess").status_code == 303
+        body = {"kind": "jellyfin", "base_url": jellyfin.url, "api_key": KEY, "sync_minutes": 60}
+        made = jess.api_post("/api/media/servers", body)
+        assert made.status_code == 201, made.text
+        path = f"/api/media/servers/{made.json()['id']}"
+        deadline = time.monotonic() + 60  # never synced: due at the next look
+        while time.monotonic() < deadline and not jess.get(path).json()["runs"]:
+            time.sleep(0.05)
+        (run,) = jess.get(path).json()["runs"]
+        assert run["fetched"] == FILM_COUNT and run["error"] is None
+        assert app.state.media_sync.rounds >= 1
+    assert app.state.media_sync._thread is None  # stopped with the app
