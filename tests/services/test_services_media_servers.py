@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from media_loopback import FILM_COUNT, KEY, LoopbackJellyfin, loopback_jellyfin
 from reelmates.errors import (
+    ConflictError,
     InvalidValueError,
     NotFoundError,
     PermissionDeniedError,
@@ -26,12 +27,13 @@ from reelmates.errors import (
 from reelmates.services import people
 from reelmates.services.media import servers as media
 from reelmates.services.media.access import TERMINAL, Caller
-from reelmates.services.media.scheduler import BackgroundSync
+from reelmates.services.media.scheduler import BackgroundSync, sync_due
 from reelmates.services.starter import seed_starter_catalog
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings, load_settings
 from reelmates.store.accounts import AccountRepository
 from reelmates.store.friends import FriendshipRepository
+from reelmates.store.leases import LeaseRepository
 from reelmates.store.media import MediaServerRepository
 from reelmates.store.media_models import MediaServer
 from reelmates.store.ratings import MarkRepository
@@ -322,3 +324,23 @@ def test_the_allow_list_is_read_from_a_comma_separated_setting(
     monkeypatch.setenv("REELMATES_MEDIA_ALLOWED_URLS", "http://10.0.0.5:8096,ftp://files.lan")
     with pytest.raises(ValidationError, match="REELMATES_MEDIA_ALLOWED_URLS: not a server address"):
         load_settings()
+
+
+def test_a_server_is_never_synced_twice_at_once(
+    db_engine: Engine, settings: Settings, jellyfin: LoopbackJellyfin
+) -> None:
+    milly = _account(db_engine, "milly")
+    own = _connect(db_engine, settings, jellyfin.url, milly, own=True)
+    with unit_of_work(db_engine) as session:  # another process is syncing it
+        assert LeaseRepository(session).acquire(
+            f"media-sync:{own.id}", "elsewhere", NOW, datetime.now(UTC) + timedelta(minutes=5)
+        )
+    seen = len(jellyfin.server.seen)
+    with pytest.raises(ConflictError, match="being synced already"):
+        media.sync_now(db_engine, settings, milly, own.id, NOW)
+    assert sync_due(db_engine, settings, NOW).busy == [own.id]
+    assert len(jellyfin.server.seen) == seen  # nothing fetched
+    with unit_of_work(db_engine) as session:
+        LeaseRepository(session).release(f"media-sync:{own.id}", "elsewhere", datetime.now(UTC))
+    assert sync_due(db_engine, settings, NOW).synced == [own.id]
+    media.sync_now(db_engine, settings, milly, own.id, NOW + timedelta(minutes=1))  # freed again

@@ -1,12 +1,13 @@
 """Scheduled syncs of the media servers while ``reelmates serve`` runs.
 
 :class:`BackgroundSync` is a thread the web app starts in its lifespan (as the background
-refit, ``services/refit.py``): every ``settings.media_sync_check_seconds`` it takes the lease
-``media-sync`` (with several server processes, one syncs at a time), asks
+refit, ``services/refit.py``): every ``settings.media_sync_check_seconds`` it asks
 :func:`~reelmates.services.media.sync.servers_due` which servers' schedule says a sync is due,
-and syncs each in turn. A server that fails is logged (its message only: what the server
-answered, with every secret taken out by the client, never the credentials) and recorded on the
-server as the sync records it; the others go on. Stopping waits for the sync under way to end
+and syncs each in turn, under the server's own lease (``services/media/servers.py``: with
+several server processes, or a "sync now" under way, a server is never synced twice at
+once). A server that fails is logged (its message only: what the server answered, with every
+secret taken out by the client, never the credentials) and recorded on the server as the sync
+records it; the others go on. Stopping waits for the sync under way to end
 (a server's answers are time-limited), so it ends cleanly at shutdown.
 """
 
@@ -15,20 +16,14 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from reelmates.errors import ReelmatesError
+from reelmates.errors import ConflictError, ReelmatesError
 from reelmates.services.media.servers import sync_server
 from reelmates.services.media.sync import servers_due
-from reelmates.services.refit import process_id
-from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.leases import LeaseRepository
-
-LEASE = "media-sync"
-LEASE_SECONDS = 3600
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +34,23 @@ class Round:
 
     synced: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)  # server id → the message
-    skipped: bool = False  # another process holds the lease
+    busy: list[int] = field(default_factory=list)  # being synced already (another process)
 
 
-def sync_due(engine: Engine, settings: Settings, owner: str, now: datetime | None = None) -> Round:
-    """One look: every server due now synced in turn, under the lease."""
+def sync_due(engine: Engine, settings: Settings, now: datetime | None = None) -> Round:
+    """One look: every server due now synced in turn (each under its own lease)."""
     moment = now or datetime.now(UTC)
     found = Round()
-    until = moment + timedelta(seconds=LEASE_SECONDS)
-    with unit_of_work(engine) as session:
-        if not LeaseRepository(session).acquire(LEASE, owner, moment, until):
-            found.skipped = True
-            return found
-    try:
-        for server_id in servers_due(engine, moment):
-            try:
-                sync_server(engine, settings, server_id, datetime.now(UTC))
-            except ReelmatesError as exc:
-                found.failed[server_id] = exc.message
-                log.warning("scheduled sync of media server %d failed: %s", server_id, exc.message)
-            else:
-                found.synced.append(server_id)
-    finally:
-        with unit_of_work(engine) as session:
-            LeaseRepository(session).release(LEASE, owner, moment)
+    for server_id in servers_due(engine, moment):
+        try:
+            sync_server(engine, settings, server_id, datetime.now(UTC))
+        except ConflictError:
+            found.busy.append(server_id)
+        except ReelmatesError as exc:
+            found.failed[server_id] = exc.message
+            log.warning("scheduled sync of media server %d failed: %s", server_id, exc.message)
+        else:
+            found.synced.append(server_id)
     return found
 
 
@@ -72,7 +60,6 @@ class BackgroundSync:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
-        self.owner = process_id()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.rounds = 0  # looks made by this process
@@ -95,7 +82,7 @@ class BackgroundSync:
     def _run(self) -> None:
         while not self._stop.wait(self.settings.media_sync_check_seconds):
             try:
-                sync_due(self.engine, self.settings, self.owner)
+                sync_due(self.engine, self.settings)
             except ReelmatesError as exc:  # a busy database: the next look tries again
                 log.warning("scheduled media syncs skipped: %s", exc.message)
             except Exception:

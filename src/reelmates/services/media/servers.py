@@ -14,13 +14,18 @@ transaction holds the database's one write lock); each opens its own short units
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from reelmates.errors import InvalidValueError, NotFoundError, SourceUnavailableError
+from reelmates.errors import (
+    ConflictError,
+    InvalidValueError,
+    NotFoundError,
+    SourceUnavailableError,
+)
 from reelmates.media.base import ServerUser
 from reelmates.services.media import clients
 from reelmates.services.media.access import (
@@ -32,10 +37,12 @@ from reelmates.services.media.access import (
 )
 from reelmates.services.media.available import KIND_NAMES, default_server_name
 from reelmates.services.media.sync import SyncReport, sync
+from reelmates.services.refit import process_id
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
 from reelmates.store.credentials import CredentialCipher
 from reelmates.store.friends import member_accounts_by_id
+from reelmates.store.leases import LeaseRepository
 from reelmates.store.media import LibraryInfo, MediaServerRepository, ServerInfo, SyncRunInfo
 from reelmates.store.media_models import LIBRARY_NAME_MAX, SERVER_NAME_MAX, USER_NAME_MAX
 from reelmates.store.people import PersonRepository
@@ -43,6 +50,8 @@ from reelmates.store.people import PersonRepository
 MAX_SYNC_MINUTES = 7 * 24 * 60  # a week
 RUNS_SHOWN = 5
 SECRET_MAX = 500
+SYNC_LEASE = "media-sync"  # one lease a server: "media-sync:12"
+SYNC_LEASE_SECONDS = 3600  # a sync that died holding it frees it after this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +381,17 @@ def _sync(
     *,
     full: bool,
 ) -> SyncReport:
+    """One sync, under the server's lease: a second one at once (the schedule's, another
+    process's, a second click) is refused, never run beside it."""
+    lease, holder = f"{SYNC_LEASE}:{server.id}", process_id()
+    moment = datetime.now(UTC)
+    with unit_of_work(engine) as session:
+        until = moment + timedelta(seconds=SYNC_LEASE_SECONDS)
+        if not LeaseRepository(session).acquire(lease, holder, moment, until):
+            raise ConflictError(
+                f"{server.name} is being synced already",
+                hint="Wait a moment and look again: its page shows the result.",
+            )
     try:
         with clients.opened(server.kind, server.base_url, secret, settings) as client:
             return sync(engine, server.id, client, now, full=full)
@@ -381,6 +401,9 @@ def _sync(
             hint=(exc.hint or "Try again later.")
             + " Until a sync works, the films of its last good sync stay available.",
         ) from None
+    finally:
+        with unit_of_work(engine) as session:
+            LeaseRepository(session).release(lease, holder, datetime.now(UTC))
 
 
 def sync_server(engine: Engine, settings: Settings, server_id: int, now: datetime) -> SyncReport:

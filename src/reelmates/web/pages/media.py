@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import (
     ConfigurationError,
+    ConflictError,
     InvalidValueError,
     NotFoundError,
     ReelmatesError,
@@ -33,7 +34,13 @@ router = APIRouter(prefix="/settings/media")
 FormText = Annotated[str, Form()]
 OptionalFormText = Annotated[str | None, Form()]
 # Refusals a page shows beside its forms; the others (404, 403, 401) are the usual error page.
-SHOWN = (InvalidValueError, SourceUnavailableError, ConfigurationError, NotFoundError)
+SHOWN = (
+    InvalidValueError,
+    SourceUnavailableError,
+    ConfigurationError,
+    NotFoundError,
+    ConflictError,
+)
 KINDS = (("jellyfin", "Jellyfin"), ("emby", "Emby (untested)"), ("plex", "Plex"))
 
 
