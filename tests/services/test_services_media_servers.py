@@ -25,6 +25,7 @@ from reelmates.errors import (
     SourceUnavailableError,
 )
 from reelmates.services import people
+from reelmates.services.media import clients
 from reelmates.services.media import servers as media
 from reelmates.services.media.access import TERMINAL, Caller
 from reelmates.services.media.scheduler import BackgroundSync, sync_due
@@ -103,7 +104,9 @@ def test_connecting_checks_the_server_and_keeps_the_key_encrypted(
     (row,) = _server_rows(db_engine)
     assert KEY not in row.credentials and KEY not in repr(row) and KEY not in repr(view)
     with unit_of_work(db_engine, read_only=True) as session:
-        stored = MediaServerRepository(session).decrypt_credentials(row.id, media._cipher(settings))
+        stored = MediaServerRepository(session).decrypt_credentials(
+            row.id, clients.cipher(settings)
+        )
     assert stored.get_secret_value() == KEY
 
 
@@ -285,7 +288,7 @@ def test_the_background_sync_syncs_what_is_due_and_stops(
     broken = _connect(db_engine, settings, jellyfin.url, op, own=False)
     with unit_of_work(db_engine) as session:  # a key revoked on the server since
         MediaServerRepository(session).set_credentials(
-            broken.id, SecretStr("revoked-key-1234"), media._cipher(settings)
+            broken.id, SecretStr("revoked-key-1234"), clients.cipher(settings)
         )
     background = BackgroundSync(db_engine, settings)
     background.start()
@@ -344,3 +347,18 @@ def test_a_server_is_never_synced_twice_at_once(
         LeaseRepository(session).release(f"media-sync:{own.id}", "elsewhere", datetime.now(UTC))
     assert sync_due(db_engine, settings, NOW).synced == [own.id]
     media.sync_now(db_engine, settings, milly, own.id, NOW + timedelta(minutes=1))  # freed again
+
+
+def test_a_server_taken_off_the_allow_list_is_not_fetched_and_says_why(
+    db_engine: Engine, settings: Settings, jellyfin: LoopbackJellyfin
+) -> None:
+    op = _account(db_engine, "op", "operator")
+    made = _connect(db_engine, settings, jellyfin.url, op, own=False)
+    seen = len(jellyfin.server.seen)
+    narrower = settings.model_copy(update={"media_allowed_urls": []})
+    with pytest.raises(SourceUnavailableError, match="not on this reelmates's list") as refused:
+        media.sync_now(db_engine, narrower, op, made.id, NOW)
+    assert "to REELMATES_MEDIA_ALLOWED_URLS again" in (refused.value.hint or "")
+    assert len(jellyfin.server.seen) == seen
+    with unit_of_work(db_engine, read_only=True) as session:
+        assert media.server_view(session, op, made.id).last_sync_ok is False

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from pydantic import SecretStr
+from sqlalchemy.orm import Session
 
 from reelmates.errors import InvalidValueError, SourceUnavailableError
 from reelmates.media.base import LibraryClient
@@ -15,6 +16,8 @@ from reelmates.media.fetch import AllowList, Limits, origin_of
 from reelmates.media.jellyfin import JellyfinClient
 from reelmates.media.plex import PlexClient
 from reelmates.settings import Settings
+from reelmates.store.credentials import CredentialCipher
+from reelmates.store.media import MediaServerRepository
 from reelmates.store.media_models import MEDIA_KINDS
 
 ALLOW_SETTING = "REELMATES_MEDIA_ALLOWED_URLS"
@@ -87,3 +90,12 @@ def opened(
         yield client
     finally:
         client.close()
+
+
+def cipher(settings: Settings) -> CredentialCipher:
+    return CredentialCipher(settings.media_secret_key)
+
+
+def secret_of(session: Session, settings: Settings, server_id: int) -> SecretStr:
+    """The server's key or token in clear, for its client only."""
+    return MediaServerRepository(session).decrypt_credentials(server_id, cipher(settings))

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from reelmates.errors import ConflictError, ReelmatesError
-from reelmates.services.media.servers import sync_server
 from reelmates.services.media.sync import servers_due
+from reelmates.services.media.syncing import sync_server
 from reelmates.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -2,9 +2,10 @@
 
 Connect one (checked by reaching it: its users and libraries are read once, and a wrong key or
 an address off the allow-list stores nothing), list the servers a caller may see, map members to
-server users, enable or disable a library, set the schedule, sync now, remove. Who may do what
-is :mod:`reelmates.services.media.access` (one rule); credentials are encrypted here before they
-are stored and decrypted only to build a client, never returned.
+server users, enable or disable a library, set the schedule, remove; the views of the servers
+are :mod:`.views`, syncing now :mod:`.syncing` (both found here too). Who may do what is
+:mod:`.access` (one rule); credentials are encrypted here before they are stored and decrypted
+only to build a client (:mod:`.clients`), never returned.
 
 The functions that reach a server (:func:`connect`, :func:`map_member`, :func:`sync_now`) take
 the engine, not a session: no transaction is held while a server answers (on SQLite a write
@@ -13,15 +14,14 @@ transaction holds the database's one write lock); each opens its own short units
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from reelmates.errors import (
-    ConflictError,
     InvalidValueError,
     NotFoundError,
     SourceUnavailableError,
@@ -30,28 +30,47 @@ from reelmates.media.base import ServerUser
 from reelmates.services.media import clients
 from reelmates.services.media.access import (
     Caller,
-    access,
     check_may_connect,
     check_may_map,
     server_for,
 )
-from reelmates.services.media.available import KIND_NAMES, default_server_name
-from reelmates.services.media.sync import SyncReport, sync
-from reelmates.services.refit import process_id
+from reelmates.services.media.available import default_server_name
+
+# The servers' views and syncs live beside (views.py, syncing.py); the edges find them here too.
+from reelmates.services.media.syncing import sync_now, sync_server
+from reelmates.services.media.views import (
+    MappingView,
+    ServerView,
+    list_servers,
+    server_view,
+)
 from reelmates.services.uow import unit_of_work
 from reelmates.settings import Settings
-from reelmates.store.credentials import CredentialCipher
 from reelmates.store.friends import member_accounts_by_id
-from reelmates.store.leases import LeaseRepository
-from reelmates.store.media import LibraryInfo, MediaServerRepository, ServerInfo, SyncRunInfo
+from reelmates.store.media import LibraryInfo, MediaServerRepository
 from reelmates.store.media_models import LIBRARY_NAME_MAX, SERVER_NAME_MAX, USER_NAME_MAX
 from reelmates.store.people import PersonRepository
 
+__all__ = [
+    "Connection",
+    "MappingView",
+    "ServerView",
+    "check_minutes",
+    "connect",
+    "list_servers",
+    "map_member",
+    "remove",
+    "server_users",
+    "server_view",
+    "set_library",
+    "set_schedule",
+    "sync_now",
+    "sync_server",
+    "unmap_member",
+]
+
 MAX_SYNC_MINUTES = 7 * 24 * 60  # a week
-RUNS_SHOWN = 5
 SECRET_MAX = 500
-SYNC_LEASE = "media-sync"  # one lease a server: "media-sync:12"
-SYNC_LEASE_SECONDS = 3600  # a sync that died holding it frees it after this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,45 +83,6 @@ class Connection:
     owner_id: int | None
     name: str | None = None
     sync_minutes: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MappingView:
-    person_id: int
-    handle: str
-    display_name: str
-    user_external_id: str
-    user_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ServerView:
-    """A server as one caller may see it. With ``access == "see"`` only the identity fields are
-    filled (and ``mappings`` holds the caller's own, if any); the credentials are never here,
-    only that they are set."""
-
-    id: int
-    kind: str
-    kind_name: str
-    name: str
-    shared: bool
-    owner_handle: str | None
-    owner_name: str | None
-    access: str  # "manage" | "see"
-    mappings: tuple[MappingView, ...]
-    base_url: str | None = None
-    sync_minutes: int | None = None
-    credentials_set: bool = False
-    last_sync_at: datetime | None = None
-    last_sync_ok: bool | None = None
-    last_error: str | None = None
-    last_good_sync_at: datetime | None = None
-    libraries: tuple[LibraryInfo, ...] = ()
-    runs: tuple[SyncRunInfo, ...] = ()
-
-
-def _cipher(settings: Settings) -> CredentialCipher:
-    return CredentialCipher(settings.media_secret_key)
 
 
 def check_minutes(minutes: int | None) -> int | None:
@@ -140,66 +120,6 @@ def _name(given: str | None, kind: str, owner_name: str | None) -> str:
     return name
 
 
-def _view(session: Session, caller: Caller, server: ServerInfo) -> ServerView | None:
-    allowed = access(session, caller, server)
-    if allowed is None:
-        return None
-    servers = MediaServerRepository(session)
-    mappings = servers.mappings(server.id)
-    people = member_accounts_by_id(
-        session, sorted({m.person_id for m in mappings} | {server.owner_id or 0} - {0})
-    )
-    shown = [
-        MappingView(
-            m.person_id,
-            people[m.person_id].handle,
-            people[m.person_id].display_name,
-            m.user_external_id,
-            m.user_name,
-        )
-        for m in mappings
-        if m.person_id in people and (allowed == "manage" or m.person_id == caller.person_id)
-    ]
-    owner = people.get(server.owner_id) if server.owner_id is not None else None
-    base = ServerView(
-        id=server.id,
-        kind=server.kind,
-        kind_name=KIND_NAMES.get(server.kind, server.kind),
-        name=server.name,
-        shared=server.owner_id is None,
-        owner_handle=owner.handle if owner else None,
-        owner_name=owner.display_name if owner else None,
-        access=allowed,
-        mappings=tuple(shown),
-    )
-    if allowed != "manage":
-        return base
-    return replace(
-        base,
-        base_url=server.base_url,
-        sync_minutes=server.sync_minutes,
-        credentials_set=True,
-        last_sync_at=server.last_sync_at,
-        last_sync_ok=server.last_sync_ok,
-        last_error=server.last_error,
-        last_good_sync_at=server.last_good_sync_at,
-        libraries=tuple(servers.libraries(server.id)),
-        runs=tuple(servers.runs(server.id, RUNS_SHOWN)),
-    )
-
-
-def list_servers(session: Session, caller: Caller) -> list[ServerView]:
-    """Every server ``caller`` may see (see :mod:`.access`), by id."""
-    found = (_view(session, caller, s) for s in MediaServerRepository(session).all())
-    return [view for view in found if view is not None]
-
-
-def server_view(session: Session, caller: Caller, server_id: int) -> ServerView:
-    view = _view(session, caller, server_for(session, caller, server_id, manage=False))
-    assert view is not None  # server_for let it through
-    return view
-
-
 def _reach(
     settings: Settings, kind: str, url: str, secret: SecretStr
 ) -> tuple[list[ServerUser], list[tuple[str, str]]]:
@@ -228,7 +148,7 @@ def connect(
     url = clients.check_address(given.base_url, settings)
     secret = _check_secret(given.secret)
     minutes = check_minutes(given.sync_minutes)
-    cipher = _cipher(settings)  # no key: refused before anything is fetched
+    cipher = clients.cipher(settings)  # no key: refused before anything is fetched
     with unit_of_work(engine, read_only=True) as session:
         owner = None
         if given.owner_id is not None:
@@ -254,17 +174,13 @@ def connect(
         return server_view(session, caller, server_id)
 
 
-def _secret_of(session: Session, settings: Settings, server_id: int) -> SecretStr:
-    return MediaServerRepository(session).decrypt_credentials(server_id, _cipher(settings))
-
-
 def server_users(
     engine: Engine, settings: Settings, caller: Caller, server_id: int
 ) -> list[ServerUser]:
     """The server's users, read from it now (manage only)."""
     with unit_of_work(engine, read_only=True) as session:
         server = server_for(session, caller, server_id, manage=True)
-        secret = _secret_of(session, settings, server_id)
+        secret = clients.secret_of(session, settings, server_id)
     with clients.opened(server.kind, server.base_url, secret, settings) as client:
         return client.users()
 
@@ -353,64 +269,3 @@ def remove(session: Session, caller: Caller, server_id: int) -> None:
     it brought stay: they are the members' own now)."""
     server_for(session, caller, server_id, manage=True)
     MediaServerRepository(session).delete(server_id)
-
-
-def sync_now(
-    engine: Engine,
-    settings: Settings,
-    caller: Caller,
-    server_id: int,
-    now: datetime,
-    *,
-    full: bool = False,
-) -> SyncReport:
-    """Sync the server at once (manage only). A server that is down or answers garbage raises
-    :class:`SourceUnavailableError` with what to do; its last good sync stays in use."""
-    with unit_of_work(engine, read_only=True) as session:
-        server = server_for(session, caller, server_id, manage=True)
-        secret = _secret_of(session, settings, server_id)
-    return _sync(engine, settings, server, secret, now, full=full)
-
-
-def _sync(
-    engine: Engine,
-    settings: Settings,
-    server: ServerInfo,
-    secret: SecretStr,
-    now: datetime,
-    *,
-    full: bool,
-) -> SyncReport:
-    """One sync, under the server's lease: a second one at once (the schedule's, another
-    process's, a second click) is refused, never run beside it."""
-    lease, holder = f"{SYNC_LEASE}:{server.id}", process_id()
-    moment = datetime.now(UTC)
-    with unit_of_work(engine) as session:
-        until = moment + timedelta(seconds=SYNC_LEASE_SECONDS)
-        if not LeaseRepository(session).acquire(lease, holder, moment, until):
-            raise ConflictError(
-                f"{server.name} is being synced already",
-                hint="Wait a moment and look again: its page shows the result.",
-            )
-    try:
-        with clients.opened(server.kind, server.base_url, secret, settings) as client:
-            return sync(engine, server.id, client, now, full=full)
-    except SourceUnavailableError as exc:
-        raise SourceUnavailableError(
-            f"{server.name} could not be synced: {exc.message}",
-            hint=(exc.hint or "Try again later.")
-            + " Until a sync works, the films of its last good sync stay available.",
-        ) from None
-    finally:
-        with unit_of_work(engine) as session:
-            LeaseRepository(session).release(lease, holder, datetime.now(UTC))
-
-
-def sync_server(engine: Engine, settings: Settings, server_id: int, now: datetime) -> SyncReport:
-    """Sync a server for the scheduler (no caller: the schedule is the operator's)."""
-    with unit_of_work(engine, read_only=True) as session:
-        server = MediaServerRepository(session).get(server_id)
-        if server is None:
-            raise NotFoundError(f"there is no media server {server_id}")
-        secret = _secret_of(session, settings, server_id)
-    return _sync(engine, settings, server, secret, now, full=False)
