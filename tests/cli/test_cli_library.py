@@ -82,6 +82,9 @@ def test_a_server_connected_synced_mapped_and_removed(
     assert " yes " in run("library", "libraries", "1", "--enable", "1")
     assert "only on demand" in run("library", "schedule", "1", "off")
     assert "every 45 minutes" in run("library", "schedule", "1", "45")
+    jellyfin.key = "a-new-key-1234"
+    assert "has its new key" in run("library", "key", "1", input="a-new-key-1234\n")
+    assert "Read 8 films" in run("library", "sync", "1")
     assert "Removed [bold]Den[/bold]." in run("library", "remove", "1", "--yes")
     assert "No media server is connected" in run("library", "list")
     assert not any(KEY in s.path or KEY in str(s.query) for s in jellyfin.server.seen)

@@ -362,3 +362,21 @@ def test_a_server_taken_off_the_allow_list_is_not_fetched_and_says_why(
     assert len(jellyfin.server.seen) == seen
     with unit_of_work(db_engine, read_only=True) as session:
         assert media.server_view(session, op, made.id).last_sync_ok is False
+
+
+def test_a_new_key_is_checked_before_it_replaces_the_old(
+    db_engine: Engine, settings: Settings, jellyfin: LoopbackJellyfin
+) -> None:
+    milly, cat = _account(db_engine, "milly"), _account(db_engine, "cat")
+    own = _connect(db_engine, settings, jellyfin.url, milly, own=True)
+    (row,) = _server_rows(db_engine)
+    with pytest.raises(InvalidValueError, match="refused the API key"):
+        media.replace_key(db_engine, settings, milly, own.id, SecretStr("wrong-key-5678"))
+    assert _server_rows(db_engine)[0].credentials == row.credentials  # kept
+    with pytest.raises(NotFoundError):
+        media.replace_key(db_engine, settings, cat, own.id, SecretStr(KEY))
+    jellyfin.key = "a-new-key-after-a-revoke"
+    with pytest.raises(SourceUnavailableError, match="refused"):
+        media.sync_now(db_engine, settings, milly, own.id, NOW)
+    media.replace_key(db_engine, settings, milly, own.id, SecretStr(" a-new-key-after-a-revoke "))
+    assert media.sync_now(db_engine, settings, milly, own.id, NOW).fetched == FILM_COUNT

@@ -106,6 +106,16 @@ def test_the_api_connects_syncs_and_never_gives_the_key_back(
     ):
         assert KEY not in answer.text and KEY[:8] not in answer.text
 
+    jellyfin.state, jellyfin.key = "up", "a-new-key-1234"
+    wrong = _call(jess, "PUT", f"/api/media/servers/{sid}/credentials", {"api_key": KEY})
+    assert wrong.status_code == 422 and "nothing was stored" in wrong.json()["error"]
+    new = _call(jess, "PUT", f"/api/media/servers/{sid}/credentials", {"api_key": "a-new-key-1234"})
+    assert new.status_code == 200 and new.json()["credentials"] == "set"
+    assert "a-new-key-1234" not in new.text
+    assert (
+        _call(mira, "PUT", f"/api/media/servers/{sid}/credentials", {"api_key": "x"}).status_code
+        == 403
+    )
     library = after["libraries"][0]["id"]
     put = _call(jess, "PUT", f"/api/media/servers/{sid}/libraries/{library}", {"enabled": False})
     assert put.status_code == 200 and put.json()["enabled"] is False
@@ -192,6 +202,15 @@ def test_the_pages_connect_sync_and_show_what_went_wrong(
     failed = jess.submit(server_path, server_path + "/sync", {})
     assert failed.status_code == 502 and "could not be synced" in failed.text
     assert "stay available" in failed.text and KEY not in failed.text
+
+    jellyfin.state = "up"
+    keyed = jess.submit(server_path, server_path + "/key", {"api_key": "wrong-key-5678"})
+    assert keyed.status_code == 422 and "nothing was stored" in keyed.text
+    assert "wrong-key-5678" not in keyed.text
+    assert (
+        "Saved."
+        in jess.follow(jess.submit(server_path, server_path + "/key", {"api_key": KEY})).text
+    )
 
     # Mira sees the shared server by name, with her mapping, and no forms of its own.
     hers = mira.get(server_path)

@@ -247,6 +247,32 @@ def schedule(
     out.print(Text(f"{view.name} is synced {every}."))
 
 
+@library_app.command("key")
+def replace_key(
+    server: ServerArg,
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            envvar="REELMATES_LIBRARY_KEY",
+            prompt="New API key or Plex token",
+            hide_input=True,
+            show_default=False,
+            help="Asked for, hidden, unless REELMATES_LIBRARY_KEY is set.",
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Replace a server's API key or token (checked with the server first)."""
+    from reelmates.services.media import servers as media
+    from reelmates.services.media.access import TERMINAL
+
+    settings = settings_from(db)
+    with _engine(settings) as engine:
+        view = media.replace_key(engine, settings, TERMINAL, server, SecretStr(key))
+    out.print(Text(f"{view.name} has its new key (it worked)."))
+
+
 @library_app.command("remove")
 def remove(
     server: ServerArg,

@@ -60,6 +60,7 @@ __all__ = [
     "list_servers",
     "map_member",
     "remove",
+    "replace_key",
     "server_users",
     "server_view",
     "set_library",
@@ -132,7 +133,8 @@ def _reach(
             ]
     except SourceUnavailableError as exc:
         raise InvalidValueError(
-            f"could not connect the server, nothing was stored: {exc.message}", hint=exc.hint
+            f"the server could not be checked, nothing was stored: {exc.message}",
+            hint=exc.hint,
         ) from None
     return users, libraries
 
@@ -170,6 +172,24 @@ def connect(
             sync_minutes=minutes,
             now=now,
         )
+        servers.replace_libraries(server_id, libraries)
+        return server_view(session, caller, server_id)
+
+
+def replace_key(
+    engine: Engine, settings: Settings, caller: Caller, server_id: int, secret: SecretStr
+) -> ServerView:
+    """A new API key or token for the server (manage only), checked by reaching the server
+    with it first: a key that does not work replaces nothing."""
+    with unit_of_work(engine, read_only=True) as session:
+        server = server_for(session, caller, server_id, manage=True)
+    key = _check_secret(secret)
+    cipher = clients.cipher(settings)
+    _users, libraries = _reach(settings, server.kind, server.base_url, key)
+    with unit_of_work(engine) as session:
+        server_for(session, caller, server_id, manage=True)
+        servers = MediaServerRepository(session)
+        servers.set_credentials(server_id, key, cipher)
         servers.replace_libraries(server_id, libraries)
         return server_view(session, caller, server_id)
 

@@ -103,6 +103,10 @@ class ServerPublic(ServerBase):
     runs: list[RunPublic]
 
 
+class KeyUpdate(BaseModel):
+    api_key: SecretStr = Field(description="The new API key or token: checked, then stored.")
+
+
 class ScheduleUpdate(BaseModel):
     minutes: int | None = Field(description="Minutes between syncs; null: only on demand.")
 
@@ -257,6 +261,20 @@ def set_library(
 ) -> LibraryPublic:
     """Read the library in syncs, or leave it out (its films stop being available)."""
     return _library(media.set_library(session, caller, server_id, library_id, body.enabled))
+
+
+@router.put("/{server_id}/credentials", response_model=ServerPublic)
+def replace_key(
+    server_id: RowId,
+    body: KeyUpdate,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    _released: NoTransaction,
+) -> ServerPublic:
+    """A new key or token (the old one revoked, or the encryption key changed): the server is
+    reached with it first; one that does not work replaces nothing (422)."""
+    return server_public(media.replace_key(engine, settings, caller, server_id, body.api_key))
 
 
 @router.get("/{server_id}/users", response_model=list[ServerUserPublic])

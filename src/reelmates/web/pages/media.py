@@ -168,6 +168,23 @@ def media_sync(
     return _to_server(request, server_id, "synced")
 
 
+@router.post("/{server_id}/key", name="media_key")
+def media_key(
+    request: Request,
+    server_id: RowId,
+    engine: EngineDep,
+    settings: SettingsDep,
+    caller: CallerDep,
+    _released: NoTransaction,
+    api_key: FormText,
+) -> Response:
+    try:
+        media.replace_key(engine, settings, caller, server_id, SecretStr(api_key))
+    except SHOWN as exc:
+        return _server_page(request, engine, caller, server_id, error=exc)
+    return _to_server(request, server_id, "saved")
+
+
 @router.post("/{server_id}/map", name="media_map")
 def media_map(
     request: Request,
