@@ -191,7 +191,8 @@ def seed_media(world: World, url: str, key: str) -> None:
     """Two media servers on the Jellyfin at ``url`` (tests/media_loopback.py): the club's,
     shared with every member (Jess, the operator, connected it; she and Milly are its users),
     and Milly's own (Cat is its user, mapped by the operator: Cat is not Milly's friend, so
-    Milly could not). Jess is no user of Milly's server: its syncs never touch her taste."""
+    Milly could not). Jess is no user of Milly's server: its syncs never touch her taste. Two
+    more (one of each kind) are there to be removed."""
     ids, jess, milly = world.ids, world.browsers["owner"], world.browsers["friend"]
 
     def put(browser: Browser, path: str, body: object) -> None:
@@ -204,6 +205,14 @@ def seed_media(world: World, url: str, key: str) -> None:
     _ok(own, 201)
     ids["media_shared"], ids["media_own"] = str(shared.json()["id"]), str(own.json()["id"])
     ids["media_library"] = str(own.json()["libraries"][0]["id"])
+    # And one of each for the rows that remove them (the others' reads must stay as they are).
+    for gone, browser, name in (
+        ("media_shared_gone", jess, "The old Jellyfin"),
+        ("media_own_gone", milly, "Milly's old Jellyfin"),
+    ):
+        made = browser.api_post("/api/media/servers", {**connect, "name": name})
+        _ok(made, 201)
+        ids[gone] = str(made.json()["id"])
     ids["media_url"], ids["media_key"] = url, key
     put(
         jess,
