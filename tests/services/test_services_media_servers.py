@@ -123,6 +123,9 @@ def test_a_wrong_key_or_an_address_off_the_list_stores_nothing(
     with pytest.raises(InvalidValueError, match="allowed media servers") as refused:
         _connect(db_engine, settings, elsewhere, op, own=False)
     assert "REELMATES_MEDIA_ALLOWED_URLS" in (refused.value.hint or "")
+    for bad in ("", "   ", "clé-non-ascii", 'a"quote', "two words", "x" * 501):
+        with pytest.raises(InvalidValueError, match="empty or not one"):
+            _connect(db_engine, settings, jellyfin.url, op, own=False, key=bad)
     with pytest.raises(InvalidValueError, match="user name or password"):
         _connect(db_engine, settings, jellyfin.url.replace("//", "//me:pw@"), op, own=False)
     assert len(jellyfin.server.seen) == seen and _server_rows(db_engine) == []

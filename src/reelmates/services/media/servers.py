@@ -74,6 +74,10 @@ MAX_SYNC_MINUTES = 7 * 24 * 60  # a week
 SECRET_MAX = 500
 
 
+def _key_char(c: str) -> bool:
+    return 33 <= ord(c) < 127 and c not in '"\\'
+
+
 @dataclass(frozen=True, slots=True)
 class Connection:
     """What a person gives to connect a server. ``owner_id`` None: shared with every member."""
@@ -100,7 +104,9 @@ def check_minutes(minutes: int | None) -> int | None:
 
 def _check_secret(secret: SecretStr) -> SecretStr:
     value = secret.get_secret_value().strip()
-    if not value or len(value) > SECRET_MAX or any(not c.isprintable() for c in value):
+    # Keys and tokens are ASCII without spaces or quotes; anything else could not travel in a
+    # header (and a quote would end Jellyfin's Token="...").
+    if not value or len(value) > SECRET_MAX or any(not _key_char(c) for c in value):
         raise InvalidValueError(
             "the API key or token is empty or not one",
             hint="Copy it again from the server's settings (Jellyfin/Emby: Dashboard → API "
