@@ -162,7 +162,10 @@ def connect(
         if given.owner_id is not None:
             owner = member_accounts_by_id(session, [given.owner_id]).get(given.owner_id)
             if owner is None:
-                raise NotFoundError(f"there is no member {given.owner_id} with an account")
+                raise NotFoundError(
+                    "a server's owner is a member with an account",
+                    hint="Give the handle of a member who has signed up (or connect it shared).",
+                )
         name = _name(given.name, kind, owner.display_name if owner else None)
     users, libraries = _reach(settings, kind, url, secret)
     del users  # read to check the key can list them (mapping reads them again)
