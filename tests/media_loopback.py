@@ -19,9 +19,10 @@ if _MEDIA not in sys.path:
     sys.path.insert(0, _MEDIA)
 
 from media_fake import FakeServer, Reply, Route, Seen, fake_server  # noqa: E402
-from media_recorded import FILMS, LIBRARY_ID, jellyfin_items  # noqa: E402
+from media_recorded import FILMS, LIBRARY_ID, MACHINE_ID, jellyfin_items, plex_section  # noqa: E402
 
 KEY = "0123456789abcdef0123456789abcdef"
+PLEX_TOKEN = "plex-token-abcdefghij"
 USERS = [
     {"Name": "milly", "Id": "5c3ef2b4a3d64f8c9a0b1c2d3e4f5a6b"},
     {"Name": "jess", "Id": "8d1f0e9c7b6a45d3a2b1c0d9e8f7a6b5"},
@@ -67,3 +68,35 @@ def loopback_jellyfin() -> Iterator[LoopbackJellyfin]:
         )
         server.routes["/Items"] = fake.route(jellyfin_items)
         yield fake
+
+
+@contextmanager
+def loopback_plex() -> Iterator[FakeServer]:
+    """A Plex Media Server with one film section ("7", the same eight films), checking the
+    X-Plex-Token header (401 for any other)."""
+    with fake_server() as server:
+
+        def guarded(answer: Route) -> Route:
+            def check(seen: Seen) -> Reply:
+                if seen.headers.get("x-plex-token") != PLEX_TOKEN:
+                    return Reply(401, b"")
+                return answer(seen)
+
+            return check
+
+        def container(data: dict[str, object]) -> Route:
+            return guarded(lambda _seen: Reply.json({"MediaContainer": data}))
+
+        server.routes["/"] = container({"myPlexUsername": "milly"})
+        server.routes["/identity"] = container({"size": 0, "machineIdentifier": MACHINE_ID})
+        server.routes["/library/sections/all"] = container(
+            {
+                "size": 2,
+                "Directory": [
+                    {"key": "7", "title": "Films", "type": "movie"},
+                    {"key": "8", "title": "TV", "type": "show"},
+                ],
+            }
+        )
+        server.routes["/library/sections/7/all"] = guarded(plex_section("7"))
+        yield server

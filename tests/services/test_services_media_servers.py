@@ -16,7 +16,14 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import Engine, select
 
-from media_loopback import FILM_COUNT, KEY, LoopbackJellyfin, loopback_jellyfin
+from media_loopback import (
+    FILM_COUNT,
+    KEY,
+    PLEX_TOKEN,
+    LoopbackJellyfin,
+    loopback_jellyfin,
+    loopback_plex,
+)
 from reelmates.errors import (
     ConflictError,
     InvalidValueError,
@@ -383,3 +390,22 @@ def test_a_new_key_is_checked_before_it_replaces_the_old(
         media.sync_now(db_engine, settings, milly, own.id, NOW)
     media.replace_key(db_engine, settings, milly, own.id, SecretStr(" a-new-key-after-a-revoke "))
     assert media.sync_now(db_engine, settings, milly, own.id, NOW).fetched == FILM_COUNT
+
+
+def test_a_plex_server_is_read_through_its_own_client(
+    db_engine: Engine, settings: Settings
+) -> None:
+    seed_starter_catalog(db_engine)
+    mira = _account(db_engine, "mira")
+    with loopback_plex() as plex:
+        allowed = settings.model_copy(update={"media_allowed_urls": [plex.url]})
+        given = media.Connection("plex", plex.url, SecretStr(PLEX_TOKEN), mira.person_id)
+        view = media.connect(db_engine, allowed, mira, given, NOW)
+        assert (view.name, view.kind_name) == ("Mira's Plex", "Plex")
+        assert [lib.name for lib in view.libraries] == ["Films"]
+        # The token's own account is the one user: Mira is it.
+        made = media.map_member(db_engine, allowed, mira, view.id, "mira", "milly")
+        assert made.user_external_id == "token"
+        report = media.sync_now(db_engine, allowed, mira, view.id, NOW)
+        assert report.fetched == FILM_COUNT and report.seen_added + report.ratings_added > 0
+        assert {s.headers.get("x-plex-token") for s in plex.seen} == {PLEX_TOKEN}
