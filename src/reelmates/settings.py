@@ -6,12 +6,12 @@ Nothing here runs at import time: call :func:`load_settings` (the CLI does, once
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -124,6 +124,36 @@ class Settings(BaseSettings):
     # this Fernet key (``reelmates.store.credentials``); without it no server can be connected.
     # Keep it with the backups: the stored credentials cannot be read without it.
     media_secret_key: SecretStr | None = None
+    # The only server addresses (scheme://host:port) reelmates may fetch from, so that a member
+    # cannot point it at any address of the home network: a comma-separated list in
+    # REELMATES_MEDIA_ALLOWED_URLS ("http://192.168.1.20:8096,https://plex.example.net"). Empty:
+    # no server can be connected. A path after the origin is ignored (the origin is what counts).
+    media_allowed_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # One request to a media server may take this long in all, and its answer be this large.
+    media_timeout_seconds: float = Field(default=15.0, gt=0)
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    # ``reelmates serve`` looks this often for servers whose schedule says a sync is due.
+    media_sync_check_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("media_allowed_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("media_allowed_urls")
+    @classmethod
+    def _urls_are_addresses(cls, value: list[str]) -> list[str]:
+        from reelmates.errors import ReelmatesError
+        from reelmates.media.fetch import origin_of
+
+        for url in value:
+            try:
+                origin_of(url)
+            except ReelmatesError as exc:
+                raise ValueError(f"REELMATES_MEDIA_ALLOWED_URLS: {exc.message}") from None
+        return value
 
     # Requests for films no one in a night's group can watch: sent to the operator's Radarr
     # (added by TMDB id with the quality profile and root folder below, monitored and searched

@@ -197,3 +197,47 @@ def _plan_night(world: World, players: list[Browser]) -> None:
     _ok(night, 201)
     ids["night"] = str(night.json()["id"])
     ids["time"] = str(night.json()["times"][0]["id"])
+
+
+def seed_media(world: World, url: str, key: str) -> None:
+    """Two media servers on the Jellyfin at ``url`` (tests/media_loopback.py): the club's,
+    shared with every member (Jess, the operator, connected it; she and Milly are its users),
+    and Milly's own (Cat is its user, mapped by the operator: Cat is not Milly's friend, so
+    Milly could not). Jess is no user of Milly's server: its syncs never touch her taste. Two
+    more (one of each kind) are there to be removed."""
+    ids, jess, milly = world.ids, world.browsers["owner"], world.browsers["friend"]
+
+    def put(browser: Browser, path: str, body: object) -> None:
+        _ok(browser.client.put(path, json=body, headers={"X-CSRF-Token": browser.api_csrf()}), 200)
+
+    connect = {"kind": "jellyfin", "base_url": url, "api_key": key}
+    shared = jess.api_post("/api/media/servers", {**connect, "name": "The club's Jellyfin"})
+    _ok(shared, 201)
+    own = milly.api_post("/api/media/servers", connect)
+    _ok(own, 201)
+    ids["media_shared"], ids["media_own"] = str(shared.json()["id"]), str(own.json()["id"])
+    ids["media_library"] = str(own.json()["libraries"][0]["id"])
+    # And one of each for the rows that remove them (the others' reads must stay as they are).
+    for gone, browser, name in (
+        ("media_shared_gone", jess, "The old Jellyfin"),
+        ("media_own_gone", milly, "Milly's old Jellyfin"),
+    ):
+        made = browser.api_post("/api/media/servers", {**connect, "name": name})
+        _ok(made, 201)
+        ids[gone] = str(made.json()["id"])
+    ids["media_url"], ids["media_key"] = url, key
+    put(
+        jess,
+        f"/api/media/servers/{ids['media_shared']}/mappings/{ids['owner_handle']}",
+        {"user": "jess"},
+    )
+    put(
+        jess,
+        f"/api/media/servers/{ids['media_shared']}/mappings/{ids['friend_handle']}",
+        {"user": "milly"},
+    )
+    put(
+        jess,
+        f"/api/media/servers/{ids['media_own']}/mappings/{ids['member_handle']}",
+        {"user": "jess"},
+    )

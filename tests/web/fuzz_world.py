@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from web_browsers import PASSWORD, Browser, web_settings
 
+from media_loopback import KEY as MEDIA_KEY
+from media_loopback import loopback_jellyfin
 from reelmates.media.requests import FilmRequest
 from reelmates.services.demo import run_demo
 from reelmates.services.media.film_requests import RequestService
@@ -39,13 +44,21 @@ class World:
     seconds: float = 0.0  # CPU time the world took to build
     pools: dict[str, Pools] = field(default_factory=dict)  # operation label -> name -> values
     common: Pools = field(default_factory=dict)  # for every operation
+    stops: list[Callable[[], None]] = field(default_factory=list)  # at the end (the media fake)
 
     def pool(self, label: str) -> Pools:
         return self.common | self.pools.get(label, {})
 
 
-def trained_app(tmp_path: Path, database_url: str | None = None) -> FastAPI:
-    overrides = {"database_url": database_url} if database_url else {}
+def trained_app(
+    tmp_path: Path, database_url: str | None = None, media_url: str | None = None
+) -> FastAPI:
+    overrides: dict[str, Any] = {"database_url": database_url} if database_url else {}
+    if media_url is not None:  # a media server to connect (tests/media_loopback.py)
+        overrides |= {
+            "media_secret_key": Fernet.generate_key().decode(),
+            "media_allowed_urls": [media_url],
+        }
     settings = web_settings(tmp_path, signup_policy="open", **overrides)
     engine = open_database(settings)
     run_demo(engine, settings)
@@ -116,9 +129,48 @@ def _room(me: Member, *others: Member) -> dict[str, Any]:
     return room
 
 
+def _media(me: Member, bob: Member, mapped: tuple[Member, ...], url: str) -> dict[str, Pools]:
+    """The club's media server (shared; synced once; the caller and others mapped on it), Bob's
+    own, and three to delete; the pools of the media operations."""
+    servers = "/api/media/servers"
+    connect = {"kind": "jellyfin", "base_url": url, "api_key": MEDIA_KEY, "sync_minutes": None}
+    club = me.call("POST", servers, 201, json=connect)
+    bobs = bob.call("POST", servers, 201, json=connect)
+    doomed = [me.call("POST", servers, 201, json=connect)["id"] for _ in range(3)]
+    sid = club["id"]
+    for member in (me, bob, *mapped):
+        me.call("PUT", f"{servers}/{sid}/mappings/{member.handle}", json={"user": "jess"})
+    me.call("POST", f"{servers}/{sid}/sync")
+    both = {"server_id": [sid, bobs["id"]]}
+    return {
+        f"POST {servers}": {"base_url": [url], "api_key": [MEDIA_KEY], "kind": ["jellyfin"]},
+        f"GET {servers}/{{server_id}}": both,
+        f"DELETE {servers}/{{server_id}}": {"server_id": doomed},
+        f"PUT {servers}/{{server_id}}/schedule": both,
+        f"PUT {servers}/{{server_id}}/libraries/{{library_id}}": {
+            "server_id": [sid],
+            "library_id": [club["libraries"][0]["id"]],
+        },
+        f"GET {servers}/{{server_id}}/users": {"server_id": [sid]},
+        f"PUT {servers}/{{server_id}}/credentials": {"server_id": [sid], "api_key": [MEDIA_KEY]},
+        f"PUT {servers}/{{server_id}}/mappings/{{handle}}": {
+            "server_id": [sid],
+            "handle": [me.handle, bob.handle],
+            "user": ["jess", "milly"],
+        },
+        f"DELETE {servers}/{{server_id}}/mappings/{{handle}}": {
+            "server_id": [sid],
+            "handle": [m.handle for m in mapped],
+        },
+        f"POST {servers}/{{server_id}}/sync": {"server_id": [sid]},
+    }
+
+
 def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     started = time.process_time()
-    app = trained_app(tmp_path, database_url)
+    media = ExitStack()
+    jellyfin = media.enter_context(loopback_jellyfin())
+    app = trained_app(tmp_path, database_url, jellyfin.url)
     tag = next(_n)
     me = Member(app, f"fuzzme{tag}")
     assert me.get("/api/me").json()["role"] == "operator"
@@ -183,7 +235,9 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     me.call("POST", "/api/calendar/feed", 201)
     onboarding = me.get("/api/onboarding/next").json()
 
-    world = World(app=app, me=me.handle, token=token)
+    media_pools = _media(me, bob, (cat, dan), jellyfin.url)
+
+    world = World(app=app, me=me.handle, token=token, stops=[media.close])
     world.seconds = time.process_time() - started
     world.common = {
         "film_id": films,
@@ -243,6 +297,7 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
             "invite": [None],
         },
     }
+    world.pools |= media_pools
     for member in (me, bob, cat, dan, *gone, *strangers):
         member.client.close()
     return world

@@ -29,13 +29,26 @@ from typing import Any
 
 import httpx
 import pytest
-from authz_world import CALLERS, RATED, SEEN, WATCHLIST, World, build_world, film_id
+from authz_world import (
+    CALLERS,
+    RATED,
+    SEEN,
+    WATCHLIST,
+    World,
+    build_world,
+    film_id,
+    seed_media,
+)
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from starlette.routing import BaseRoute, Mount
 from web_browsers import Browser
 
+from media_loopback import KEY as MEDIA_KEY
+from media_loopback import loopback_jellyfin
 from reelmates.web.security import CSRF_FIELD, CSRF_HEADER
 
 TABLE = Path(__file__).with_name("authz_matrix.csv")
@@ -113,12 +126,30 @@ def new_browser(trained_app: FastAPI) -> Iterator[Callable[[], Browser]]:
 
 
 @pytest.fixture(scope="module")
-def world(new_browser: Callable[[], Browser]) -> World:
-    """The shared world; Jess is the server's first account, so its operator."""
+def media_url(trained_app: FastAPI) -> Iterator[str]:
+    """A Jellyfin on loopback, on the app's allow-list, with a key to encrypt credentials."""
+    with loopback_jellyfin() as fake:
+        settings = trained_app.state.settings
+        trained_app.state.settings = settings.model_copy(
+            update={
+                "media_secret_key": SecretStr(Fernet.generate_key().decode()),
+                "media_allowed_urls": [fake.url],
+            }
+        )
+        yield fake.url
+        trained_app.state.settings = settings
+
+
+@pytest.fixture(scope="module")
+def world(new_browser: Callable[[], Browser], media_url: str) -> World:
+    """The shared world; Jess is the server's first account, so its operator. Its media servers
+    are the club's (shared) and Milly's own (``seed_media``)."""
     jess = new_browser()
     assert jess.sign_up("jess-operator", display_name="Jess").status_code == 303
     assert jess.get("/api/me").json()["role"] == "operator"
-    return build_world(new_browser, owner=jess)
+    built = build_world(new_browser, owner=jess)
+    seed_media(built, media_url, MEDIA_KEY)
+    return built
 
 
 # --- one cell ---------------------------------------------------------------------------------

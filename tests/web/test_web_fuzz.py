@@ -176,6 +176,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, module_db_url: str) -> Itera
     yield built
     asgi.shutdown_lifespans()
     built.app.state.engine.dispose()
+    for stop in built.stops:
+        stop()
 
 
 def _fuzz(world: World, operation: Any, mode: GenerationMode, tally: Tally) -> None:

@@ -21,6 +21,7 @@ _MODULES = (
     "reelmates.cli.serve",
     "reelmates.cli.admin",
     "reelmates.cli.backup",
+    "reelmates.cli.library",
 )
 
 

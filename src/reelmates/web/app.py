@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from reelmates.services import accounts
 from reelmates.services.accounts import LoginLimiter, Passwords
+from reelmates.services.media.scheduler import BackgroundSync
 from reelmates.services.night_mail import Mailer
 from reelmates.services.posters import PosterFetcher
 from reelmates.services.refit import BackgroundRefit
@@ -30,6 +31,7 @@ from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
+from reelmates.web.api import media as media_api
 from reelmates.web.api import night_requests as night_requests_api
 from reelmates.web.api import nights as nights_api
 from reelmates.web.api import onboarding as onboarding_api
@@ -46,6 +48,7 @@ from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
 from reelmates.web.pages import guests as guests_pages
+from reelmates.web.pages import media as media_pages
 from reelmates.web.pages import night_requests as night_requests_pages
 from reelmates.web.pages import nights as nights_pages
 from reelmates.web.pages import onboarding as onboarding_pages
@@ -72,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     holder = ModelHolder(settings.effective_model_dir, engine)
     refit = BackgroundRefit(holder, settings)
+    media_sync = BackgroundSync(engine, settings)  # scheduled syncs of the media servers
     posters = PosterFetcher(settings)  # its thread starts with the first poster it fetches
     rooms = SwipeRooms(holder)
     # Redis pub/sub when REELMATES_REDIS_URL is set (server processes share rooms), else a hub.
@@ -82,7 +86,9 @@ def create_app(settings: Settings) -> FastAPI:
         # A thread for each request slot (web/slots.py), and a few for static files.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads + 8
         refit.start()  # a thread: refits never run inside a request
+        media_sync.start()  # a thread too: a server's answers never hold up a request
         yield
+        media_sync.stop()
         refit.stop()
         posters.stop()
         await broadcaster.close()
@@ -104,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.holder = holder
     app.state.refit = refit
+    app.state.media_sync = media_sync
     app.state.posters = posters
     app.state.mailer = Mailer.from_settings(settings)  # None: e-mail is off
     app.state.rooms = rooms
@@ -122,6 +129,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(films_api.router, responses=API_ERRORS)
     app.include_router(data_pages.router)
     app.include_router(data_api.router, responses=API_ERRORS)
+    app.include_router(media_pages.router)
+    app.include_router(media_api.router, responses=API_ERRORS)
     app.include_router(friends_pages.router)
     app.include_router(friends_api.router, responses=API_ERRORS)
     app.include_router(together_pages.router)
