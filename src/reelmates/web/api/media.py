@@ -15,9 +15,9 @@ from reelmates.services.media import servers as media
 from reelmates.services.media.sync import SyncReport
 from reelmates.store.media import LibraryInfo, SyncRunInfo
 from reelmates.store.media_models import BASE_URL_MAX, SERVER_NAME_MAX
-from reelmates.web.deps import EngineDep, SessionDep, SettingsDep, now_utc
+from reelmates.web.deps import EngineDep, SessionDep, SettingsDep, calls_out, now_utc
 from reelmates.web.ids import RowId
-from reelmates.web.media_deps import CallerDep, NoTransaction
+from reelmates.web.media_deps import CallerDep
 
 router = APIRouter(prefix="/api/media/servers", tags=["media servers"])
 
@@ -217,12 +217,12 @@ def list_servers(session: SessionDep, caller: CallerDep) -> list[ServerPublic]:
 
 
 @router.post("", response_model=ServerPublic, status_code=201)
+@calls_out
 def connect(
     body: ServerCreate,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
 ) -> ServerPublic:
     """Connect a server: reached now (its users and libraries); nothing is stored if its
     address is not allowed or its key is refused (422 with the reason)."""
@@ -264,13 +264,13 @@ def set_library(
 
 
 @router.put("/{server_id}/credentials", response_model=ServerPublic)
+@calls_out
 def replace_key(
     server_id: RowId,
     body: KeyUpdate,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
 ) -> ServerPublic:
     """A new key or token (the old one revoked, or the encryption key changed): the server is
     reached with it first; one that does not work replaces nothing (422)."""
@@ -278,12 +278,12 @@ def replace_key(
 
 
 @router.get("/{server_id}/users", response_model=list[ServerUserPublic])
+@calls_out
 def server_users(
     server_id: RowId,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
 ) -> list[ServerUserPublic]:
     """The server's users, read from it now (to map members to)."""
     users = media.server_users(engine, settings, caller, server_id)
@@ -291,6 +291,7 @@ def server_users(
 
 
 @router.put("/{server_id}/mappings/{handle}", response_model=MappingPublic)
+@calls_out
 def map_member(
     server_id: RowId,
     handle: str,
@@ -298,7 +299,6 @@ def map_member(
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
 ) -> MappingPublic:
     """The member is this server user: what the user watched and rated becomes theirs."""
     m = media.map_member(engine, settings, caller, server_id, handle, body.user)
@@ -316,12 +316,12 @@ def unmap_member(server_id: RowId, handle: str, session: SessionDep, caller: Cal
 
 
 @router.post("/{server_id}/sync", response_model=SyncReportPublic)
+@calls_out
 def sync_now(
     server_id: RowId,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
     full: bool = False,
 ) -> SyncReportPublic:
     """Sync now. A server that is down or answers garbage: 502 with the reason; its last good

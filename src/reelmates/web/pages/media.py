@@ -24,9 +24,9 @@ from reelmates.errors import (
 from reelmates.services.media import servers as media
 from reelmates.services.media.access import Caller, server_for
 from reelmates.services.uow import unit_of_work
-from reelmates.web.deps import EngineDep, SessionDep, SettingsDep, now_utc
+from reelmates.web.deps import EngineDep, SessionDep, SettingsDep, calls_out, now_utc
 from reelmates.web.ids import RowId
-from reelmates.web.media_deps import CallerDep, NoTransaction
+from reelmates.web.media_deps import CallerDep
 from reelmates.web.templating import render
 
 router = APIRouter(prefix="/settings/media")
@@ -106,12 +106,12 @@ def media_page(request: Request, engine: EngineDep, caller: CallerDep) -> Respon
 
 
 @router.post("", name="media_connect")
+@calls_out
 def media_connect(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
     kind: FormText,
     base_url: FormText,
     api_key: FormText,
@@ -152,13 +152,13 @@ def media_server_page(
 
 
 @router.post("/{server_id}/sync", name="media_sync")
+@calls_out
 def media_sync(
     request: Request,
     server_id: RowId,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
     full: OptionalFormText = None,
 ) -> Response:
     try:
@@ -169,13 +169,13 @@ def media_sync(
 
 
 @router.post("/{server_id}/key", name="media_key")
+@calls_out
 def media_key(
     request: Request,
     server_id: RowId,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
     api_key: FormText,
 ) -> Response:
     try:
@@ -186,13 +186,13 @@ def media_key(
 
 
 @router.post("/{server_id}/map", name="media_map")
+@calls_out
 def media_map(
     request: Request,
     server_id: RowId,
     engine: EngineDep,
     settings: SettingsDep,
     caller: CallerDep,
-    _released: NoTransaction,
     handle: FormText,
     user: FormText,
 ) -> Response:
