@@ -141,3 +141,37 @@ def test_who_can_use_a_server_and_whose_marks_count(db_engine: Engine) -> None:
         (mark,) = MediaMarkRepository(session).marks_of([cy.id, ana.id])
         assert (mark.person_name, mark.kind, mark.note) == ("cy", "service", "Mubi, till June")
         assert MediaMarkRepository(session).marks_of([ana.id]) == []
+
+
+def test_the_places_of_more_films_than_one_query_takes(db_engine: Engine) -> None:
+    """1,200 films asked for (more than the 500 ids one IN takes): every one of the 1,100 in the
+    library comes back, once, with its own link; the 100 not in it do not."""
+    with unit_of_work(db_engine) as session:
+        films = [Film(title=f"Film {i}", title_key=f"film {i}", year=2000) for i in range(1200)]
+        session.add_all(films)
+        servers = MediaServerRepository(session)
+        sid = servers.add(
+            kind="jellyfin",
+            name="Jellyfin",
+            base_url="http://jellyfin.lan:8096",
+            credentials=SecretStr("t"),
+            cipher=_cipher(),
+            owner_id=None,
+            sync_minutes=None,
+            now=T0,
+        )
+        servers.replace_libraries(sid, [("1", "Films")])
+        (lib,) = servers.libraries(sid)
+        held = films[:1100]
+        servers.write_items(
+            sid,
+            [
+                ItemWrite(lib.id, f"x{f.id}", f.id, f.title, 2000, f"http://j/{f.id}", T0)
+                for f in held
+            ],
+            {},
+        )
+    with unit_of_work(db_engine, read_only=True) as session:
+        found = MediaServerRepository(session).places([sid], [f.id for f in films])
+    assert [p.film_id for p in found] == sorted(f.id for f in held)
+    assert all(p.web_url == f"http://j/{p.film_id}" for p in found)

@@ -364,24 +364,27 @@ class MediaServerRepository:
         self, server_ids: Sequence[int], film_ids: Sequence[int] | None = None
     ) -> list[ServerPlace]:
         """The films of the servers' enabled libraries (a film twice on a server: once); only
-        those of ``film_ids`` when given (a few cards and matches, at most ``_CHUNK``)."""
+        those of ``film_ids`` when given (the cards and matches shown)."""
         found: dict[tuple[int, int], ServerPlace] = {}
-        films = None if film_ids is None else sorted({int(f) for f in film_ids})[:_CHUNK]
+        films = None if film_ids is None else sorted({int(f) for f in film_ids})
         if films is not None and not films:
             return []
+        film_parts: list[Sequence[int] | None] = [None] if films is None else list(_chunks(films))
         for part in _chunks(sorted(set(server_ids))):
-            query = (
-                select(MediaItem.film_id, MediaItem.server_id, MediaItem.web_url)
-                .join(MediaLibrary, MediaLibrary.id == MediaItem.library_id)
-                .where(MediaItem.server_id.in_(part), MediaLibrary.enabled.is_(True))
-                .order_by(MediaItem.film_id, MediaItem.server_id, MediaItem.id)
-            )
-            if films is not None:
-                query = query.where(MediaItem.film_id.in_(films))
-            rows = self.session.execute(query)
-            for film_id, server_id, web_url in rows:
-                found.setdefault((film_id, server_id), ServerPlace(film_id, server_id, web_url))
-        return list(found.values())
+            for film_part in film_parts:
+                query = (
+                    select(MediaItem.film_id, MediaItem.server_id, MediaItem.web_url)
+                    .join(MediaLibrary, MediaLibrary.id == MediaItem.library_id)
+                    .where(MediaItem.server_id.in_(part), MediaLibrary.enabled.is_(True))
+                    .order_by(MediaItem.film_id, MediaItem.server_id, MediaItem.id)
+                )
+                if film_part is not None:
+                    query = query.where(MediaItem.film_id.in_(film_part))
+                for film_id, server_id, web_url in self.session.execute(query):
+                    found.setdefault(
+                        (film_id, server_id), ServerPlace(film_id, server_id, web_url)
+                    )
+        return sorted(found.values(), key=lambda p: (p.film_id, p.server_id))
 
     # --- sync runs -------------------------------------------------------------------------
 
