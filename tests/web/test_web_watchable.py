@@ -132,7 +132,13 @@ def test_watch_together_keeps_what_the_group_can_watch_and_says_where(
     jellyfin = "on Ann <b>'s Jellyfin"
     only = together(bob, ann)  # either of them asks: the same group
     assert (only["library"], only["available_only"], only["candidates"]) == (True, True, 2)
-    assert where(only) == {"Braveheart": [(jellyfin, BRAVEHEART_URL)], "Heat": [(jellyfin, None)]}
+    # Bob reads where, with no link: a link carries the address of Ann's own server, which is
+    # not his to know (he is not mapped on it); Ann, its owner, gets it.
+    assert where(only) == {"Braveheart": [(jellyfin, None)], "Heat": [(jellyfin, None)]}
+    assert where(together(ann, bob)) == {
+        "Braveheart": [(jellyfin, BRAVEHEART_URL)],
+        "Heat": [(jellyfin, None)],
+    }
     assert only["available_note"] == (
         "only 2 films you can watch match these filters and everyone's vetoes; ask with "
         "available=false to show all films"
@@ -153,7 +159,9 @@ def test_watch_together_keeps_what_the_group_can_watch_and_says_where(
     assert show_all is not None and "available=off" in html.unescape(show_all.group(1))
     assert "Ann &lt;b&gt;&#39;s Jellyfin" in page and "Ann <b>" not in page
     link = f'<a href="{html.escape(BRAVEHEART_URL)}" rel="noopener noreferrer">'
-    assert link in page and "javascript:" not in page
+    assert link not in page and "jellyfin.lan" not in page and "javascript:" not in page
+    owners = ann.get("/together", params={"with": handle(bob), **ACTION_1995}).text
+    assert link in owners and "javascript:" not in owners
     everything = bob.get(html.unescape(show_all.group(1))).text
     assert sorted(t for _, t in _TITLES.findall(everything)) == ["Braveheart", "GoldenEye", "Heat"]
     assert '<option value="off" selected>Every film' in everything
@@ -194,11 +202,16 @@ def test_the_deck_deals_only_what_the_room_can_watch_and_a_match_links_to_the_se
             )
             assert sent.status_code == 200, sent.text
     assert sorted(dealt) == ["Braveheart", "Heat"]
-    (match,) = bob.get(f"/api/swipe/{room}").json()["matches"]
+    # Ann, the server's owner, gets the link; Bob, not mapped on it, only where.
+    (match,) = ann.get(f"/api/swipe/{room}").json()["matches"]
     assert match["places"] == [{"label": "on Ann's Jellyfin", "web_url": BRAVEHEART_URL}]
-    page = bob.get(f"/swipe/{room}?matched={braveheart}").text
+    (bobs,) = bob.get(f"/api/swipe/{room}").json()["matches"]
+    assert bobs["places"] == [{"label": "on Ann's Jellyfin", "web_url": None}]
     link = f'<a href="{html.escape(BRAVEHEART_URL)}" rel="noopener noreferrer">'
+    page = ann.get(f"/swipe/{room}?matched={braveheart}").text
     assert page.count(link) == 2  # in "It's a match" and in the list of matches
+    bobs_page = bob.get(f"/swipe/{room}?matched={braveheart}").text
+    assert "jellyfin.lan" not in bobs_page and "on Ann&#39;s Jellyfin" in bobs_page
 
     # Asked for every film: the three, and nothing said about a library.
     started = ann.api_post(f"/api/swipe?{query}&available=false")

@@ -381,9 +381,7 @@ class MediaServerRepository:
                 if film_part is not None:
                     query = query.where(MediaItem.film_id.in_(film_part))
                 for film_id, server_id, web_url in self.session.execute(query):
-                    found.setdefault(
-                        (film_id, server_id), ServerPlace(film_id, server_id, web_url)
-                    )
+                    found.setdefault((film_id, server_id), ServerPlace(film_id, server_id, web_url))
         return sorted(found.values(), key=lambda p: (p.film_id, p.server_id))
 
     # --- sync runs -------------------------------------------------------------------------

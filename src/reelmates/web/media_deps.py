@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
-from reelmates.services.media.access import Caller
+from reelmates.services.media.access import Caller, linkable
 from reelmates.web.deps import CurrentUser
 
 
@@ -23,3 +24,9 @@ def media_caller(me: CurrentUser) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(media_caller)]
+
+
+def linkable_for(request: Request, session: Session) -> frozenset[int]:
+    """The servers whose film links the request's caller may be given (none when logged out)."""
+    identity = getattr(request.state, "identity", None)
+    return frozenset() if identity is None else linkable(session, Caller.of(identity))

@@ -17,6 +17,10 @@ themself and their friends (a friendship is consent both ways), no one else. A m
 only see a server may not map themself on it (they might choose someone else's history).
 Credentials are never returned to anyone: a view says only that they are set.
 
+A link to a film in a server's own web client carries the server's address, so it is given only
+to a caller who may see that server (:func:`linkable`); others read just where ("on Milly's
+Jellyfin"), and news pushed to a whole swipe room carries no link at all.
+
 Connecting: any member with an account may connect their own server; only the operator may
 connect a shared one (or one owned by a member, from the CLI). Guests connect nothing.
 """
@@ -110,3 +114,9 @@ def check_may_connect(caller: Caller, *, shared: bool) -> None:
             "only the operator may connect a server shared with every member",
             hint="Connect it as your own server instead.",
         )
+
+
+def linkable(session: Session, caller: Caller) -> frozenset[int]:
+    """The servers whose film links ``caller`` may be given: those they may see or manage."""
+    servers = MediaServerRepository(session).all()
+    return frozenset(s.id for s in servers if access(session, caller, s) is not None)

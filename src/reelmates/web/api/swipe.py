@@ -27,6 +27,7 @@ import anyio
 import anyio.to_thread
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 
 from reelmates.services import guests, swipes
@@ -46,6 +47,7 @@ from reelmates.web.deps import (
 )
 from reelmates.web.ids import RowId
 from reelmates.web.live import Broadcaster, announce
+from reelmates.web.media_deps import linkable_for
 from reelmates.web.sessions import log_browser_in
 from reelmates.web.slots import release_slot
 from reelmates.web.swipe_deps import BroadcasterDep, RoomDep, RoomsDep
@@ -141,7 +143,9 @@ class GuestJoinedPublic(LoggedIn):
     room_id: int
 
 
-def room_public(view: RoomView) -> RoomPublic:
+def room_public(view: RoomView, linkable: frozenset[int] = frozenset()) -> RoomPublic:
+    """The room as ``linkable``'s viewer may see it: news pushed to every member (guests too)
+    carries no link to a server's web client (each link carries the server's address)."""
     return RoomPublic(
         id=view.room_id,
         rule=view.rule,
@@ -159,7 +163,7 @@ def room_public(view: RoomView) -> RoomPublic:
                 year=m.year,
                 swipe_id=m.swipe_id,
                 liked_by=list(m.liked_by),
-                places=places_public(m.places),
+                places=places_public(m.places, linkable),
             )
             for m in view.matches
         ],
@@ -177,9 +181,16 @@ def join_url(request: Request, token: str) -> str:
     return str(request.url_for("swipe_join_page", token=token))
 
 
-def _state(request: Request, view: RoomView, card: DealtCard | None, token: str) -> RoomStatePublic:
+def _state(
+    request: Request,
+    session: Session,
+    view: RoomView,
+    card: DealtCard | None,
+    token: str,
+) -> RoomStatePublic:
+    linkable = linkable_for(request, session)
     return RoomStatePublic(
-        **room_public(view).model_dump(),
+        **room_public(view, linkable).model_dump(),
         join_url=join_url(request, token),
         qr_url=str(request.url_for("swipe_qr", room_id=view.room_id)),
         card=None
@@ -193,7 +204,7 @@ def _state(request: Request, view: RoomView, card: DealtCard | None, token: str)
             reason=card.reason,
             reason_text=card_text(card.reason),
             poster_url=str(request.url_for("film_poster", film_id=card.film_id)),
-            places=places_public(card.places),
+            places=places_public(card.places, linkable),
         ),
     )
 
@@ -202,7 +213,7 @@ def _look(
     request: Request, session: SessionDep, rooms: RoomsDep, room_id: int, handle: str
 ) -> RoomStatePublic:
     view, card = rooms.look(session, room_id, handle)
-    return _state(request, view, card, swipes.join_token(session, room_id))
+    return _state(request, session, view, card, swipes.join_token(session, room_id))
 
 
 @router.post("", response_model=RoomStatePublic, status_code=201)
@@ -297,7 +308,7 @@ def swipe(
     push(background, broadcaster, done.view)
     token = swipes.join_token(session, access.room_id)
     return SwipeResultPublic(
-        matched=done.matched, room=_state(request, done.view, done.next_card, token)
+        matched=done.matched, room=_state(request, session, done.view, done.next_card, token)
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from reelmates.errors import NotFoundError
@@ -21,6 +21,7 @@ from reelmates.together.wording import turn_parts
 from reelmates.web.api.films import FilmBase, ReasonPublic, reason_public
 from reelmates.web.deps import CurrentUser, SessionDep, now_utc
 from reelmates.web.film_deps import TasteDep
+from reelmates.web.media_deps import linkable_for
 from reelmates.web.together_deps import PickBodyDep, TogetherQueryDep, me_of
 
 router = APIRouter(prefix="/api/together", tags=["together"])
@@ -49,8 +50,13 @@ class PlacePublic(BaseModel):
     )
 
 
-def places_public(places: Sequence[Place]) -> list[PlacePublic]:
-    return [PlacePublic(label=p.label, web_url=web_link(p.web_url)) for p in places]
+def places_public(places: Sequence[Place], linkable: frozenset[int]) -> list[PlacePublic]:
+    """The places, each with its link only when it is on a server of ``linkable`` (a link
+    carries the server's address: ``services.media.access.linkable``)."""
+    return [
+        PlacePublic(label=p.label, web_url=web_link(p.web_url) if p.server_id in linkable else None)
+        for p in places
+    ]
 
 
 class TogetherPickPublic(FilmBase):
@@ -137,7 +143,7 @@ def _available_note(result: TogetherResult, k: int) -> str | None:
 
 @router.get("", response_model=TogetherPublic)
 def watch_together(
-    session: SessionDep, me: CurrentUser, taste: TasteDep, query: TogetherQueryDep
+    request: Request, session: SessionDep, me: CurrentUser, taste: TasteDep, query: TogetherQueryDep
 ) -> TogetherPublic:
     """The group's films: you and the friends named by `with` (only your friends; 1 to 7 of
     them). 404 while there is no model."""
@@ -145,6 +151,7 @@ def watch_together(
     result = together_page.watch_together(
         session, context, me_of(me), query.friends, query.options, query.available
     )
+    linkable = linkable_for(request, session)
     return TogetherPublic(
         members=[_member(m) for m in result.members],
         strategy=str(result.strategy),
@@ -181,7 +188,7 @@ def watch_together(
                     )
                     for m in row.members
                 ],
-                places=places_public(row.places),
+                places=places_public(row.places, linkable),
             )
             for row in result.rows
         ],

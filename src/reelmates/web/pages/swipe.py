@@ -19,6 +19,7 @@ from reelmates.services.swipes import JoinLinkGoneError
 from reelmates.together.wording import card_text
 from reelmates.web.api.swipe import join_url, push
 from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
+from reelmates.web.media_deps import linkable_for
 from reelmates.web.sessions import log_browser_in
 from reelmates.web.swipe_deps import BroadcasterDep, RoomDep, RoomsDep
 from reelmates.web.templating import render
@@ -183,6 +184,7 @@ def page(
         "mine": view.member(access.me.person_id),
         "join_link": join_url(request, token),
         "just_matched": just,
+        "linkable": linkable_for(request, session),
     }
     return render(request, "swipe.html", context)
 

@@ -16,6 +16,7 @@ from reelmates.together.strategies import Strategy
 from reelmates.together.wording import turn_parts
 from reelmates.web.deps import CurrentUser, SessionDep, now_utc
 from reelmates.web.film_deps import TasteDep
+from reelmates.web.media_deps import linkable_for
 from reelmates.web.reasons import PartView, reason_view
 from reelmates.web.templating import render
 from reelmates.web.together_deps import TogetherQueryDep, me_of
@@ -119,6 +120,7 @@ def page(
         "turn": _turn_text(result),
         "library": library,
         "show_all": _show_all(request),
+        "linkable": linkable_for(request, session),
     }
     return render(request, "together.html", context)
 
