@@ -31,7 +31,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from reelmates.errors import ConflictError, NotFoundError, SourceUnavailableError
+from reelmates.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    SourceUnavailableError,
+)
 from reelmates.media.base import RequestKind
 from reelmates.media.fetch import AllowList, Limits
 from reelmates.media.jellyseerr import JellyseerrClient
@@ -236,6 +241,17 @@ def _ask(
         raise SourceUnavailableError(
             exc.message, hint=f"Nothing was asked for. {hint}".strip()
         ) from None
+
+
+def check_may_ask(guest: bool) -> None:
+    """A guest (a passing visitor of one swipe session) asks nothing of the operator's
+    services: Radarr adds and searches at once, with no one to approve it."""
+    if guest:
+        raise PermissionDeniedError(
+            "a guest cannot ask for films",
+            hint="Keep your account first (set a handle and password on your settings page), "
+            "or ask a member of the night.",
+        )
 
 
 def request_for_night(

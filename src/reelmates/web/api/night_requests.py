@@ -95,6 +95,7 @@ def request_film(
 ) -> NightFilmRequestPublic:
     """Ask the operator's service for the night's film (once: asking again sends nothing)."""
     night = access.night
+    film_requests.check_may_ask(access.me.holder.role == "guest")
     view = film_requests.request_for_night(engine, night, access.person_id, service, now)
     return _public(night.id, night.film_id, view)
 
@@ -106,5 +107,6 @@ def check_request(
 ) -> NightFilmRequestPublic:
     """Ask the service how the request stands, and keep its answer."""
     night = access.night
+    film_requests.check_may_ask(access.me.holder.role == "guest")
     view = film_requests.refresh_status(engine, night, access.person_id, service, now)
     return _public(night.id, night.film_id, view)

@@ -40,6 +40,7 @@ def request_film(
 ) -> Response:
     """ "Ask Radarr for it" / "Request it on Jellyseerr"."""
     try:
+        film_requests.check_may_ask(access.me.holder.role == "guest")
         film_requests.request_for_night(engine, access.night, access.person_id, service, now)
     except ReelmatesError as exc:  # nothing was recorded
         return _night_page(request, session, access, rules, now, exc)
@@ -59,6 +60,7 @@ def check_request(
 ) -> Response:
     """ "Check again": a service that cannot answer is shown beside the last known state."""
     try:
+        film_requests.check_may_ask(access.me.holder.role == "guest")
         film_requests.refresh_status(engine, access.night, access.person_id, service, now)
     except ReelmatesError as exc:
         return _night_page(request, session, access, rules, now, exc)
