@@ -167,8 +167,8 @@ class Settings(BaseSettings):
     radarr_quality_profile_id: int | None = Field(default=None, ge=1)
     radarr_root_folder: str | None = None  # e.g. /data/films, as Radarr names its root folder
     # Each call to the service may take at most this long. It is made while the member's
-    # request waits (their answer says at once whether it went through); on SQLite that request
-    # holds the write lock meanwhile, so other writes wait for it: keep it short.
+    # request waits (their answer says at once whether it went through), with no transaction
+    # open meanwhile (``web.deps.calls_out``): other writes do not wait for it.
     request_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
 
     @model_validator(mode="after")

@@ -15,9 +15,10 @@ and nothing is recorded as sent; a failed *check* of an earlier request keeps it
 state and records the problem beside it.
 
 The call is made while the member's request waits, so that its answer says at once whether the
-request went through. On SQLite the request's unit of work holds the write lock from its start
-(the log-in check), so other writes wait for the call: each call is bounded by
-``REELMATES_REQUEST_TIMEOUT_SECONDS`` (8 s by default) and its answer by ``ANSWER_MAX_BYTES``.
+request went through, with no transaction open meanwhile: the use cases read, ask, then record
+in short units of work of their own (the routes are ``web.deps.calls_out``), so on SQLite no
+other write waits for the service. Each call is bounded by ``REELMATES_REQUEST_TIMEOUT_SECONDS``
+(8 s by default) and its answer by ``ANSWER_MAX_BYTES``. Guests ask nothing (403).
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def request_view(
     """Whether the night's film can be asked for, and the request made already, if any (its
     times shown in ``zone_name``, the viewer's)."""
     ids = _member_ids(night, person_id)
-    places = available_to(session, ids).get(night.film_id, ())
+    places = available_to(session, ids, [night.film_id]).get(night.film_id, ())
     row = FilmRequestRepository(session).find(service.kind, night.film_id) if service else None
     return FilmRequestView(
         service=service.kind if service else None,
@@ -270,7 +271,7 @@ def request_for_night(
     ids = _member_ids(night, person_id)
     chosen = _require_service(service)
     with unit_of_work(engine, read_only=True) as session:
-        places = available_to(session, ids).get(night.film_id, ())
+        places = available_to(session, ids, [night.film_id]).get(night.film_id, ())
         asked = FilmRequestRepository(session).find(chosen.kind, night.film_id) is not None
         tmdb_id = _tmdb_id(session, night.film_id)
     if places:
