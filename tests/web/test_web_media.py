@@ -219,6 +219,15 @@ def test_the_pages_connect_sync_and_show_what_went_wrong(
     assert mira.submit(server_path, server_path + "/sync", {}).status_code == 403
     assert mira.submit(server_path, server_path + "/remove", {}).status_code == 403
 
+    # Mira takes herself off (her plays there stop becoming her seen films), no one else.
+    assert "Stop that" in mira.get("/settings/media").text
+    other = mira.submit("/settings/media", server_path + "/unmap", {"handle": "jess"})
+    assert other.status_code == 403
+    off = mira.submit("/settings/media", server_path + "/unmap", {"handle": "mira"})
+    assert off.status_code == 303 and off.headers["location"] == "/settings/media"
+    assert "Mira (mira) is milly" not in jess.get(server_path).text
+    assert "You are its user" not in mira.get("/settings/media").text
+
     gone = jess.submit(server_path, server_path + "/remove", {})
     assert gone.status_code == 303 and "None yet." in jess.follow(gone).text
     assert jess.get(server_path).status_code == 404

@@ -266,8 +266,12 @@ def map_member(
 
 
 def unmap_member(session: Session, caller: Caller, server_id: int, handle: str) -> None:
-    server_for(session, caller, server_id, manage=True)
+    """Take a member off the server's users: whoever manages it, or the member themself on a
+    server they can see (their plays stop becoming their seen marks and ratings)."""
+    server_for(session, caller, server_id, manage=False)
     person_id, _ = _member_id(session, handle)
+    if person_id != caller.person_id:
+        server_for(session, caller, server_id, manage=True)
     if not MediaServerRepository(session).unmap_user(server_id, person_id):
         raise NotFoundError(f"{handle.strip()} is not mapped on this server")
 

@@ -22,7 +22,7 @@ from reelmates.errors import (
     SourceUnavailableError,
 )
 from reelmates.services.media import servers as media
-from reelmates.services.media.access import Caller, server_for
+from reelmates.services.media.access import Caller, access, server_for
 from reelmates.services.uow import unit_of_work
 from reelmates.web.deps import EngineDep, SessionDep, SettingsDep, calls_out, now_utc
 from reelmates.web.ids import RowId
@@ -212,11 +212,16 @@ def media_unmap(
     caller: CallerDep,
     handle: FormText,
 ) -> Response:
+    server = server_for(session, caller, server_id, manage=False)  # else the 404 page
+    manages = access(session, caller, server) == "manage"
     try:
         media.unmap_member(session, caller, server_id, handle)
     except (InvalidValueError, NotFoundError) as exc:
-        server_for(session, caller, server_id, manage=True)  # not theirs: the 404/403 page
+        if not manages:
+            return _list_page(request, engine, caller, error=exc)
         return _server_page(request, engine, caller, server_id, error=exc)
+    if not manages:  # a member took themself off: back to the list of servers
+        return RedirectResponse(request.url_for("media_page").path, status_code=303)
     return _to_server(request, server_id, "unmapped")
 
 
