@@ -10,8 +10,11 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from reelmates.errors import ConfigurationError, ReelmatesError
+from reelmates.media.fetch import origin_of
 
 
 def _default_data_dir() -> Path:
@@ -145,9 +148,6 @@ class Settings(BaseSettings):
     @field_validator("media_allowed_urls")
     @classmethod
     def _urls_are_addresses(cls, value: list[str]) -> list[str]:
-        from reelmates.errors import ReelmatesError
-        from reelmates.media.fetch import origin_of
-
         for url in value:
             try:
                 origin_of(url)
@@ -196,6 +196,17 @@ class Settings(BaseSettings):
                 + ", ".join(missing)
                 + " too (or set REELMATES_REQUEST_SERVICE=none)"
             )
+        try:
+            origin_of(str(self.request_url).strip())
+        except ReelmatesError as exc:
+            raise ValueError(f"REELMATES_REQUEST_URL: {exc.message}") from None
+        key = self.request_api_key.get_secret_value() if self.request_api_key else ""
+        if not key.isascii() or not key.isprintable() or any(c in key for c in " \"'"):
+            # It travels in a header: said without the key itself.
+            raise ValueError(
+                "REELMATES_REQUEST_API_KEY must be the service's key as it shows it: letters and "
+                "digits, no spaces or quotes"
+            )
         return self
 
     @field_validator("default_time_zone")
@@ -239,6 +250,20 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the environment, then apply explicit overrides (CLI flags win over env)."""
+    """Read the environment, then apply explicit overrides (CLI flags win over env). A setting
+    that is wrong is a :class:`ConfigurationError` naming it and saying why, without the values
+    given (pydantic's own message shows them all, secrets included)."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in error["loc"])
+            said = str(error["msg"]).removeprefix("Value error, ")
+            name = f"REELMATES_{where.upper()}"
+            problems.append(said if not where or said.startswith(name) else f"{name}: {said}")
+        raise ConfigurationError(
+            "a setting is wrong: " + "; ".join(problems),
+            hint="Correct it in the environment (or the .env file) and start again.",
+        ) from None

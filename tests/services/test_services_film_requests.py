@@ -17,7 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from reelmates.errors import ConflictError, NotFoundError, SourceUnavailableError
+from reelmates.errors import (
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    SourceUnavailableError,
+)
 from reelmates.media.base import RequestKind
 from reelmates.media.fetch import AllowList
 from reelmates.media.jellyseerr import JellyseerrClient
@@ -33,7 +38,7 @@ from reelmates.services.media.film_requests import (
     request_view,
 )
 from reelmates.services.uow import unit_of_work
-from reelmates.settings import Settings
+from reelmates.settings import Settings, load_settings
 from reelmates.store.film_requests import FilmRequestRepository
 from reelmates.store.friends import FriendSummary
 from reelmates.store.media_marks import MediaMarkRepository
@@ -363,6 +368,20 @@ def test_settings_name_what_a_request_service_lacks(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="REELMATES_REQUEST_API_KEY"):
         Settings(data_dir=tmp_path, request_service="jellyseerr", request_url="http://a:5055")
     assert request_service(Settings(data_dir=tmp_path)) is None
+    # A wrong address or a key that cannot travel in a header fails at start, saying which
+    # setting, and the message never shows the key (pydantic's own shows every value given).
+    for url, key, name in (
+        ("ftp://seerr.lan", KEY, "REELMATES_REQUEST_URL: not a server address"),
+        ("http://seerr.lan:5055", "kéy with spaces 123", "REELMATES_REQUEST_API_KEY must be"),
+    ):
+        with pytest.raises(ConfigurationError, match=name) as wrong:
+            load_settings(
+                data_dir=tmp_path,
+                request_service="jellyseerr",
+                request_url=url,
+                request_api_key=key,
+            )
+        assert key not in wrong.value.message and key not in str(wrong.value.hint)
     made = Settings(
         data_dir=tmp_path,
         request_service="jellyseerr",
