@@ -132,3 +132,20 @@ def test_mistakes_say_what_to_do(
     err = " ".join(capsys.readouterr().err.split())
     assert "could not be synced" in err and "last good sync stay available" in err
     assert "Traceback" not in err and KEY not in err
+
+
+def test_a_wrong_setting_is_one_clear_line_without_the_secrets(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "the-request-key-never-printed-42"
+    monkeypatch.setenv("REELMATES_REQUEST_SERVICE", "jellyseerr")
+    monkeypatch.setenv("REELMATES_REQUEST_URL", "gopher://seerr.lan")
+    monkeypatch.setenv("REELMATES_REQUEST_API_KEY", secret)
+    with pytest.raises(SystemExit) as exited:
+        main(["library", "list"])
+    assert exited.value.code == 1  # the setup's fault, not the command line's (2)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error: a setting is wrong"), err
+    said = " ".join(err.split())
+    assert "REELMATES_REQUEST_URL: not a server address" in said, said
+    assert secret not in said and env["REELMATES_MEDIA_SECRET_KEY"] not in said
