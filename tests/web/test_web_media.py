@@ -7,8 +7,10 @@ the schedule and removal; the pages' forms and their messages, user data shown a
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,6 +21,8 @@ from fastapi.testclient import TestClient
 from web_browsers import Browser
 
 from media_loopback import FILM_COUNT, KEY, LoopbackJellyfin, loopback_jellyfin
+from reelmates.services.uow import unit_of_work
+from reelmates.store.media import MediaServerRepository, SyncRunInfo
 
 
 @pytest.fixture
@@ -256,3 +260,23 @@ def test_the_server_process_syncs_on_schedule_and_stops_at_shutdown(
         assert run["fetched"] == FILM_COUNT and run["error"] is None
         assert app.state.media_sync.rounds >= 1
     assert app.state.media_sync._thread is None  # stopped with the app
+
+
+def test_the_server_page_lists_what_the_last_sync_could_not_match(
+    app: FastAPI, new_browser: Callable[..., Browser], jellyfin: LoopbackJellyfin
+) -> None:
+    jess, _mira = _people(new_browser)
+    body = {"kind": "jellyfin", "base_url": jellyfin.url, "api_key": KEY, "shared": True}
+    made = jess.api_post("/api/media/servers", body)
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    at = datetime(2026, 12, 6, 21, 0, tzinfo=UTC)
+    unmatched = [{"title": "<i>???</i>", "year": None, "reason": "no usable title"}]
+    with unit_of_work(app.state.engine) as session:
+        MediaServerRepository(session).add_run(
+            sid,
+            SyncRunInfo(0, at, at, True, 9, 4, 4, 0, 0, 1, json.dumps(unmatched), None),
+        )
+    page = jess.get(f"/settings/media/{sid}").text
+    assert "Not matched in the last sync (1)" in page
+    assert "<li>&lt;i&gt;???&lt;/i&gt;: no usable title</li>" in page and "<i>???" not in page

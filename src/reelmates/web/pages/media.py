@@ -6,6 +6,7 @@ shows the page again with the reason; a server one may not see is a 404, as any 
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -89,7 +90,15 @@ def _server_page(
 ) -> Response:
     with unit_of_work(engine, read_only=True) as session:
         server = media.server_view(session, caller, server_id)
-    context: dict[str, Any] = {"title": server.name, "server": server, "error": error, "done": done}
+    newest = server.runs[0] if server.runs else None
+    context: dict[str, Any] = {
+        "title": server.name,
+        "server": server,
+        "error": error,
+        "done": done,
+        # What the newest sync could not place (the first ones, all counted in the table).
+        "unmatched": json.loads(newest.unmatched or "[]") if newest else [],
+    }
     return render(
         request, "media_server.html", context, status_code=error.status_code if error else 200
     )
