@@ -354,3 +354,29 @@ def test_no_write_lock_is_held_while_radarr_answers(
     checked = ann.api_post(f"/api/nights/{night_id}/request/check")
     assert checked.status_code == 200, checked.text
     assert outcomes and set(outcomes) == {"saved"}, outcomes
+
+
+def test_a_guest_of_the_night_sees_where_but_asks_nothing(
+    make_app: Callable[..., FastAPI],
+    people: Callable[[FastAPI, str], Browser],
+    service: FakeServer,
+) -> None:
+    """Radarr adds and searches at once, with no one to approve: a guest (a passing visitor)
+    is told a member can ask, is offered no form, and a form sent anyway is a 403."""
+    radarr_routes(service)
+    app = radarr_app(make_app, service.url)
+    ann = people(app, "ann")
+    guest = Browser(TestClient(app))
+    token = ann.api_post("/api/friends/invites").json()["url"].rsplit("/", 1)[1]
+    joined = guest.api_post("/api/friends/join-as-guest", {"token": token, "display_name": "Sam"})
+    assert joined.status_code == 201, joined.text
+    night_id = plan(ann, pick(ann, "City Lights", guest))
+    shown = section(guest.get(f"/nights/{night_id}").text)
+    assert "a member of the night (not a guest) can ask Radarr" in shown
+    assert "Ask Radarr for it" not in shown and "<form" not in shown
+    refused = guest.api_post(f"/api/nights/{night_id}/request")
+    assert refused.status_code == 403 and "a guest cannot ask" in refused.text
+    page = guest.submit(f"/nights/{night_id}", f"/nights/{night_id}/request", {})
+    assert page.status_code == 403
+    assert service.seen == []  # nothing was sent
+    guest.client.close()

@@ -204,6 +204,7 @@ def _night_page(
         "film_request": film_requests.request_view(
             session, access.night, access.person_id, service, view.viewer_zone
         ),
+        "viewer_is_guest": access.me.holder.role == "guest",
         "error": error,
         "star_values": STAR_VALUES,
         "place_max": PLACE_MAX,
