@@ -15,31 +15,27 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
-from cryptography.fernet import Fernet
-from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
+from library_rows import own_library
 from reelmates.catalog.identity import normalise_title
 from reelmates.errors import InvalidValueError, NotFoundError
 from reelmates.services import people
 from reelmates.services.media import marks
-from reelmates.services.media.available import Place, default_server_name
+from reelmates.services.media.available import Place
 from reelmates.services.swipes import SwipeRooms
 from reelmates.services.taste import ModelHolder
 from reelmates.services.together import GroupOptions, pick_together
 from reelmates.services.together_page import watch_together
 from reelmates.services.uow import unit_of_work
-from reelmates.store.credentials import CredentialCipher
 from reelmates.store.films import FilmRepository
 from reelmates.store.friends import FriendSummary
-from reelmates.store.media import ItemWrite, MediaServerRepository
 from reelmates.store.media_marks import MediaMarkRepository
 from reelmates.store.people import PersonRepository
 from reelmates.store.ratings import RatingRepository
 from reelmates.together.inputs import Filters, SeenPolicy
 
 NOW = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
-CIPHER = CredentialCipher(SecretStr(Fernet.generate_key().decode()))
 ACTION_1995 = Filters(genres_in=frozenset({"Action"}), year_min=1995, year_max=1995)
 OPTIONS = GroupOptions(k=10, filters=ACTION_1995, seen_policy=SeenPolicy.SHOW_ALL)
 BRAVEHEART_URL = "http://jellyfin.lan:8096/web/index.html#!/details?id=b1"
@@ -60,26 +56,7 @@ def _film(session: Session, title: str, year: int) -> int:
 
 def _server(holder: ModelHolder, owner: FriendSummary, films: list[tuple[int, str | None]]) -> int:
     """A Jellyfin server of ``owner``'s, one library holding ``films`` (id, web URL)."""
-    with unit_of_work(holder.engine) as s:
-        servers = MediaServerRepository(s)
-        sid = servers.add(
-            kind="jellyfin",
-            name=default_server_name("jellyfin", owner.display_name),
-            base_url="http://jellyfin.lan:8096",
-            credentials=SecretStr("key"),
-            cipher=CIPHER,
-            owner_id=owner.person_id,
-            sync_minutes=None,
-            now=NOW,
-        )
-        servers.replace_libraries(sid, [("lib", "Films")])
-        (lib,) = servers.libraries(sid)
-        rows = [
-            ItemWrite(lib.id, f"item{n}", film, "t", None, url, None)
-            for n, (film, url) in enumerate(films)
-        ]
-        servers.write_items(sid, rows, {})
-        return sid
+    return own_library(holder.engine, owner.person_id, owner.display_name, films)
 
 
 def _action_1995(holder: ModelHolder) -> dict[str, int]:

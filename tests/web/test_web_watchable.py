@@ -15,24 +15,18 @@ import html
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import pytest
-from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
+from test_web_together import befriend, handle
 from web_browsers import Browser
 
-from reelmates.services.media.available import default_server_name
+from library_rows import own_library
 from reelmates.services.uow import unit_of_work
-from reelmates.store.credentials import CredentialCipher
-from reelmates.store.media import ItemWrite, MediaServerRepository
 from reelmates.store.people import PersonRepository
 
 _n = itertools.count()
-NOW = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
-CIPHER = CredentialCipher(SecretStr(Fernet.generate_key().decode()))
 ACTION_1995 = {"genre": "Action", "year_min": "1995", "year_max": "1995", "seen": "show-all"}
 BRAVEHEART_URL = "https://jellyfin.lan/web/index.html#!/details?id=b1&serverId=s"
 HEAT_GENRES = ["Action", "Crime", "Thriller"]
@@ -55,16 +49,6 @@ def people(trained_app: FastAPI) -> Iterator[Callable[[str, str], Browser]]:
         client.close()
 
 
-def handle(browser: Browser) -> str:
-    me: str = browser.get("/api/me").json()["handle"]
-    return me
-
-
-def befriend(a: Browser, b: Browser) -> None:
-    url = a.api_post("/api/friends/invites").json()["url"]
-    assert b.api_post("/api/friends/accept", {"token": url.rsplit("/", 1)[1]}).status_code == 200
-
-
 def film_id(browser: Browser, title: str) -> int:
     hits = browser.get("/api/films", params={"q": title}).json()
     return int(next(h["id"] for h in hits if h["title"] == title and h["year"] == 1995))
@@ -77,25 +61,15 @@ def put_mark(browser: Browser, film: int | str, kind: str, json: object = None) 
 
 def a_server(app: FastAPI, owner: Browser, films: dict[int, str | None]) -> None:
     """A Jellyfin server of ``owner``'s (as a sync leaves it): one library holding ``films``."""
-    with unit_of_work(app.state.engine) as s:
+    with unit_of_work(app.state.engine, read_only=True) as s:
         person = PersonRepository(s).require(handle(owner))
-        servers = MediaServerRepository(s)
-        sid = servers.add(
-            kind="jellyfin",
-            name=default_server_name("jellyfin", person.display_name),
-            base_url="https://jellyfin.lan",
-            credentials=SecretStr("key"),
-            cipher=CIPHER,
-            owner_id=person.id,
-            sync_minutes=None,
-            now=NOW,
-        )
-        servers.replace_libraries(sid, [("lib", "Films")])
-        (lib,) = servers.libraries(sid)
-        rows = [
-            ItemWrite(lib.id, f"i{f}", f, "t", None, url, None) for f, url in sorted(films.items())
-        ]
-        servers.write_items(sid, rows, {})
+    own_library(
+        app.state.engine,
+        person.id,
+        person.display_name,
+        sorted(films.items()),
+        base_url="https://jellyfin.lan",
+    )
 
 
 def together(browser: Browser, friend: Browser, **params: str) -> dict[str, object]:
