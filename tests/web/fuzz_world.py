@@ -236,6 +236,14 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     onboarding = me.get("/api/onboarding/next").json()
 
     media_pools = _media(me, bob, (cat, dan), jellyfin.url)
+    # The accepted room's match, asked of the request service (no one can watch it: the call
+    # checks so); asking again answers with that request.
+    with app.state.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE films SET tmdb_id = COALESCE(tmdb_id, :t) WHERE id = :f"),
+            {"t": 900_003, "f": card},
+        )
+    me.call("POST", f"/api/swipe/{matched['id']}/matches/{card}/request")
 
     world = World(app=app, me=me.handle, token=token, stops=[media.close])
     world.seconds = time.process_time() - started
@@ -284,6 +292,10 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
         "POST /api/friends/join-as-guest": {"token": for_guests},
         "POST /api/swipe/{room_id}/swipes": {"film_id": [fresh_room["card"]["id"]]},
         "POST /api/swipe/{room_id}/accept": {"room_id": [matched["id"]], "film_id": [card]},
+        "POST /api/swipe/{room_id}/matches/{film_id}/request": {
+            "room_id": [matched["id"]],
+            "film_id": [card],
+        },
         "POST /api/onboarding/answers": {"film_id": [onboarding["film"]["id"]]}
         if onboarding.get("film")
         else {},

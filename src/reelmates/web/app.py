@@ -31,6 +31,7 @@ from reelmates.web.api import data as data_api
 from reelmates.web.api import films as films_api
 from reelmates.web.api import friends as friends_api
 from reelmates.web.api import guests as guests_api
+from reelmates.web.api import match_requests as match_requests_api
 from reelmates.web.api import media as media_api
 from reelmates.web.api import night_requests as night_requests_api
 from reelmates.web.api import nights as nights_api
@@ -48,6 +49,7 @@ from reelmates.web.pages import data as data_pages
 from reelmates.web.pages import films as films_pages
 from reelmates.web.pages import friends as friends_pages
 from reelmates.web.pages import guests as guests_pages
+from reelmates.web.pages import match_requests as match_requests_pages
 from reelmates.web.pages import media as media_pages
 from reelmates.web.pages import night_requests as night_requests_pages
 from reelmates.web.pages import nights as nights_pages
@@ -141,6 +143,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(night_requests_api.router, responses=API_ERRORS)
     app.include_router(swipe_pages.router)
     app.include_router(swipe_api.router, responses=API_ERRORS)
+    app.include_router(match_requests_pages.router)
+    app.include_router(match_requests_api.router, responses=API_ERRORS)
     app.include_router(onboarding_pages.router)
     app.include_router(onboarding_api.router, responses=API_ERRORS)
     app.include_router(password_pages.router)

@@ -23,7 +23,7 @@ other write waits for the service. Each call is bounded by ``REELMATES_REQUEST_T
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
@@ -170,8 +170,8 @@ def _label(state: str, service: str) -> str:
     }.get(state, state)
 
 
-def _shown(row: RequestRow, night: NightRecord, zone: ZoneInfo) -> RequestShown:
-    members = {m.person.person_id: m.person.display_name for m in night.members}
+def _shown(row: RequestRow, members: Mapping[int, str], zone: ZoneInfo) -> RequestShown:
+    """``members``: who may be named as the asker (person id: display name)."""
     return RequestShown(
         service=cast(RequestKind, row.service),
         state=cast(RequestState, row.status),
@@ -183,6 +183,10 @@ def _shown(row: RequestRow, night: NightRecord, zone: ZoneInfo) -> RequestShown:
         checked_local=row.checked_at.astimezone(zone),
         problem=row.status_detail,
     )
+
+
+def _names(night: NightRecord) -> dict[int, str]:
+    return {m.person.person_id: m.person.display_name for m in night.members}
 
 
 def _member_ids(night: NightRecord, person_id: int) -> list[int]:
@@ -216,7 +220,7 @@ def request_view(
         service=service.kind if service else None,
         places=places,
         has_tmdb_id=_tmdb_id(session, night.film_id) is not None,
-        request=_shown(row, night, ZoneInfo(zone_name)) if row is not None else None,
+        request=_shown(row, _names(night), ZoneInfo(zone_name)) if row is not None else None,
     )
 
 
@@ -255,6 +259,55 @@ def check_may_ask(guest: bool) -> None:
         )
 
 
+def _request_film(
+    engine: Engine,
+    film_id: int,
+    title: str,
+    member_ids: Sequence[int],
+    person_id: int,
+    service: RequestService | None,
+    night_id: int | None,
+    now: datetime,
+) -> RequestService:
+    """The core of asking, shared by a night's page and a swipe session's match: refused with
+    a 409 when someone of ``member_ids`` can watch the film already, it has no TMDB id, or no
+    service is set up; sent once per (service, film) and recorded (``night_id`` when asked
+    from a night). No transaction is open while the service answers. The service used."""
+    chosen = _require_service(service)
+    with unit_of_work(engine, read_only=True) as session:
+        places = available_to(session, list(member_ids), [film_id]).get(film_id, ())
+        asked = FilmRequestRepository(session).find(chosen.kind, film_id) is not None
+        tmdb_id = _tmdb_id(session, film_id)
+    if places:
+        raise ConflictError(
+            f"your group can watch {title} already ({places[0].label}): nothing to ask "
+            f"{chosen.name} for",
+            hint="The night's page says where."
+            if night_id is not None
+            else "The match says where.",
+        )
+    if not asked:
+        if tmdb_id is None:
+            raise ConflictError(
+                f"{title} has no TMDB id in the catalog, and {chosen.name} finds films by "
+                "it: it cannot be asked for",
+                hint="A catalog import with TMDB links (MovieLens's links.csv), or a library "
+                "sync that knows the film, adds its TMDB id.",
+            )
+        made = _ask(chosen, lambda client: client.request(tmdb_id))
+        with unit_of_work(engine) as session:
+            FilmRequestRepository(session).record(
+                service=chosen.kind,
+                film_id=film_id,
+                night_id=night_id,
+                requested_by=person_id,
+                external_id=made.external_id,
+                status=made.state,
+                now=now,
+            )
+    return chosen
+
+
 def request_for_night(
     engine: Engine,
     night: NightRecord,
@@ -264,41 +317,15 @@ def request_for_night(
     zone_name: str = "UTC",
 ) -> FilmRequestView:
     """Ask the service for the night's film in the member's name, once: a film asked for
-    before (from any night) is not sent again. Raises 409 (someone can watch it already, no
-    TMDB id, no service) or 502 (the service is down or answers garbage: nothing recorded).
-    No transaction is open while the service answers (on SQLite the write lock would keep
-    every other write waiting): it reads, asks, then records in a short one of its own."""
+    before (from any night, or a swipe session's match) is not sent again. Raises 409
+    (someone can watch it already, no TMDB id, no service) or 502 (the service is down or
+    answers garbage: nothing recorded). No transaction is open while the service answers (on
+    SQLite the write lock would keep every other write waiting): it reads, asks, then records
+    in a short one of its own."""
     ids = _member_ids(night, person_id)
-    chosen = _require_service(service)
-    with unit_of_work(engine, read_only=True) as session:
-        places = available_to(session, ids, [night.film_id]).get(night.film_id, ())
-        asked = FilmRequestRepository(session).find(chosen.kind, night.film_id) is not None
-        tmdb_id = _tmdb_id(session, night.film_id)
-    if places:
-        raise ConflictError(
-            f"your group can watch {night.title} already ({places[0].label}): nothing to ask "
-            f"{chosen.name} for",
-            hint="The night's page says where.",
-        )
-    if not asked:
-        if tmdb_id is None:
-            raise ConflictError(
-                f"{night.title} has no TMDB id in the catalog, and {chosen.name} finds films by "
-                "it: it cannot be asked for",
-                hint="A catalog import with TMDB links (MovieLens's links.csv), or a library "
-                "sync that knows the film, adds its TMDB id.",
-            )
-        made = _ask(chosen, lambda client: client.request(tmdb_id))
-        with unit_of_work(engine) as session:
-            FilmRequestRepository(session).record(
-                service=chosen.kind,
-                film_id=night.film_id,
-                night_id=night.id,
-                requested_by=person_id,
-                external_id=made.external_id,
-                status=made.state,
-                now=now,
-            )
+    chosen = _request_film(
+        engine, night.film_id, night.title, ids, person_id, service, night.id, now
+    )
     with unit_of_work(engine, read_only=True) as session:
         return request_view(session, night, person_id, chosen, zone_name)
 
@@ -336,3 +363,71 @@ def refresh_status(
         )
     with unit_of_work(engine, read_only=True) as session:
         return request_view(session, night, person_id, chosen, zone_name)
+
+
+# --- a live swipe session's match ------------------------------------------------------------
+
+
+def requests_for(
+    session: Session,
+    service: RequestService | None,
+    film_ids: Collection[int],
+    members: Mapping[int, str],
+    zone_name: str = "UTC",
+) -> dict[int, RequestShown]:
+    """The requests made already of the operator's service for ``film_ids`` (a swipe
+    session's matches), by film id; the asker named when one of ``members`` (person id:
+    display name). Nothing when requests are off."""
+    if service is None:
+        return {}
+    zone = ZoneInfo(zone_name)
+    repository = FilmRequestRepository(session)
+    found: dict[int, RequestShown] = {}
+    for film_id in film_ids:
+        row = repository.find(service.kind, film_id)
+        if row is not None:
+            found[film_id] = _shown(row, members, zone)
+    return found
+
+
+def _match_view(
+    session: Session,
+    members: Mapping[int, str],
+    film_id: int,
+    service: RequestService | None,
+    zone_name: str,
+) -> FilmRequestView:
+    places = available_to(session, list(members), [film_id]).get(film_id, ())
+    shown = requests_for(session, service, [film_id], members, zone_name)
+    return FilmRequestView(
+        service=service.kind if service else None,
+        places=places,
+        has_tmdb_id=_tmdb_id(session, film_id) is not None,
+        request=shown.get(film_id),
+    )
+
+
+def request_for_match(
+    engine: Engine,
+    members: Mapping[int, str],
+    matches: Mapping[int, str],
+    film_id: int,
+    person_id: int,
+    service: RequestService | None,
+    now: datetime,
+    zone_name: str = "UTC",
+) -> FilmRequestView:
+    """Ask the service, in the member's name, for a swipe session's match that no one in the
+    room can watch: ``members`` are the room's (person id: display name), ``matches`` its
+    matches (film id: title). A film that is not one of them is a 404, a caller who is not a
+    member too; otherwise the same rules as :func:`request_for_night` (409, 502; once per
+    film, from anywhere), with no transaction open while the service answers."""
+    title = matches.get(film_id)
+    if title is None or person_id not in members:
+        raise NotFoundError(
+            f"film {film_id} is not one of this swipe session's matches",
+            hint="The session's page lists its matches.",
+        )
+    chosen = _request_film(engine, film_id, title, list(members), person_id, service, None, now)
+    with unit_of_work(engine, read_only=True) as session:
+        return _match_view(session, members, film_id, chosen, zone_name)

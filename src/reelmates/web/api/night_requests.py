@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from reelmates.media.base import RequestKind
 from reelmates.media.requests import RequestState
 from reelmates.services.media import film_requests
-from reelmates.services.media.film_requests import FilmRequestView
+from reelmates.services.media.film_requests import FilmRequestView, RequestShown
 from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.night_deps import NightDep, NowDep
 from reelmates.web.request_deps import RequestServiceDep
@@ -54,6 +54,20 @@ class NightFilmRequestPublic(BaseModel):
     request: FilmRequestPublic | None
 
 
+def request_public(shown: RequestShown) -> FilmRequestPublic:
+    """A request as the API shows it (a night's, or a swipe session's match's)."""
+    return FilmRequestPublic(
+        service=shown.service,
+        state=shown.state,
+        summary=shown.summary,
+        label=shown.label,
+        requested_by=shown.requested_by,
+        created_at=shown.created_at,
+        checked_at=shown.checked_at,
+        problem=shown.problem,
+    )
+
+
 def _public(night_id: int, film_id: int, view: FilmRequestView) -> NightFilmRequestPublic:
     shown = view.request
     return NightFilmRequestPublic(
@@ -63,18 +77,7 @@ def _public(night_id: int, film_id: int, view: FilmRequestView) -> NightFilmRequ
         available=[PlacePublic(label=p.label) for p in view.places],
         has_tmdb_id=view.has_tmdb_id,
         can_request=view.can_request,
-        request=None
-        if shown is None
-        else FilmRequestPublic(
-            service=shown.service,
-            state=shown.state,
-            summary=shown.summary,
-            label=shown.label,
-            requested_by=shown.requested_by,
-            created_at=shown.created_at,
-            checked_at=shown.checked_at,
-            problem=shown.problem,
-        ),
+        request=None if shown is None else request_public(shown),
     )
 
 

@@ -11,17 +11,21 @@ from typing import Annotated, Literal
 
 import segno
 from fastapi import APIRouter, BackgroundTasks, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from reelmates.errors import ConflictError, ReelmatesError
 from reelmates.services import guests, swipes
-from reelmates.services.swipes import JoinLinkGoneError
+from reelmates.services.media import film_requests
+from reelmates.services.media.film_requests import SERVICE_NAMES, RequestService
+from reelmates.services.swipes import JoinLinkGoneError, SwipeRooms
 from reelmates.together.wording import card_text
 from reelmates.web.api.swipe import join_url, push
 from reelmates.web.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, now_utc
 from reelmates.web.media_deps import linkable_for
+from reelmates.web.request_deps import RequestServiceDep
 from reelmates.web.sessions import log_browser_in
-from reelmates.web.swipe_deps import BroadcasterDep, RoomDep, RoomsDep
+from reelmates.web.swipe_deps import BroadcasterDep, RoomAccess, RoomDep, RoomsDep
 from reelmates.web.templating import render
 from reelmates.web.together_deps import TogetherQueryDep
 
@@ -165,17 +169,20 @@ def join_as_guest(
 # --- the room --------------------------------------------------------------------------------
 
 
-@router.get("/swipe/{room_id}", name="swipe_page")
-def page(
+def room_page(
     request: Request,
-    session: SessionDep,
-    rooms: RoomsDep,
-    access: RoomDep,
+    session: Session,
+    rooms: SwipeRooms,
+    access: RoomAccess,
+    service: RequestService | None,
     matched: int | None = None,
+    error: ReelmatesError | None = None,
 ) -> Response:
+    """The room's page; with ``error`` (a refused request of a match), its reason and status."""
     view, card = rooms.look(session, access.room_id, access.handle)
     token = swipes.join_token(session, access.room_id)
     just = next((m for m in view.matches if m.film_id == matched), None) if matched else None
+    members = {m.person_id: m.display_name for m in view.members}
     context = {
         "title": "Swipe together",
         "view": view,
@@ -185,8 +192,31 @@ def page(
         "join_link": join_url(request, token),
         "just_matched": just,
         "linkable": linkable_for(request, session),
+        "request_service": service,
+        "request_name": SERVICE_NAMES[service.kind] if service else None,
+        "request_action": "Ask Radarr for it"
+        if service and service.kind == "radarr"
+        else "Request it on Jellyseerr",
+        "requests": film_requests.requests_for(
+            session, service, [m.film_id for m in view.matches], members
+        ),
+        "guest": access.me.holder.role == "guest",
+        "error": error,
     }
-    return render(request, "swipe.html", context)
+    status = error.status_code if error else 200
+    return render(request, "swipe.html", context, status_code=status)
+
+
+@router.get("/swipe/{room_id}", name="swipe_page")
+def page(
+    request: Request,
+    session: SessionDep,
+    rooms: RoomsDep,
+    access: RoomDep,
+    service: RequestServiceDep,
+    matched: int | None = None,
+) -> Response:
+    return room_page(request, session, rooms, access, service, matched)
 
 
 @router.post("/swipe/{room_id}/swipes", name="swipe_card")
