@@ -20,7 +20,7 @@ from reelmates.web.api.night_requests import FilmRequestPublic, PlacePublic, req
 from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.ids import RowId
 from reelmates.web.night_clock import NowDep
-from reelmates.web.request_deps import RequestServiceDep
+from reelmates.web.request_deps import AskingServiceDep
 from reelmates.web.swipe_deps import RoomDep, RoomsDep
 
 router = APIRouter(prefix="/api/swipe", tags=["swipe"])
@@ -43,12 +43,11 @@ def request_match(
     engine: EngineDep,
     rooms: RoomsDep,
     access: RoomDep,
-    service: RequestServiceDep,
+    service: AskingServiceDep,
     now: NowDep,
 ) -> MatchFilmRequestPublic:
     """Ask the operator's service for one of the room's matches (once: asking again sends
     nothing)."""
-    film_requests.check_may_ask(access.me.holder.role == "guest")
     view = rooms.view(session, access.room_id)
     shown = film_requests.request_for_match(
         engine,

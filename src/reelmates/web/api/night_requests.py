@@ -21,7 +21,7 @@ from reelmates.services.media import film_requests
 from reelmates.services.media.film_requests import FilmRequestView, RequestShown
 from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.night_deps import NightDep, NowDep
-from reelmates.web.request_deps import RequestServiceDep
+from reelmates.web.request_deps import AskingServiceDep, RequestServiceDep
 
 router = APIRouter(prefix="/api", tags=["nights"])
 
@@ -94,11 +94,10 @@ def film_request(
 @router.post("/nights/{night_id}/request", response_model=NightFilmRequestPublic)
 @calls_out
 def request_film(
-    engine: EngineDep, now: NowDep, access: NightDep, service: RequestServiceDep
+    engine: EngineDep, now: NowDep, access: NightDep, service: AskingServiceDep
 ) -> NightFilmRequestPublic:
     """Ask the operator's service for the night's film (once: asking again sends nothing)."""
     night = access.night
-    film_requests.check_may_ask(access.me.holder.role == "guest")
     view = film_requests.request_for_night(engine, night, access.person_id, service, now)
     return _public(night.id, night.film_id, view)
 
@@ -106,10 +105,9 @@ def request_film(
 @router.post("/nights/{night_id}/request/check", response_model=NightFilmRequestPublic)
 @calls_out
 def check_request(
-    engine: EngineDep, now: NowDep, access: NightDep, service: RequestServiceDep
+    engine: EngineDep, now: NowDep, access: NightDep, service: AskingServiceDep
 ) -> NightFilmRequestPublic:
     """Ask the service how the request stands, and keep its answer."""
     night = access.night
-    film_requests.check_may_ask(access.me.holder.role == "guest")
     view = film_requests.refresh_status(engine, night, access.person_id, service, now)
     return _public(night.id, night.film_id, view)

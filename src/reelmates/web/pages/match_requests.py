@@ -17,7 +17,7 @@ from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.ids import RowId
 from reelmates.web.night_clock import NowDep
 from reelmates.web.pages.swipe import room_page
-from reelmates.web.request_deps import RequestServiceDep
+from reelmates.web.request_deps import AskingServiceDep
 from reelmates.web.swipe_deps import RoomDep, RoomsDep
 
 router = APIRouter()
@@ -33,13 +33,12 @@ def request_match(
     engine: EngineDep,
     rooms: RoomsDep,
     access: RoomDep,
-    service: RequestServiceDep,
+    service: AskingServiceDep,
     now: NowDep,
 ) -> Response:
     """ "Ask Radarr for it" / "Request it on Jellyseerr" on a match."""
     view = rooms.view(session, access.room_id)
     try:
-        film_requests.check_may_ask(access.me.holder.role == "guest")
         film_requests.request_for_match(
             engine,
             {m.person_id: m.display_name for m in view.members},

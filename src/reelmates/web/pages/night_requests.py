@@ -16,7 +16,7 @@ from reelmates.services.media import film_requests
 from reelmates.web.deps import EngineDep, SessionDep, calls_out
 from reelmates.web.night_deps import NightAccess, NightDep, NightRulesDep, NowDep
 from reelmates.web.pages.nights import _night_page
-from reelmates.web.request_deps import RequestServiceDep
+from reelmates.web.request_deps import AskingServiceDep
 
 router = APIRouter()
 SECTION = "#request-heading"
@@ -36,11 +36,10 @@ def request_film(
     now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
-    service: RequestServiceDep,
+    service: AskingServiceDep,
 ) -> Response:
     """ "Ask Radarr for it" / "Request it on Jellyseerr"."""
     try:
-        film_requests.check_may_ask(access.me.holder.role == "guest")
         film_requests.request_for_night(engine, access.night, access.person_id, service, now)
     except ReelmatesError as exc:  # nothing was recorded
         return _night_page(request, session, access, rules, now, exc)
@@ -56,11 +55,10 @@ def check_request(
     now: NowDep,
     access: NightDep,
     rules: NightRulesDep,
-    service: RequestServiceDep,
+    service: AskingServiceDep,
 ) -> Response:
     """ "Check again": a service that cannot answer is shown beside the last known state."""
     try:
-        film_requests.check_may_ask(access.me.holder.role == "guest")
         film_requests.refresh_status(engine, access.night, access.person_id, service, now)
     except ReelmatesError as exc:
         return _night_page(request, session, access, rules, now, exc)
